@@ -1,0 +1,31 @@
+# The README's two commands: `make demo` and `make test`.
+GO ?= go
+# Packages that start goroutines or servers run under the race detector.
+RACE_PKGS := ./fakes/... ./cmd/... ./steps/... ./features/... ./sim/...
+
+.PHONY: test vet unit race demo props bench build
+
+test: vet unit race
+
+vet:
+	$(GO) vet ./...
+
+unit:
+	$(GO) test ./...
+
+race:
+	$(GO) test -race $(RACE_PKGS)
+
+build:
+	$(GO) build -o bin/appcert ./cmd/appcert
+	$(GO) build -o bin/sampleapp ./cmd/sampleapp
+
+demo:
+	$(GO) run ./cmd/appcert certify --demo
+
+# Long property runs (CI runs a bounded number of checks inside `make test`).
+props:
+	$(GO) test ./reference/... -run 'Property|Mutant' -rapid.checks=20000 -v
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./...

@@ -1,0 +1,76 @@
+// Command appcert certifies marketplace apps against the documented install,
+// sharing and approval rules, and runs the marketplace's own feature suites.
+//
+// Exit codes: 0 all required checks pass, 1 a check or scenario failed,
+// 2 setup or usage error.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sort"
+	"strings"
+)
+
+// Exit codes shared by every subcommand.
+const (
+	exitOK    = 0
+	exitFail  = 1
+	exitSetup = 2
+)
+
+// command is one subcommand. run gets the arguments after the subcommand's
+// name and returns the process exit code.
+type command struct {
+	summary string
+	run     func(ctx context.Context, args []string, stdout, stderr io.Writer) int
+}
+
+// commands is the subcommand table; each subcommand lives in its own file.
+func commands() map[string]command {
+	return map[string]command{
+		"scopes": {"which scopes grant which API calls", runScopes},
+	}
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	cmds := commands()
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		usage(stdout, cmds)
+		if len(args) == 0 {
+			return exitSetup
+		}
+		return exitOK
+	}
+	c, ok := cmds[args[0]]
+	if !ok {
+		fmt.Fprintf(stderr, "appcert: unknown command %q; run 'appcert --help' for the list\n", args[0])
+		return exitSetup
+	}
+	return c.run(ctx, args[1:], stdout, stderr)
+}
+
+func usage(w io.Writer, cmds map[string]command) {
+	names := make([]string, 0, len(cmds))
+	for n := range cmds {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var b strings.Builder
+	b.WriteString("appcert: certify marketplace apps against the documented sharing, install and approval rules\n\n")
+	b.WriteString("Usage: appcert <command> [flags]   (appcert <command> --help for its flags)\n\nCommands:\n")
+	for _, n := range names {
+		fmt.Fprintf(&b, "  %-10s %s\n", n, cmds[n].summary)
+	}
+	b.WriteString("\nExit codes: 0 all required checks pass, 1 a check failed, 2 setup or usage error.\n")
+	io.WriteString(w, b.String())
+}
