@@ -49,13 +49,28 @@ var (
 // An array, not a slice, so that it cannot be changed.
 var methods = [...]string{"GET", "POST", "PUT", "PATCH", "DELETE"}
 
+// methodIndex finds m ignoring ASCII case only: strings.EqualFold would also
+// take "POſT" (long s) for POST.
 func methodIndex(m string) int {
 	for i, k := range methods {
-		if strings.EqualFold(m, k) {
+		if len(m) == len(k) && asciiUpperEqual(m, k) {
 			return i
 		}
 	}
 	return -1
+}
+
+func asciiUpperEqual(s, upper string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'a' <= c && c <= 'z' {
+			c -= 'a' - 'A'
+		}
+		if c != upper[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // cat is built once from the embedded data and only read afterwards.

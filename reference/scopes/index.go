@@ -200,6 +200,9 @@ func (n *node) find(path string) *entry {
 	if path == "" {
 		return n.leaf
 	}
+	if path[0] != '/' {
+		return nil // "0users" is not "/users"
+	}
 	rest := path[1:]
 	seg, tail := rest, ""
 	if i := strings.IndexByte(rest, '/'); i >= 0 {
