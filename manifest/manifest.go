@@ -1,0 +1,326 @@
+// Package manifest reads and checks an app's manifest: the fields an app
+// creator fills in the marketplace's developer settings (protocol.md, "The
+// app's manifest"). Every error names the key it is about, so a bad manifest
+// is fixed before anything is sent to the app.
+package manifest
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/appcert/appcert/reference/scopes"
+)
+
+// Sharing modes (PD-SHARE-02).
+const (
+	ModeNone             = "none"
+	ModeAddToAccount     = "add_to_account"
+	ModeSharedExtensions = "add_to_account_with_shared_extensions"
+)
+
+// Extension types.
+const (
+	JSONPanel  = "json_panel"
+	LinkAction = "link_action"
+)
+
+// Resources an extension can sit on.
+const (
+	ResourceDeal         = "deal"
+	ResourcePerson       = "person"
+	ResourceOrganization = "organization"
+)
+
+// App is an app's manifest, with defaults applied once it has been through
+// Parse or Normalize.
+type App struct {
+	Name               string      `yaml:"name"`
+	ClientID           string      `yaml:"client_id"`
+	ClientSecret       string      `yaml:"client_secret"`
+	CallbackURL        string      `yaml:"callback_url"`
+	InstallationURL    string      `yaml:"installation_url"`
+	SharingMode        string      `yaml:"sharing_mode"`
+	AllowSpecificUsers bool        `yaml:"allow_specific_users"`
+	Scopes             []string    `yaml:"scopes"`
+	Extensions         []Extension `yaml:"extensions"`
+}
+
+// Extension is a JSON panel or link action.
+type Extension struct {
+	Type      string    `yaml:"type"`
+	Name      string    `yaml:"name"`
+	Resource  string    `yaml:"resource"`
+	URL       string    `yaml:"url"`
+	JWTSecret string    `yaml:"jwt_secret"`
+	HTTPAuth  BasicAuth `yaml:"http_auth"`
+}
+
+// BasicAuth is an extension's optional HTTP auth; empty means none.
+type BasicAuth struct {
+	Username string `yaml:"username"`
+	Password string `yaml:"password"`
+}
+
+// Set reports whether HTTP auth is configured.
+func (b BasicAuth) Set() bool { return b.Username != "" || b.Password != "" }
+
+// Secret is the key that signs this extension's request tokens: its JWT
+// secret, or else the app's client secret (PD-EXT-01).
+func (a App) Secret(e Extension) string {
+	if e.JWTSecret != "" {
+		return e.JWTSecret
+	}
+	return a.ClientSecret
+}
+
+// Extension returns the app's first extension of type typ whose name is
+// name; an empty name matches any.
+func (a App) Extension(typ, name string) (Extension, bool) {
+	for _, e := range a.Extensions {
+		if e.Type == typ && (name == "" || e.Name == name) {
+			return e, true
+		}
+	}
+	return Extension{}, false
+}
+
+// Secrets lists every secret the manifest holds (client secret, JWT
+// secrets, HTTP auth passwords), for checks that no answer leaks one.
+func (a App) Secrets() []string {
+	out := []string{a.ClientSecret}
+	for _, e := range a.Extensions {
+		if e.JWTSecret != "" {
+			out = append(out, e.JWTSecret)
+		}
+		if e.HTTPAuth.Password != "" {
+			out = append(out, e.HTTPAuth.Password)
+		}
+	}
+	return out
+}
+
+// Error is one problem with a manifest. Key is the path of the key it is
+// about ("extensions[1].url"), empty for the document as a whole.
+type Error struct {
+	Key  string
+	Line int
+	msg  string
+}
+
+func (e *Error) Error() string { return "manifest: " + e.msg }
+
+func keyErr(key, format string, args ...any) *Error {
+	return &Error{Key: key, msg: key + ": " + fmt.Sprintf(format, args...)}
+}
+
+// Load reads and parses the manifest at path.
+func Load(path string) (App, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return App{}, fmt.Errorf("manifest: %w", err)
+	}
+	return Parse(data)
+}
+
+// Parse decodes a YAML (or JSON) manifest, applies the defaults and checks
+// it. An error lists every problem found, one a line.
+func Parse(data []byte) (App, error) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return App{}, &Error{msg: strings.TrimPrefix(err.Error(), "yaml: ")}
+	}
+	if len(doc.Content) == 0 {
+		return App{}, &Error{msg: "the manifest is empty"}
+	}
+	if root := doc.Content[0]; root.Kind != yaml.MappingNode {
+		return App{}, &Error{Line: root.Line, msg: fmt.Sprintf("line %d: the manifest must be a mapping of keys to values", root.Line)}
+	}
+	var a App
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&a); err != nil && !errors.Is(err, io.EOF) {
+		var te *yaml.TypeError
+		if !errors.As(err, &te) {
+			return App{}, &Error{msg: strings.TrimPrefix(err.Error(), "yaml: ")}
+		}
+		errs := make([]error, 0, len(te.Errors))
+		for _, m := range te.Errors {
+			errs = append(errs, typeError(doc.Content[0], m))
+		}
+		return App{}, errors.Join(errs...)
+	}
+	return Normalize(a)
+}
+
+var (
+	unknownField = regexp.MustCompile(`^line (\d+): field (.+) not found in type`)
+	lineMsg      = regexp.MustCompile(`^line (\d+): (.*)$`)
+)
+
+// typeError turns one of yaml's messages into an Error naming the key, which
+// yaml's own message doesn't (it names Go types instead).
+func typeError(root *yaml.Node, m string) *Error {
+	if sm := unknownField.FindStringSubmatch(m); sm != nil {
+		line, _ := strconv.Atoi(sm[1])
+		parent := keyAt(root, "", line, sm[2], true)
+		e := &Error{Key: sm[2], Line: line, msg: fmt.Sprintf("unknown key %q (line %d)", sm[2], line)}
+		if parent != "" {
+			e.Key = parent + "." + sm[2]
+			e.msg = parent + ": " + e.msg
+		}
+		return e
+	}
+	if sm := lineMsg.FindStringSubmatch(m); sm != nil {
+		line, _ := strconv.Atoi(sm[1])
+		key := keyAt(root, "", line, "", false)
+		detail := strings.Replace(sm[2], "cannot unmarshal", "cannot read", 1)
+		if key == "" {
+			return &Error{Line: line, msg: fmt.Sprintf("line %d: %s", line, detail)}
+		}
+		return &Error{Key: key, Line: line, msg: fmt.Sprintf("%s: %s (line %d)", key, detail, line)}
+	}
+	return &Error{msg: m}
+}
+
+// keyAt finds the key path for a yaml message at line. With unknown set it
+// returns the path of the mapping holding the key named name at that line;
+// otherwise the path of the value at that line.
+func keyAt(n *yaml.Node, path string, line int, name string, unknown bool) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			if unknown && k.Line == line && k.Value == name {
+				return path
+			}
+			p := k.Value
+			if path != "" {
+				p = path + "." + k.Value
+			}
+			if !unknown && v.Line == line && v.Kind == yaml.ScalarNode {
+				return p
+			}
+			if got := keyAt(v, p, line, name, unknown); got != "" {
+				return got
+			}
+		}
+	case yaml.SequenceNode:
+		for i, c := range n.Content {
+			p := fmt.Sprintf("%s[%d]", path, i)
+			if !unknown && c.Line == line && c.Kind == yaml.ScalarNode {
+				return p
+			}
+			if got := keyAt(c, p, line, name, unknown); got != "" {
+				return got
+			}
+		}
+	}
+	return ""
+}
+
+// Normalize applies the defaults (sharing_mode add_to_account; base among
+// the scopes) and checks a. It serves apps built in Go as well as parsed
+// ones.
+func Normalize(a App) (App, error) {
+	if a.SharingMode == "" {
+		a.SharingMode = ModeAddToAccount
+	}
+	scs := make([]string, 0, len(a.Scopes)+1)
+	hasBase := false
+	for _, s := range a.Scopes {
+		hasBase = hasBase || s == "base"
+	}
+	if !hasBase {
+		// base is always granted (PD-SCOPE-01), so the manifest says so too.
+		scs = append(scs, "base")
+	}
+	a.Scopes = append(scs, a.Scopes...)
+	a.Extensions = append([]Extension(nil), a.Extensions...)
+
+	var errs []error
+	for _, k := range []struct{ key, val string }{
+		{"client_id", a.ClientID}, {"client_secret", a.ClientSecret}, {"callback_url", a.CallbackURL},
+	} {
+		if k.val == "" {
+			errs = append(errs, &Error{Key: k.key, msg: k.key + " is required"})
+		}
+	}
+	if a.CallbackURL != "" {
+		if err := checkURL("callback_url", a.CallbackURL); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if a.InstallationURL != "" {
+		if err := checkURL("installation_url", a.InstallationURL); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	switch a.SharingMode {
+	case ModeNone, ModeAddToAccount, ModeSharedExtensions:
+	default:
+		errs = append(errs, keyErr("sharing_mode", "must be none, add_to_account or add_to_account_with_shared_extensions, not %q", a.SharingMode))
+	}
+	offset := len(scs) // index in the manifest as written, not after base was added
+	seen := map[string]bool{}
+	for i, s := range a.Scopes[offset:] {
+		key := fmt.Sprintf("scopes[%d]", i)
+		if _, ok := scopes.Lookup(s); !ok {
+			errs = append(errs, keyErr(key, "unknown scope %q", s))
+		} else if seen[s] {
+			errs = append(errs, keyErr(key, "scope %q is listed twice", s))
+		}
+		seen[s] = true
+	}
+	names := map[string]int{}
+	for i, e := range a.Extensions {
+		p := fmt.Sprintf("extensions[%d]", i)
+		switch e.Type {
+		case JSONPanel, LinkAction:
+		case "":
+			errs = append(errs, &Error{Key: p + ".type", msg: p + ".type is required"})
+		default:
+			errs = append(errs, keyErr(p+".type", "must be json_panel or link_action, not %q", e.Type))
+		}
+		switch e.Resource {
+		case ResourceDeal, ResourcePerson, ResourceOrganization:
+		case "":
+			errs = append(errs, &Error{Key: p + ".resource", msg: p + ".resource is required"})
+		default:
+			errs = append(errs, keyErr(p+".resource", "must be deal, person or organization, not %q", e.Resource))
+		}
+		if e.URL == "" {
+			errs = append(errs, &Error{Key: p + ".url", msg: p + ".url is required"})
+		} else if err := checkURL(p+".url", e.URL); err != nil {
+			errs = append(errs, err)
+		}
+		// Checks pick an extension by type and name, so two of the same
+		// type must not share one.
+		id := e.Type + "\x00" + e.Name
+		if j, ok := names[id]; ok {
+			errs = append(errs, keyErr(p+".name", "%q is already the name of extensions[%d], of the same type", e.Name, j))
+		} else {
+			names[id] = i
+		}
+	}
+	if len(errs) > 0 {
+		return App{}, errors.Join(errs...)
+	}
+	return a, nil
+}
+
+func checkURL(key, raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return keyErr(key, "%q is not an http(s) URL", raw)
+	}
+	return nil
+}
