@@ -67,6 +67,15 @@ func TestCatalogue_TranscribesSeedTable(t *testing.T) {
 			t.Errorf("%s has an empty title or description", s.Name)
 		}
 	}
+	// 478 rows in the seed, less the second POST /files under deals:full;
+	// 282 distinct method and template pairs across all scopes.
+	total := 0
+	for _, s := range cat {
+		total += len(s.Endpoints)
+	}
+	if total != 477 || len(allEndpoints()) != 282 {
+		t.Errorf("%d endpoints listed, %d distinct; want 477 and 282", total, len(allEndpoints()))
+	}
 }
 
 func TestCatalogue_PinsEndpointsInTheMiddle(t *testing.T) {
