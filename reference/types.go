@@ -1,0 +1,114 @@
+// Package reference is the reference model of the marketplaces appcert
+// simulates: a pure, deterministic state machine. Commands go in; an event,
+// effects (callbacks, emails, notices) and typed refusals come out; queries
+// read the state. Time comes from an injected clock and nothing here does I/O,
+// so the same commands always give the same state (rule X-01).
+package reference
+
+import "time"
+
+// Identifiers. Company and user IDs are numbers because the wire protocol
+// sends them as numbers; apps are named by their client ID.
+type (
+	CompanyID int64
+	UserID    int64
+	AppID     string
+)
+
+// Profile selects which marketplace's rules a Market runs.
+type Profile string
+
+// The marketplaces the model knows.
+const (
+	Pipedrive Profile = "pipedrive"
+)
+
+// SharingMode is an app's sharing mode (PD-SHARE-02), set by the marketplace.
+type SharingMode string
+
+const (
+	ModeNone             SharingMode = "none"
+	ModeAddToAccount     SharingMode = "add_to_account"
+	ModeSharedExtensions SharingMode = "add_to_account_with_shared_extensions"
+)
+
+// Access is the admin's choice of who gets an app (PD-SHARE-04).
+type Access string
+
+const (
+	OnlyMe        Access = "only_me"
+	SpecificUsers Access = "specific_users"
+	AllUsers      Access = "all_users"
+)
+
+// ExtensionKind is one of the eight kinds of seed 000's extension table.
+type ExtensionKind string
+
+const (
+	LinkAction         ExtensionKind = "link_action"
+	JSONPanel          ExtensionKind = "json_panel"
+	JSONModal          ExtensionKind = "json_modal"
+	CustomUIPanel      ExtensionKind = "custom_ui_panel"
+	CustomUIAction     ExtensionKind = "custom_ui_action"
+	PhoneWindow        ExtensionKind = "phone_floating_window"
+	DockWindow         ExtensionKind = "dock_floating_window"
+	MessagingExtension ExtensionKind = "messaging_extension"
+)
+
+// ExtensionKinds lists every extension kind, in seed 000's table order.
+func ExtensionKinds() []ExtensionKind {
+	return []ExtensionKind{LinkAction, JSONPanel, JSONModal, CustomUIPanel, CustomUIAction, PhoneWindow, DockWindow, MessagingExtension}
+}
+
+// Status is a user's status for an app (PD-SHARE-15); StatusNone means the
+// user does not have the app at all.
+type Status string
+
+const (
+	StatusNone        Status = ""
+	StatusAuthorize   Status = "authorize"
+	StatusReauthorize Status = "reauthorize"
+	StatusAuthorized  Status = "authorized"
+)
+
+// Label is how the marketplace shows a status to the user (seed 000).
+func (s Status) Label() string {
+	switch s {
+	case StatusAuthorize:
+		return "Authorize app"
+	case StatusReauthorize:
+		return "Re-authorize"
+	case StatusAuthorized:
+		return "Authorized"
+	}
+	return "Not installed"
+}
+
+// App is an app as the marketplace lists it.
+type App struct {
+	ID                 AppID
+	Name               string
+	Mode               SharingMode
+	AllowSpecificUsers bool
+	Scopes             []string // the scopes the app requests; base is always granted
+	Extensions         []ExtensionKind
+	InstallationURL    string // when set, authorizing users are sent here (PD-SHARE-17)
+	CallbackURL        string
+}
+
+// ObjectKind is a kind of company-level object an installation can create
+// (PD-SCOPE-06).
+type ObjectKind string
+
+const (
+	ActivityType ObjectKind = "activity_type"
+	Pipeline     ObjectKind = "pipeline"
+	DealField    ObjectKind = "deal_field"
+)
+
+// Clock tells the model the time; tests and the simulator inject their own.
+type Clock func() time.Time
+
+// EpochClock is the clock of a Market built without one: always the same
+// instant, so such a market is deterministic too.
+func EpochClock() time.Time { return time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC) }
