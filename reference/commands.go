@@ -101,10 +101,10 @@ type OpenApps struct{ User UserID }
 // CreateObject is an app creating a company-level object through the API on
 // behalf of a user (PD-SCOPE-06).
 type CreateObject struct {
-	App  AppID
-	By   UserID
+	App    AppID
+	By     UserID
 	Object ObjectKind
-	Name string
+	Name   string
 }
 
 func (AddCompany) Kind() string          { return "add_company" }
