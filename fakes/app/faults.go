@@ -55,7 +55,7 @@ func Faults() []FaultInfo {
 		{FaultBadToken500, "PD-EXT-02", "answers a bad token with 500 and a Go stack trace in the body"},
 		{FaultIgnoreBasicAuth, "PD-EXT-02", "skips the Basic auth check on extension requests"},
 		{FaultSlowPanel, "PD-EXT-03", "answers the JSON panel only after SlowPanelDelay (11s by default)"},
-		{FaultBadPanelSchema, "PD-EXT-04", "answers the JSON panel with 11 objects that have no header"},
+		{FaultBadPanelSchema, "PD-EXT-04", "pads the JSON panel answer to 11 objects, the padding without a header"},
 		{FaultLeakOtherCompany, "PD-EXT-05", "caches deals by ID across companies, so one company sees another's deal"},
 		{FaultUnauthenticatedUninstall, "PD-UNINST-02", "acts on an uninstall request without checking its Basic auth"},
 		{FaultIgnoreUninstall, "PD-UNINST-02", "keeps serving a user after a genuine uninstall"},

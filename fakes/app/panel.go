@@ -188,11 +188,10 @@ func (a *App) panelObjects(deals []panelDeal) []panelObject {
 		objs = append(objs, o)
 	}
 	if a.has(FaultBadPanelSchema) {
-		for i := range objs {
-			objs[i].Header = ""
-		}
+		// The bug: "more deals" rows padding the answer past the limit,
+		// and without the header every object needs.
 		for i := int64(1); len(objs) <= maxPanelObjects; i++ {
-			objs = append(objs, panelObject{ID: 1000 + i, Visibility: visibilityLabel("")})
+			objs = append(objs, panelObject{ID: 1000 + i, Visibility: label{"grey", "More deals"}})
 		}
 	}
 	return objs
