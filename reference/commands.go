@@ -342,6 +342,9 @@ func (c ManageUsers) apply(s *state, _ time.Time) (who, []Effect, *Refusal) {
 	if ref := s.checkSharing(a, u, co, access, append(slices.Clone(c.Add), c.Remove...)); ref != nil {
 		return who{}, nil, ref
 	}
+	if access == OnlyMe && len(c.Add) > 0 {
+		return who{}, nil, refuse("PD-SHARE-04", ReasonInvalid, "making the app private and adding users at once")
+	}
 	if slices.Contains(c.Add, c.By) || slices.Contains(c.Remove, c.By) {
 		return who{}, nil, refuse("PD-SHARE-06", ReasonInvalid, "the adding admin always has the app")
 	}

@@ -337,6 +337,7 @@ func TestMarket_PDSHARE25_AddAndRemoveLater(t *testing.T) {
 	mustApply(t, m, ManageUsers{App: insights, By: alice, Remove: []UserID{carol}})
 	wantStatus(t, m, insights, carol, StatusNone)
 	wantStatus(t, m, insights, bob, StatusAuthorize)
+	mustRefuse(t, m, ManageUsers{App: insights, By: alice, Access: OnlyMe, Add: []UserID{carol}}, ReasonInvalid)
 	mustApply(t, m, ManageUsers{App: insights, By: alice, Access: OnlyMe})
 	wantStatus(t, m, insights, bob, StatusNone)
 }
