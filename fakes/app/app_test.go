@@ -443,3 +443,16 @@ func TestApp_SlowPanelDefaultsToElevenSeconds(t *testing.T) {
 		t.Errorf("SlowPanelDelay = %v", a.opts.SlowPanelDelay)
 	}
 }
+
+func TestApp_UninstallEndsTheInstallationsSharing(t *testing.T) {
+	e := newEnv(t)
+	e.authorize(admin1)
+	e.share(admin1, true)
+	e.genuineUninstall(admin1)
+	// Installing again is a new installation: until its sharing callback
+	// arrives, nothing is shared.
+	e.authorize(admin1)
+	mustStatus(t, e.panel(user1, "2", true), http.StatusForbidden)
+	e.share(admin1, true)
+	mustStatus(t, e.panel(user1, "2", true), http.StatusOK)
+}
