@@ -1,0 +1,483 @@
+package marketplace
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/appcert/appcert/internal/jwt"
+	"github.com/appcert/appcert/manifest"
+)
+
+// Kinds of Exchange.
+const (
+	KindAuthorize  = "authorize"
+	KindDeny       = "deny"
+	KindSharing    = "sharing"
+	KindUninstall  = "uninstall"
+	KindPanel      = "json_panel"
+	KindLinkAction = "link_action"
+)
+
+// Exchange is one request sent to the app and what came back. App
+// misbehaviour (an error status, a timeout, a refused connection) is
+// recorded here for the judges, never returned as a Go error.
+type Exchange struct {
+	Kind      string
+	App       string // client_id
+	CompanyID int64
+	UserID    int64
+	Variant   string // what was forged on purpose ("token: expired"); empty for a genuine request
+
+	Request  SentRequest
+	Status   int // 0 when no answer came
+	Header   http.Header
+	Body     []byte // at most MaxBody bytes
+	Oversize bool   // the answer was longer than MaxBody; reading stopped there
+	Duration time.Duration
+	Deadline time.Duration // what the app had
+	TimedOut bool          // the deadline passed before the whole answer came
+	Err      error         // transport error, the timeout included
+}
+
+// SentRequest is the request as sent, with secrets redacted.
+type SentRequest struct {
+	Method string
+	URL    string
+	Header http.Header
+	Body   []byte
+}
+
+// Refused reports whether nothing accepted the connection: the app is not
+// running where the manifest says, a setup error rather than a finding
+// about the app's behaviour.
+func (e Exchange) Refused() bool { return errors.Is(e.Err, syscall.ECONNREFUSED) }
+
+// Token is the token an extension request carries, genuine or forged
+// (protocol.md, "Who is entitled").
+type Token int
+
+// The token variants. TokenValid is the zero value.
+const (
+	TokenValid Token = iota
+	TokenMissing
+	TokenBadSignature
+	TokenExpired
+	TokenOtherUser
+	TokenOtherCompany
+)
+
+func (t Token) String() string {
+	switch t {
+	case TokenValid:
+		return "valid"
+	case TokenMissing:
+		return "missing"
+	case TokenBadSignature:
+		return "bad signature"
+	case TokenExpired:
+		return "expired"
+	case TokenOtherUser:
+		return "another user"
+	case TokenOtherCompany:
+		return "another company"
+	}
+	return "Token(" + strconv.Itoa(int(t)) + ")"
+}
+
+// ParseToken reads a variant by its String ("expired", "another user").
+func ParseToken(s string) (Token, error) {
+	for _, t := range append([]Token{TokenValid}, ForgedTokens()...) {
+		if t.String() == s {
+			return t, nil
+		}
+	}
+	return 0, fmt.Errorf("marketplace: unknown token variant %q (want valid, missing, bad signature, expired, another user or another company)", s)
+}
+
+// ForgedTokens lists every token variant an app must refuse.
+func ForgedTokens() []Token {
+	return []Token{TokenMissing, TokenBadSignature, TokenExpired, TokenOtherUser, TokenOtherCompany}
+}
+
+// Credentials is the Basic auth a request carries, genuine or forged.
+type Credentials int
+
+// The credential variants. CredentialsValid is the zero value.
+const (
+	CredentialsValid Credentials = iota
+	CredentialsWrong
+	CredentialsMissing
+)
+
+func (c Credentials) String() string {
+	switch c {
+	case CredentialsValid:
+		return "valid"
+	case CredentialsWrong:
+		return "wrong"
+	case CredentialsMissing:
+		return "missing"
+	}
+	return "Credentials(" + strconv.Itoa(int(c)) + ")"
+}
+
+// ParseCredentials reads a variant by its String ("wrong").
+func ParseCredentials(s string) (Credentials, error) {
+	for _, c := range []Credentials{CredentialsValid, CredentialsWrong, CredentialsMissing} {
+		if c.String() == s {
+			return c, nil
+		}
+	}
+	return 0, fmt.Errorf("marketplace: unknown credentials variant %q (want valid, wrong or missing)", s)
+}
+
+// wrongPassword is what a request with wrong credentials carries.
+const wrongPassword = "not-the-password"
+
+// PanelRequest is a JSON panel request from viewer UserID in CompanyID.
+type PanelRequest struct {
+	Extension   string  // the panel's name; empty: the app's first JSON panel
+	UserID      int64   // the viewer
+	CompanyID   int64   // 0: the viewer's company
+	Resource    string  // empty: the extension's resource
+	SelectedIDs []int64 // empty: record 1
+	IsShared    bool
+	Token       Token
+	BasicAuth   Credentials // only for an extension with http_auth
+}
+
+// LinkRequest is a link action request from viewer UserID in CompanyID.
+type LinkRequest struct {
+	Extension   string // the link action's name; empty: the app's first
+	UserID      int64
+	CompanyID   int64
+	Resource    string
+	SelectedIDs []int64
+	Token       Token
+	BasicAuth   Credentials
+}
+
+// Authorize ends an authorization as the marketplace does when the user
+// accepts the app's scopes, all of them (PD-SCOPE-03): it issues a code for
+// the user and redirects to callback_url?code=…&state=… (PD-OAUTH-01).
+func (m *Marketplace) Authorize(ctx context.Context, clientID string, userID int64) (Exchange, error) {
+	c, err := m.issueCode(clientID, userID)
+	if err != nil {
+		return Exchange{}, err
+	}
+	q := url.Values{"code": {c.value}, "state": {randomToken("state-")}}
+	ex := Exchange{Kind: KindAuthorize, App: clientID, CompanyID: c.companyID, UserID: userID}
+	return m.send(ctx, ex, http.MethodGet, withQuery(c.callback, q.Encode()), nil, nil)
+}
+
+type issued struct {
+	value, callback string
+	companyID       int64
+}
+
+// issueCode records a code granting the user all of the app's scopes.
+func (m *Marketplace) issueCode(clientID string, userID int64) (issued, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	a, ok := m.apps[clientID]
+	u, uok := m.users[userID]
+	if !ok || !uok {
+		return issued{}, m.unknown(clientID, ok, userID, uok)
+	}
+	c := randomToken("code-")
+	m.codes[c] = &code{grant: grant{clientID, userID, u.CompanyID, a.granted}, issued: m.clock()}
+	return issued{c, a.m.CallbackURL, u.CompanyID}, nil
+}
+
+// Deny sends the redirect of a user who denied the app's scopes:
+// callback_url?error=user_denied&state=….
+func (m *Marketplace) Deny(ctx context.Context, clientID string, userID int64) (Exchange, error) {
+	m.mu.Lock()
+	a, ok := m.apps[clientID]
+	u, uok := m.users[userID]
+	m.mu.Unlock()
+	if !ok || !uok {
+		return Exchange{}, m.unknown(clientID, ok, userID, uok)
+	}
+	q := url.Values{"error": {"user_denied"}, "state": {randomToken("state-")}}
+	ex := Exchange{Kind: KindDeny, App: clientID, CompanyID: u.CompanyID, UserID: userID}
+	return m.send(ctx, ex, http.MethodGet, withQuery(a.m.CallbackURL, q.Encode()), nil, nil)
+}
+
+// SendSharing POSTs the sharing state to the callback URL (PD-SHARE-20).
+func (m *Marketplace) SendSharing(ctx context.Context, clientID string, companyID, userID int64, isShared bool) (Exchange, error) {
+	a, err := m.lookupApp(clientID)
+	if err != nil {
+		return Exchange{}, err
+	}
+	body, _ := json.Marshal(struct {
+		CompanyID int64 `json:"company_id"`
+		UserID    int64 `json:"user_id"`
+		IsShared  bool  `json:"isShared"`
+	}{companyID, userID, isShared})
+	ex := Exchange{Kind: KindSharing, App: clientID, CompanyID: companyID, UserID: userID}
+	h := http.Header{"Content-Type": {"application/json"}}
+	setBasic(h, a.ClientID, a.ClientSecret, CredentialsValid)
+	return m.send(ctx, ex, http.MethodPost, a.CallbackURL, h, body)
+}
+
+// SendUninstall DELETEs to the callback URL as an uninstall does
+// (PD-UNINST-01). With valid credentials the marketplace first ends the
+// user's tokens for the app, as a real uninstall does; wrong or missing
+// ones make a forged request and change nothing here.
+func (m *Marketplace) SendUninstall(ctx context.Context, clientID string, companyID, userID int64, creds Credentials) (Exchange, error) {
+	a, err := m.lookupApp(clientID)
+	if err != nil {
+		return Exchange{}, err
+	}
+	if creds == CredentialsValid {
+		m.mu.Lock()
+		m.revokeUser(clientID, userID)
+		m.mu.Unlock()
+	}
+	body, _ := json.Marshal(struct {
+		ClientID  string `json:"client_id"`
+		CompanyID int64  `json:"company_id"`
+		UserID    int64  `json:"user_id"`
+		Timestamp string `json:"timestamp"`
+	}{clientID, companyID, userID, time.Now().UTC().Format(time.RFC3339)})
+	ex := Exchange{Kind: KindUninstall, App: clientID, CompanyID: companyID, UserID: userID}
+	if creds != CredentialsValid {
+		ex.Variant = "basic auth: " + creds.String()
+	}
+	h := http.Header{"Content-Type": {"application/json"}}
+	setBasic(h, a.ClientID, a.ClientSecret, creds)
+	return m.send(ctx, ex, http.MethodDelete, a.CallbackURL, h, body)
+}
+
+// SendPanel sends a JSON panel request (PD-EXT-01).
+func (m *Marketplace) SendPanel(ctx context.Context, clientID string, p PanelRequest) (Exchange, error) {
+	shared := strconv.FormatBool(p.IsShared)
+	return m.sendExtension(ctx, clientID, manifest.JSONPanel, extRequest{
+		p.Extension, p.UserID, p.CompanyID, p.Resource, p.SelectedIDs, &shared, p.Token, p.BasicAuth,
+	})
+}
+
+// SendLinkAction sends a link action request (PD-EXT-01).
+func (m *Marketplace) SendLinkAction(ctx context.Context, clientID string, l LinkRequest) (Exchange, error) {
+	return m.sendExtension(ctx, clientID, manifest.LinkAction, extRequest{
+		l.Extension, l.UserID, l.CompanyID, l.Resource, l.SelectedIDs, nil, l.Token, l.BasicAuth,
+	})
+}
+
+type extRequest struct {
+	name        string
+	userID      int64
+	companyID   int64
+	resource    string
+	selectedIDs []int64
+	isShared    *string // nil for link actions
+	token       Token
+	creds       Credentials
+}
+
+func (m *Marketplace) sendExtension(ctx context.Context, clientID, typ string, r extRequest) (Exchange, error) {
+	m.mu.Lock()
+	a, ok := m.apps[clientID]
+	u, uok := m.users[r.userID]
+	if !ok || !uok {
+		m.mu.Unlock()
+		return Exchange{}, m.unknown(clientID, ok, r.userID, uok)
+	}
+	if r.companyID == 0 {
+		r.companyID = u.CompanyID
+	}
+	otherUser, otherCompany := m.others(u, r.companyID)
+	m.mu.Unlock()
+	ext, ok := a.m.Extension(typ, r.name)
+	if !ok {
+		return Exchange{}, fmt.Errorf("marketplace: app %s has no %s named %q", clientID, typ, r.name)
+	}
+	if r.creds != CredentialsValid && !ext.HTTPAuth.Set() {
+		return Exchange{}, fmt.Errorf("marketplace: %s %q has no http_auth, so its Basic auth can't be %s", typ, ext.Name, r.creds)
+	}
+	if r.resource == "" {
+		r.resource = ext.Resource
+	}
+	if len(r.selectedIDs) == 0 {
+		r.selectedIDs = []int64{1}
+	}
+	ids := make([]string, len(r.selectedIDs))
+	for i, id := range r.selectedIDs {
+		ids[i] = strconv.FormatInt(id, 10)
+	}
+
+	// Extension tokens use the wall clock, whatever the marketplace's
+	// clock says (protocol.md).
+	now := time.Now()
+	claims := jwt.Claims{UserID: r.userID, CompanyID: r.companyID, IssuedAt: now.Unix(), ExpiresAt: now.Add(ExtensionTokenLifetime).Unix()}
+	secret := a.m.Secret(ext)
+	switch r.token {
+	case TokenBadSignature:
+		secret += "-forged"
+	case TokenExpired:
+		claims.IssuedAt = now.Add(-2 * ExtensionTokenLifetime).Unix()
+		claims.ExpiresAt = now.Add(-ExtensionTokenLifetime).Unix()
+	case TokenOtherUser:
+		claims.UserID = otherUser
+	case TokenOtherCompany:
+		claims.CompanyID = otherCompany
+	}
+	var q strings.Builder // in protocol.md's order, for readable logs
+	add := func(k, v string) {
+		if q.Len() > 0 {
+			q.WriteByte('&')
+		}
+		q.WriteString(url.QueryEscape(k) + "=" + url.QueryEscape(v))
+	}
+	add("resource", r.resource)
+	add("view", "details")
+	add("userId", strconv.FormatInt(r.userID, 10))
+	add("companyId", strconv.FormatInt(r.companyID, 10))
+	add("selectedIds", strings.Join(ids, ","))
+	if r.isShared != nil {
+		add("isShared", *r.isShared)
+	}
+	if r.token != TokenMissing {
+		add("token", jwt.Sign(claims, secret))
+	}
+	h := http.Header{}
+	if ext.HTTPAuth.Set() {
+		setBasic(h, ext.HTTPAuth.Username, ext.HTTPAuth.Password, r.creds)
+	}
+	ex := Exchange{Kind: typ, App: clientID, CompanyID: r.companyID, UserID: r.userID}
+	var forged []string
+	if r.token != TokenValid {
+		forged = append(forged, "token: "+r.token.String())
+	}
+	if r.creds != CredentialsValid {
+		forged = append(forged, "basic auth: "+r.creds.String())
+	}
+	ex.Variant = strings.Join(forged, "; ")
+	return m.send(ctx, ex, http.MethodGet, withQuery(ext.URL, q.String()), h, nil)
+}
+
+// others picks who a forged token names instead of the viewer: another
+// real user of the company and another real company where there are some,
+// as a replayed token would. Callers hold m.mu.
+func (m *Marketplace) others(u User, companyID int64) (otherUser, otherCompany int64) {
+	otherUser, otherCompany = -1, -1
+	for id, v := range m.users {
+		if v.CompanyID == u.CompanyID && id != u.ID && (otherUser < 0 || id < otherUser) {
+			otherUser = id
+		}
+	}
+	for id := range m.companies {
+		if id != companyID && (otherCompany < 0 || id < otherCompany) {
+			otherCompany = id
+		}
+	}
+	// Alone in the marketplace: any other number names someone else.
+	if otherUser < 0 {
+		otherUser = u.ID + 1
+	}
+	if otherCompany < 0 {
+		otherCompany = companyID + 1
+	}
+	return otherUser, otherCompany
+}
+
+func (m *Marketplace) lookupApp(clientID string) (manifest.App, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	a, ok := m.apps[clientID]
+	if !ok {
+		return manifest.App{}, fmt.Errorf("marketplace: no app %q", clientID)
+	}
+	return a.m, nil
+}
+
+func (m *Marketplace) unknown(clientID string, appOK bool, userID int64, userOK bool) error {
+	if !appOK {
+		return fmt.Errorf("marketplace: no app %q", clientID)
+	}
+	return fmt.Errorf("marketplace: no user %d", userID)
+}
+
+func withQuery(raw, q string) string {
+	if strings.Contains(raw, "?") {
+		return raw + "&" + q
+	}
+	return raw + "?" + q
+}
+
+func setBasic(h http.Header, user, pass string, c Credentials) {
+	switch c {
+	case CredentialsValid:
+		h.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(user+":"+pass)))
+	case CredentialsWrong:
+		h.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(user+":"+wrongPassword)))
+	}
+}
+
+// send makes one request with the deadline and fills in the answer. It
+// returns an error only when the caller's own context ended.
+func (m *Marketplace) send(ctx context.Context, ex Exchange, method, target string, h http.Header, body []byte) (Exchange, error) {
+	ex.Deadline = m.deadline
+	ex.Request = SentRequest{Method: method, URL: target, Header: redact(h), Body: body}
+	dctx, cancel := context.WithTimeout(ctx, m.deadline)
+	defer cancel()
+	req, err := http.NewRequestWithContext(dctx, method, target, bytes.NewReader(body))
+	if err != nil {
+		ex.Err = err
+		return ex, nil
+	}
+	for k, v := range h {
+		req.Header[k] = v
+	}
+	start := time.Now()
+	resp, err := m.client.Do(req)
+	if err == nil {
+		ex.Status, ex.Header = resp.StatusCode, resp.Header
+		// One byte past the cap tells an oversize answer from one that
+		// fits exactly, without reading the rest.
+		ex.Body, err = io.ReadAll(io.LimitReader(resp.Body, m.maxBody+1))
+		if int64(len(ex.Body)) > m.maxBody {
+			ex.Body, ex.Oversize = ex.Body[:m.maxBody], true
+		}
+		resp.Body.Close()
+	}
+	ex.Duration = time.Since(start)
+	if err != nil {
+		if ctx.Err() != nil {
+			return ex, ctx.Err()
+		}
+		ex.Err = err
+		ex.TimedOut = dctx.Err() != nil
+	}
+	return ex, nil
+}
+
+// redact copies h with Basic auth passwords hidden, keeping the username.
+func redact(h http.Header) http.Header {
+	out := h.Clone()
+	if out == nil {
+		return http.Header{}
+	}
+	if v := out.Get("Authorization"); strings.HasPrefix(v, "Basic ") {
+		raw, _ := base64.StdEncoding.DecodeString(strings.TrimPrefix(v, "Basic "))
+		user, pass, _ := strings.Cut(string(raw), ":")
+		shown := "[redacted]"
+		if pass == wrongPassword || pass == "" {
+			shown = pass // a forged password is no secret, and shows what was sent
+		}
+		out.Set("Authorization", "Basic "+user+":"+shown)
+	}
+	return out
+}

@@ -1,0 +1,365 @@
+package marketplace
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/appcert/appcert/reference/scopes"
+)
+
+// Verdict is how bad a finding is.
+type Verdict string
+
+// Verdicts: a Fail fails the rule; a Warn is reported and fails nothing.
+const (
+	Fail Verdict = "fail"
+	Warn Verdict = "warn"
+)
+
+// Finding is one way the app broke a rule.
+type Finding struct {
+	Rule    string // a rule ID of rules.md, "PD-EXT-02"
+	Verdict Verdict
+	Reason  string
+	// Exchange is the request and answer the finding is about, when it is
+	// about one; Call is the app's own call, when it is about one.
+	Exchange Exchange
+	Call     *Call
+}
+
+func (f Finding) String() string { return fmt.Sprintf("%s %s: %s", f.Rule, f.Verdict, f.Reason) }
+
+// Expectation says what the answer to an extension request should be. The
+// caller decides it from the app's view of who is entitled (protocol.md).
+type Expectation struct {
+	// Refuse: the app should refuse (401 or 403). Otherwise it should
+	// answer: a JSON panel with 200 and the documented schema, a link
+	// action with a 2xx or 3xx.
+	Refuse bool
+	// Rule is what a wrong refusal or a wrong answer breaks. Empty: PD-EXT-02
+	// for a refusal; PD-EXT-04 for a panel answer, PD-EXT-02 for a link
+	// action answer (a genuine request refused proves nothing about forged
+	// ones).
+	Rule string
+}
+
+// Answer and Refuse are the common expectations.
+func Answer(rule string) Expectation { return Expectation{Rule: rule} }
+
+// Refuse expects a 401 or 403, for the reason rule names.
+func Refuse(rule string) Expectation { return Expectation{Refuse: true, Rule: rule} }
+
+var (
+	// Signs of a stack trace or an unhandled error page in an answer.
+	stackTrace = regexp.MustCompile(`goroutine \d+ \[|panic: |\.(go|py|js|ts|rb|php|java):\d+|Traceback \(most recent call last\)|Exception in `)
+)
+
+// minSecretLen is the shortest secret looked for in answers: a shorter one
+// would be found in innocent text (assumed).
+const minSecretLen = 6
+
+// JudgePanel judges the answer to a JSON panel request (PD-EXT-02..05).
+func (m *Marketplace) JudgePanel(ex Exchange, want Expectation) []Finding {
+	return m.judgeExtension(ex, want, true)
+}
+
+// JudgeLinkAction judges the answer to a link action request: a 2xx or 3xx
+// for an entitled viewer, 401 or 403 for a refused one (PD-EXT-02, -05).
+func (m *Marketplace) JudgeLinkAction(ex Exchange, want Expectation) []Finding {
+	return m.judgeExtension(ex, want, false)
+}
+
+func (m *Marketplace) judgeExtension(ex Exchange, want Expectation, panel bool) []Finding {
+	j := judgement{ex: ex, what: describe(ex)}
+	rule := want.Rule
+	if rule == "" {
+		rule = "PD-EXT-02"
+		if panel && !want.Refuse {
+			rule = "PD-EXT-04"
+		}
+	}
+	late := rule // a panel has its own rule for answering in time
+	if panel {
+		late = "PD-EXT-03"
+	}
+	if !j.answered(late, m.deadline) {
+		return j.out
+	}
+	if panel && ex.Duration > ex.Deadline {
+		j.fail(late, "answered in %v, after the %v deadline", ex.Duration.Round(1e6), ex.Deadline)
+	}
+	if ex.Oversize {
+		r := rule
+		if panel {
+			r = "PD-EXT-04"
+		}
+		j.fail(r, "the answer is larger than %d bytes; reading stopped there", len(ex.Body))
+	}
+	m.leaks(&j)
+
+	st := ex.Status
+	switch {
+	case want.Refuse && (st == 401 || st == 403):
+		if panel {
+			if t, ok := errorTitle(ex.Body); ok && len([]rune(t)) > 30 {
+				j.warn("PD-EXT-04", "the error title %q is longer than 30 characters", t)
+			}
+		}
+	case want.Refuse && st >= 500:
+		j.fail(rule, "answered %s; a refusal is 401 or 403, never a 5xx", statusText(ex))
+	case want.Refuse:
+		j.fail(rule, "answered %s; want a refusal, 401 or 403", statusText(ex))
+	case !panel && st >= 200 && st < 400:
+	case !panel:
+		j.fail(rule, "answered %s; an entitled viewer gets a 2xx or 3xx", statusText(ex))
+	case st != 200:
+		j.fail(rule, "answered %s; an entitled viewer gets 200 with the panel's JSON", statusText(ex))
+	case !ex.Oversize:
+		for _, p := range panelSchema(ex.Body) {
+			j.fail("PD-EXT-04", "%s", p)
+		}
+	}
+	return j.out
+}
+
+// JudgeSharing judges the answer to a sharing callback: a 2xx (PD-SHARE-24).
+func (m *Marketplace) JudgeSharing(ex Exchange) []Finding {
+	j := judgement{ex: ex, what: describe(ex)}
+	if j.answered("PD-SHARE-24", m.deadline) && (ex.Status < 200 || ex.Status > 299) {
+		j.fail("PD-SHARE-24", "answered %s; the sharing callback wants a 2xx", statusText(ex))
+	}
+	return j.out
+}
+
+// JudgeUninstall judges an uninstall's answer. The marketplace does not
+// read it (PD-UNINST-01), so an app that could not take it at all, or broke
+// on it, is only warned about; whether it acted on it is judged by the
+// requests that follow (PD-UNINST-02).
+func (m *Marketplace) JudgeUninstall(ex Exchange) []Finding {
+	j := judgement{ex: ex, what: describe(ex)}
+	if ex.Err != nil {
+		j.warn("PD-UNINST-02", "the app did not take the uninstall: %s", transportReason(ex, m.deadline))
+	} else if ex.Status >= 500 {
+		j.warn("PD-UNINST-02", "answered %s", statusText(ex))
+	}
+	return j.out
+}
+
+// JudgeAuthorize judges the answer to an authorization redirect: any
+// status below 500 and, for a code, the code exchanged at the token
+// endpoint by the time the app answered (PD-OAUTH-02).
+func (m *Marketplace) JudgeAuthorize(ex Exchange) []Finding {
+	j := judgement{ex: ex, what: describe(ex)}
+	if !j.answered("PD-OAUTH-02", m.deadline) {
+		return j.out
+	}
+	if ex.Status >= 500 {
+		j.fail("PD-OAUTH-02", "answered %s; the redirect wants any status below 500", statusText(ex))
+	}
+	if ex.Kind == KindAuthorize {
+		u, err := url.Parse(ex.Request.URL)
+		if err != nil || !m.CodeExchanged(u.Query().Get("code")) {
+			j.fail("PD-OAUTH-02", "the app answered without exchanging the code at /oauth/token")
+		}
+	}
+	return j.out
+}
+
+// JudgeScopes judges the app's API calls so far: every call to an endpoint
+// its scopes don't grant fails PD-SCOPE-07; every granted scope the calls
+// did not need is a PD-SCOPE-08 warning (least privilege, by scopes.Need).
+func (m *Marketplace) JudgeScopes(clientID string) []Finding {
+	var out []Finding
+	a, ok := m.App(clientID)
+	if !ok {
+		return nil
+	}
+	var needed []scopes.Call
+	seen := map[scopes.Call]bool{}
+	for _, c := range m.CallsBy(clientID) {
+		switch {
+		case c.Status == 403 && c.Scope == "" && strings.HasPrefix(c.Path, "/api/"):
+			c := c
+			what := c.Template
+			if what == "" {
+				what = c.Path + " (in no scope)"
+			}
+			out = append(out, Finding{Rule: "PD-SCOPE-07", Verdict: Fail, Call: &c,
+				Reason: fmt.Sprintf("the app called %s %s, which its scopes (%s) don't grant", c.Method, what, strings.Join(a.Scopes, ", "))})
+		case c.Scope != "":
+			k := scopes.Call{Method: c.Method, Path: c.Template}
+			if !seen[k] {
+				seen[k] = true
+				needed = append(needed, k)
+			}
+		}
+	}
+	need, err := scopes.Need(needed)
+	if err != nil { // the calls were matched already, so this can't happen
+		return out
+	}
+	for _, s := range a.Scopes {
+		if s == "base" || need.Scopes.Has(s) {
+			continue
+		}
+		out = append(out, Finding{Rule: "PD-SCOPE-08", Verdict: Warn,
+			Reason: fmt.Sprintf("the scope %s was granted and the run never needed it (the calls made needed %s)", s, need.Scopes)})
+	}
+	return out
+}
+
+// judgement gathers the findings about one exchange.
+type judgement struct {
+	ex   Exchange
+	what string
+	out  []Finding
+}
+
+func (j *judgement) add(v Verdict, rule, format string, args ...any) {
+	j.out = append(j.out, Finding{Rule: rule, Verdict: v, Exchange: j.ex, Reason: j.what + ": " + fmt.Sprintf(format, args...)})
+}
+func (j *judgement) fail(rule, format string, args ...any) { j.add(Fail, rule, format, args...) }
+func (j *judgement) warn(rule, format string, args ...any) { j.add(Warn, rule, format, args...) }
+
+// answered reports whether an answer came; if not, it records why under
+// rule.
+func (j *judgement) answered(rule string, deadline time.Duration) bool {
+	if j.ex.Err == nil {
+		return true
+	}
+	j.fail(rule, "%s", transportReason(j.ex, deadline))
+	return false
+}
+
+func transportReason(ex Exchange, deadline time.Duration) string {
+	switch {
+	case ex.TimedOut:
+		return fmt.Sprintf("no answer within the %v deadline", deadline)
+	case ex.Refused():
+		host := ex.Request.URL
+		if u, err := url.Parse(ex.Request.URL); err == nil {
+			host = u.Host
+		}
+		return fmt.Sprintf("connection refused: nothing listens at %s (is the app running?)", host)
+	default:
+		return "no answer: " + ex.Err.Error()
+	}
+}
+
+// leaks looks for what an answer must never carry: a stack trace or a
+// secret (PD-EXT-02), another company's records (PD-EXT-05).
+func (m *Marketplace) leaks(j *judgement) {
+	body := j.ex.Body
+	if loc := stackTrace.FindIndex(body); loc != nil {
+		j.fail("PD-EXT-02", "the answer carries a stack trace or error dump (%q)", excerpt(body, loc[0], loc[1]))
+	}
+	for _, s := range m.issuedSecrets(j.ex.App) {
+		if len(s) >= minSecretLen && bytes.Contains(body, []byte(s)) {
+			j.fail("PD-EXT-02", "the answer carries a secret (%s)", secretKind(s))
+		}
+	}
+	m.mu.Lock()
+	var others []Company
+	for _, c := range m.companies {
+		if c.ID != j.ex.CompanyID {
+			others = append(others, c)
+		}
+	}
+	m.mu.Unlock()
+	sort.Slice(others, func(a, b int) bool { return others[a].ID < others[b].ID })
+	for _, c := range others {
+		if found := otherCompanyRecord(body, c.Name); found != "" {
+			j.fail("PD-EXT-05", "the answer for company %d carries a record of company %d (%q)", j.ex.CompanyID, c.ID, found)
+		}
+	}
+}
+
+// otherCompanyRecord finds a seeded record title of the named company in
+// body, raw or as JSON escapes it.
+func otherCompanyRecord(body []byte, name string) string {
+	forms := []string{name}
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(name)
+	forms = append(forms, strings.Trim(strings.TrimSpace(b.String()), `"`))
+	esc, _ := json.Marshal(name)
+	forms = append(forms, strings.Trim(string(esc), `"`))
+	for _, f := range forms {
+		for _, kind := range []string{" deal ", " person ", " organization "} {
+			if i := bytes.Index(body, []byte(f+kind)); i >= 0 {
+				end := i + len(f) + len(kind)
+				for end < len(body) && body[end] >= '0' && body[end] <= '9' {
+					end++
+				}
+				return string(body[i:end])
+			}
+		}
+	}
+	return ""
+}
+
+func secretKind(s string) string {
+	switch {
+	case strings.HasPrefix(s, "at-"):
+		return "an access token"
+	case strings.HasPrefix(s, "rt-"):
+		return "a refresh token"
+	}
+	return "a secret of the manifest"
+}
+
+func excerpt(b []byte, from, to int) string {
+	from, to = max(0, from-20), min(len(b), to+20)
+	return string(b[from:to])
+}
+
+func errorTitle(body []byte) (string, bool) {
+	var e struct {
+		Error struct {
+			Title string `json:"title"`
+		} `json:"error"`
+	}
+	if json.Unmarshal(body, &e) != nil {
+		return "", false
+	}
+	return e.Error.Title, e.Error.Title != ""
+}
+
+func statusText(ex Exchange) string {
+	s := fmt.Sprintf("%d", ex.Status)
+	if loc := ex.Header.Get("Location"); ex.Status >= 300 && ex.Status < 400 && loc != "" {
+		s += " (redirect to " + loc + ")"
+	}
+	return s
+}
+
+func describe(ex Exchange) string {
+	var s string
+	switch ex.Kind {
+	case KindPanel:
+		s = "JSON panel request"
+	case KindLinkAction:
+		s = "link action request"
+	case KindSharing:
+		s = "sharing callback"
+	case KindUninstall:
+		s = "uninstall"
+	case KindAuthorize:
+		s = "authorization redirect"
+	case KindDeny:
+		s = "user_denied redirect"
+	default:
+		s = "request"
+	}
+	if ex.Variant != "" {
+		s += " (" + ex.Variant + ")"
+	}
+	return fmt.Sprintf("%s for user %d of company %d", s, ex.UserID, ex.CompanyID)
+}

@@ -1,0 +1,356 @@
+// Package marketplace is a fake Pipedrive marketplace for certifying a
+// third-party app (protocol.md). It has three parts:
+//
+//   - the server side, an http.Handler serving what the marketplace serves
+//     to apps: the OAuth token and revoke endpoints and the REST API with
+//     scope enforcement and seeded records, recording every call;
+//   - the client side, which sends the app what the marketplace sends:
+//     authorization redirects, sharing callbacks, uninstalls, JSON panel and
+//     link action requests, genuine or forged on purpose;
+//   - the judges, which turn the app's answers into findings, each naming
+//     the rule of rules.md it is about.
+//
+// The handler serves in-process (httptest.NewServer(m)) or on a socket; the
+// marketplace keeps only protocol state. Who is entitled to what is decided
+// elsewhere (the reference model); the caller says what it expects.
+package marketplace
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"slices"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/appcert/appcert/manifest"
+	"github.com/appcert/appcert/reference/scopes"
+)
+
+// Lifetimes of the OAuth credentials (PD-OAUTH-01).
+const (
+	CodeLifetime         = 5 * time.Minute
+	AccessTokenLifetime  = 60 * time.Minute
+	RefreshTokenIdleLife = 60 * 24 * time.Hour
+	// ExtensionTokenLifetime is the exp-iat of an extension request token.
+	ExtensionTokenLifetime = 300 * time.Second
+)
+
+// Options configures a Marketplace; the zero value is usable.
+type Options struct {
+	// Clock governs codes and access tokens only (default time.Now);
+	// extension request tokens are signed on the wall clock.
+	Clock func() time.Time
+	// APIDomain is what the token answer names as api_domain. Empty: the
+	// scheme and host the token request came to, which is right whenever
+	// the app reaches the API where it reaches the token endpoint.
+	APIDomain string
+	// Deadline bounds every request sent to the app (default 10s, PD-EXT-03).
+	Deadline time.Duration
+	// MaxBody caps what is read of an answer, and of a request body the
+	// server reads (default 1 MiB).
+	MaxBody int64
+	// HTTPClient sends the requests to the app (default: a client of its
+	// own). Redirects are never followed whichever client is used.
+	HTTPClient *http.Client
+}
+
+// Company is a Pipedrive company account.
+type Company struct {
+	ID   int64
+	Name string
+}
+
+// User is a user of a company.
+type User struct {
+	ID        int64
+	CompanyID int64
+	Name      string
+	Email     string
+	Admin     bool
+}
+
+// Call is one request the app made to the marketplace: an API call, or a
+// token or revoke request (Template "/oauth/token", "/oauth/revoke").
+type Call struct {
+	App       string // client_id, empty when the credentials named none
+	UserID    int64  // 0 when no token or grant named one
+	CompanyID int64
+	Method    string
+	Path      string
+	Template  string // catalogue template, empty for an unknown endpoint
+	Scope     string // the granting scope, for a call the scopes allow
+	Grant     string // grant_type of a token request
+	Status    int
+	At        time.Time // on the marketplace's clock
+}
+
+// Marketplace is the fake marketplace. It is safe for concurrent use; it
+// never holds its lock while talking to the app, since the app calls back
+// (an authorization redirect makes the app call the token endpoint).
+type Marketplace struct {
+	clock     func() time.Time
+	apiDomain string
+	deadline  time.Duration
+	maxBody   int64
+	client    *http.Client
+
+	mu        sync.Mutex
+	companies map[int64]Company
+	users     map[int64]User
+	apps      map[string]*app
+	codes     map[string]*code
+	access    map[string]*accessToken
+	refresh   map[string]*refreshToken
+	calls     []Call
+}
+
+type app struct {
+	m       manifest.App
+	granted scopes.Set
+	issued  []string // every access and refresh token ever issued, revoked or not
+}
+
+type grant struct {
+	app       string
+	userID    int64
+	companyID int64
+	scopes    scopes.Set
+}
+
+type code struct {
+	grant
+	issued   time.Time
+	used     bool
+	redeemed bool // exchanged successfully
+}
+
+type accessToken struct {
+	grant
+	expires time.Time
+}
+
+type refreshToken struct {
+	grant
+	lastUsed time.Time
+}
+
+// New returns an empty marketplace: add companies, users and apps.
+func New(o Options) *Marketplace {
+	m := &Marketplace{
+		clock: o.Clock, apiDomain: o.APIDomain, deadline: o.Deadline, maxBody: o.MaxBody,
+		companies: map[int64]Company{}, users: map[int64]User{}, apps: map[string]*app{},
+		codes: map[string]*code{}, access: map[string]*accessToken{}, refresh: map[string]*refreshToken{},
+	}
+	if m.clock == nil {
+		m.clock = time.Now
+	}
+	if m.deadline <= 0 {
+		m.deadline = 10 * time.Second
+	}
+	if m.maxBody <= 0 {
+		m.maxBody = 1 << 20
+	}
+	if o.HTTPClient != nil {
+		c := *o.HTTPClient // a copy: the caller's client keeps its own redirect policy
+		m.client = &c
+	} else {
+		m.client = &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
+	}
+	// A redirect is the app's answer, not an instruction: following it
+	// could loop, or leave the app.
+	m.client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return m
+}
+
+// Close drops the idle connections to the app, so no goroutine outlives
+// the marketplace. The handler keeps working.
+func (m *Marketplace) Close() { m.client.CloseIdleConnections() }
+
+// Deadline is the time the app has to answer each request.
+func (m *Marketplace) Deadline() time.Duration { return m.deadline }
+
+// AddCompany adds a company; its seeded records exist from then on.
+func (m *Marketplace) AddCompany(c Company) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if c.ID <= 0 {
+		return fmt.Errorf("marketplace: company ID %d: must be positive", c.ID)
+	}
+	if _, ok := m.companies[c.ID]; ok {
+		return fmt.Errorf("marketplace: company %d already exists", c.ID)
+	}
+	if c.Name == "" {
+		return fmt.Errorf("marketplace: company %d: a name is required (seeded records name it)", c.ID)
+	}
+	m.companies[c.ID] = c
+	return nil
+}
+
+// AddUser adds a user to an existing company.
+func (m *Marketplace) AddUser(u User) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if u.ID <= 0 {
+		return fmt.Errorf("marketplace: user ID %d: must be positive", u.ID)
+	}
+	if _, ok := m.users[u.ID]; ok {
+		return fmt.Errorf("marketplace: user %d already exists", u.ID)
+	}
+	if _, ok := m.companies[u.CompanyID]; !ok {
+		return fmt.Errorf("marketplace: user %d: no company %d", u.ID, u.CompanyID)
+	}
+	m.users[u.ID] = u
+	return nil
+}
+
+// AddApp registers an app by its manifest, after applying its defaults and
+// checking it (manifest.Normalize).
+func (m *Marketplace) AddApp(a manifest.App) error {
+	a, err := manifest.Normalize(a)
+	if err != nil {
+		return err
+	}
+	set, err := scopes.ParseSet(a.Scopes)
+	if err != nil {
+		return fmt.Errorf("marketplace: app %s: %w", a.ClientID, err)
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if _, ok := m.apps[a.ClientID]; ok {
+		return fmt.Errorf("marketplace: app %s already exists", a.ClientID)
+	}
+	m.apps[a.ClientID] = &app{m: a, granted: set | scopes.Base}
+	return nil
+}
+
+// App returns the manifest of the app with that client ID, as normalized.
+func (m *Marketplace) App(clientID string) (manifest.App, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	a, ok := m.apps[clientID]
+	if !ok {
+		return manifest.App{}, false
+	}
+	return a.m, true
+}
+
+// Company returns the company with that ID.
+func (m *Marketplace) Company(id int64) (Company, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	c, ok := m.companies[id]
+	return c, ok
+}
+
+// User returns the user with that ID.
+func (m *Marketplace) User(id int64) (User, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	u, ok := m.users[id]
+	return u, ok
+}
+
+// Calls returns every call recorded so far, in order.
+func (m *Marketplace) Calls() []Call {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return slices.Clone(m.calls)
+}
+
+// CallsBy returns the calls an app made, in order.
+func (m *Marketplace) CallsBy(clientID string) []Call {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []Call
+	for _, c := range m.calls {
+		if c.App == clientID {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// ScopesUsed returns, sorted, the granting scope of every API call of the
+// app that its scopes allowed.
+func (m *Marketplace) ScopesUsed(clientID string) []string {
+	seen := map[string]bool{}
+	for _, c := range m.CallsBy(clientID) {
+		if c.Scope != "" {
+			seen[c.Scope] = true
+		}
+	}
+	out := make([]string, 0, len(seen))
+	for s := range seen {
+		out = append(out, s)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// CodeExchanged reports whether the app exchanged the code for tokens.
+func (m *Marketplace) CodeExchanged(c string) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	cd, ok := m.codes[c]
+	return ok && cd.redeemed
+}
+
+// ExpireAccessTokens ends every access token issued for the user, as if an
+// hour had passed for them alone; refresh tokens stay valid (PD-OAUTH-03).
+func (m *Marketplace) ExpireAccessTokens(userID int64) int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	n := 0
+	now := m.clock()
+	for _, t := range m.access {
+		if t.userID == userID && now.Before(t.expires) {
+			t.expires = now
+			n++
+		}
+	}
+	return n
+}
+
+// revokeUser ends every token of the user for the app, as an uninstall does.
+func (m *Marketplace) revokeUser(clientID string, userID int64) {
+	for k, t := range m.access {
+		if t.app == clientID && t.userID == userID {
+			delete(m.access, k)
+		}
+	}
+	for k, t := range m.refresh {
+		if t.app == clientID && t.userID == userID {
+			delete(m.refresh, k)
+		}
+	}
+}
+
+// issuedSecrets lists what an answer must never carry: the app's secrets
+// and every token issued to it (PD-EXT-02).
+func (m *Marketplace) issuedSecrets(clientID string) []string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []string
+	if a, ok := m.apps[clientID]; ok {
+		out = append(out, a.m.Secrets()...)
+		out = append(out, a.issued...)
+	}
+	return out
+}
+
+func (m *Marketplace) record(c Call) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.calls = append(m.calls, c)
+}
+
+// randomToken returns an unguessable token with a prefix that tells people
+// reading a log what it is.
+func randomToken(prefix string) string {
+	b := make([]byte, 20)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails
+	return prefix + hex.EncodeToString(b)
+}
