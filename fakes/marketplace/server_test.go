@@ -95,7 +95,8 @@ func tokenRequest(user, pass string, form url.Values) *http.Request {
 
 func exchangeCode(t testing.TB, m *Marketplace, code string) (int, map[string]any) {
 	t.Helper()
-	st, body, _ := do(t, m, tokenRequest(acme, secret, url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {"http://127.0.0.1:1/callback"}}))
+	a, _ := m.App(acme)
+	st, body, _ := do(t, m, tokenRequest(acme, secret, url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {a.CallbackURL}}))
 	return st, body
 }
 
