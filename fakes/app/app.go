@@ -3,6 +3,11 @@
 // and uninstalls the marketplace sends to its callback URL, and serves a
 // JSON panel and a link action for deals. Switchable faults each break one
 // app rule, so that the harness can show every one of its checks failing.
+//
+// A manifest for it points callback_url at /callback, a json_panel
+// extension (resource deal) at /panel and a link_action at /action, and
+// asks for the scopes Scopes returns. The link action answers 200 with a
+// small JSON body rather than redirecting.
 package app
 
 import (

@@ -20,13 +20,15 @@ type ruleCheck func(e *env) error
 
 // allFaults names every fault constant, so that a fault added without a
 // row in Faults() or in the table below fails a test.
-var allFaults = []Fault{
-	FaultServeUnshared, FaultActionAfterRemoval, FaultIgnoreVisibility,
-	FaultIgnoreSharingCallback, FaultNoCallbackPost, FaultCallOutsideScopes,
-	FaultUnusedScope, FaultSkipJWT, FaultTrustQueryUser, FaultBadToken500,
-	FaultIgnoreBasicAuth, FaultSlowPanel, FaultBadPanelSchema,
-	FaultLeakOtherCompany, FaultUnauthenticatedUninstall, FaultIgnoreUninstall,
-	FaultNoCodeExchange, FaultDenied500, FaultNoRefresh,
+func allFaults() []Fault {
+	return []Fault{
+		FaultServeUnshared, FaultActionAfterRemoval, FaultIgnoreVisibility,
+		FaultIgnoreSharingCallback, FaultNoCallbackPost, FaultCallOutsideScopes,
+		FaultUnusedScope, FaultSkipJWT, FaultTrustQueryUser, FaultBadToken500,
+		FaultIgnoreBasicAuth, FaultSlowPanel, FaultBadPanelSchema,
+		FaultLeakOtherCompany, FaultUnauthenticatedUninstall, FaultIgnoreUninstall,
+		FaultNoCodeExchange, FaultDenied500, FaultNoRefresh,
+	}
 }
 
 // faultTable says, for each fault, the rule it breaks and the check that
@@ -107,19 +109,19 @@ func TestFaults_ListsEveryFaultOnce(t *testing.T) {
 			t.Errorf("ParseFault(%q) = %q, %v", fi.Name, f, err)
 		}
 	}
-	for _, f := range allFaults {
+	for _, f := range allFaults() {
 		if seen[f] != 1 {
 			t.Errorf("%s listed %d times by Faults(), want once", f, seen[f])
 		}
 	}
-	if len(seen) != len(allFaults) {
-		t.Errorf("Faults() lists %d faults, the constants are %d", len(seen), len(allFaults))
+	if len(seen) != len(allFaults()) {
+		t.Errorf("Faults() lists %d faults, the constants are %d", len(seen), len(allFaults()))
 	}
 	var tabled []Fault
 	for _, row := range faultTable() {
 		tabled = append(tabled, row.fault)
 	}
-	for _, f := range allFaults {
+	for _, f := range allFaults() {
 		if !slices.Contains(tabled, f) {
 			t.Errorf("%s has no row in the fault table", f)
 		}
@@ -351,12 +353,12 @@ func checkCompaniesIsolated(e *env) error {
 		if err != nil {
 			return err
 		}
-		for c, name := range marketCompanies {
+		for c, name := range marketCompanies() {
 			if c != v.CompanyID && strings.Contains(rec.Body.String(), name) {
 				return fmt.Errorf("company %d's viewer got %s's data: %s", v.CompanyID, name, rec.Body.String())
 			}
 		}
-		want := marketCompanies[v.CompanyID] + " deal 2"
+		want := marketCompanies()[v.CompanyID] + " deal 2"
 		if rec.Code != http.StatusOK || !slices.ContainsFunc(p.Data, func(o map[string]any) bool { return o["header"] == want }) {
 			return fmt.Errorf("company %d's viewer got %d %s, want %q", v.CompanyID, rec.Code, rec.Body.String(), want)
 		}
@@ -415,9 +417,11 @@ func checkRefresh(e *env) error {
 // from breaks the panel rule (PD-SHARE-21), the any-extension rule
 // (PD-SHARE-22) and following the latest callback (PD-SHARE-24); a removal
 // the app never hears of keeps the removed viewer served (PD-SHARE-22).
-var faultOverlaps = map[Fault][]string{
-	FaultServeUnshared:         {"PD-SHARE-22", "PD-SHARE-24"},
-	FaultIgnoreSharingCallback: {"PD-SHARE-22"},
+func faultOverlaps() map[Fault][]string {
+	return map[Fault][]string{
+		FaultServeUnshared:         {"PD-SHARE-22", "PD-SHARE-24"},
+		FaultIgnoreSharingCallback: {"PD-SHARE-22"},
+	}
 }
 
 func TestApp_FaultBreaksNothingElse(t *testing.T) {
@@ -440,7 +444,7 @@ func TestApp_FaultBreaksNothingElse(t *testing.T) {
 		t.Run(string(row.fault), func(t *testing.T) {
 			t.Parallel()
 			for rule, cs := range checks {
-				if rule == row.rule || slices.Contains(faultOverlaps[row.fault], rule) {
+				if rule == row.rule || slices.Contains(faultOverlaps()[row.fault], rule) {
 					continue
 				}
 				for _, check := range cs {

@@ -40,7 +40,8 @@ type apiCall struct {
 	Status       int
 }
 
-var marketCompanies = map[int64]string{1: "Acme Ltd", 2: "Globex"}
+// marketCompanies names the seeded companies.
+func marketCompanies() map[int64]string { return map[int64]string{1: "Acme Ltd", 2: "Globex"} }
 
 // marketAdmin is each company's admin, who owns every seeded deal.
 func marketAdmin(company int64) int64 { return company * 100 }
@@ -201,7 +202,7 @@ func (m *market) deal(w http.ResponseWriter, r *http.Request, k userKey) int {
 		visible = "1"
 	}
 	return reply(w, http.StatusOK, map[string]any{"success": true, "data": map[string]any{
-		"id": id, "title": fmt.Sprintf("%s deal %d", marketCompanies[k.CompanyID], id),
+		"id": id, "title": fmt.Sprintf("%s deal %d", marketCompanies()[k.CompanyID], id),
 		"value": 1000 * id, "currency": "USD", "user_id": marketAdmin(k.CompanyID), "visible_to": visible,
 	}})
 }
