@@ -277,9 +277,12 @@ func TestMarketplace_SharingAndUninstall(t *testing.T) {
 		"unknown app sharing":   func() error { _, err := m.SendSharing(ctx, "nope", 1, 100, true); return err },
 		"unknown app uninstall": func() error { _, err := m.SendUninstall(ctx, "nope", 1, 100, 0); return err },
 		"unknown user":          func() error { _, err := m.SendPanel(ctx, acme, PanelRequest{UserID: 999}); return err },
-		"unknown extension":     func() error { _, err := m.SendPanel(ctx, acme, PanelRequest{UserID: 101, Extension: "Nope"}); return err },
-		"authorize unknown":     func() error { _, err := m.Authorize(ctx, "nope", 101); return err },
-		"deny unknown":          func() error { _, err := m.Deny(ctx, acme, 999); return err },
+		"unknown extension": func() error {
+			_, err := m.SendPanel(ctx, acme, PanelRequest{UserID: 101, Extension: "Nope"})
+			return err
+		},
+		"authorize unknown": func() error { _, err := m.Authorize(ctx, "nope", 101); return err },
+		"deny unknown":      func() error { _, err := m.Deny(ctx, acme, 999); return err },
 	} {
 		if call() == nil {
 			t.Errorf("%s: no error", name)

@@ -1,0 +1,460 @@
+package marketplace
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/appcert/appcert/manifest"
+)
+
+// rulesOf lists the findings as "RULE verdict" for comparison.
+func rulesOf(fs []Finding) []string {
+	out := make([]string, len(fs))
+	for i, f := range fs {
+		out[i] = f.Rule + " " + string(f.Verdict)
+	}
+	return out
+}
+
+func TestPanelSchema_Cases(t *testing.T) {
+	item := func(extra string) string {
+		return `{"data":[{"id":1,"header":"Deal 1"` + extra + `}]}`
+	}
+	many := func(n int) string {
+		var b strings.Builder
+		for i := 0; i < n; i++ {
+			fmt.Fprintf(&b, `,"f%d":"v"`, i)
+		}
+		return b.String()
+	}
+	objects := func(n int) string {
+		parts := make([]string, n)
+		for i := range parts {
+			parts[i] = fmt.Sprintf(`{"id":%d,"header":"h"}`, i)
+		}
+		return `{"data":[` + strings.Join(parts, ",") + `]}`
+	}
+	cases := []struct {
+		name, body string
+		problem    string // empty: conforms
+	}{
+		{"empty list", `{"data":[]}`, ""},
+		{"single object", `{"data":{"id":"a1","header":"One"}}`, ""},
+		{"every field type", item(`,"text":"t","md":{"markdown":true,"value":"**b**"},"n":2.5,"date":"2026-11-22","link":{"label":"Open","value":"https://x","external":true},"plainlink":"https://x","cur":{"code":"USD","value":2000},"lab":{"color":"green","label":"Won"},"tags":["a","b"],"empty":null`), ""},
+		{"ten objects", objects(10), ""},
+		{"eleven objects", objects(11), "data holds 11 objects; at most 10"},
+		{"twenty fields besides header", item(many(19)), ""},
+		{"twenty-one fields besides header", item(many(20)), "data[0] has 21 fields besides header; at most 20"},
+		{"no id", `{"data":[{"header":"h"}]}`, "data[0] has no id"},
+		{"no header", `{"data":[{"id":1}]}`, "data[0] has no header"},
+		{"bool id", `{"data":[{"id":true,"header":"h"}]}`, "data[0].id is a JSON boolean"},
+		{"boolean field", item(`,"flag":true`), "data[0].flag is a JSON boolean"},
+		{"label too long", item(`,"lab":{"color":"red","label":"` + strings.Repeat("x", 41) + `"}`), "is a label of 41 characters; at most 40"},
+		{"label forty", item(`,"lab":{"color":"red","label":"` + strings.Repeat("x", 40) + `"}`), ""},
+		{"label colour", item(`,"lab":{"color":"pink","label":"x"}`), "is not a label"},
+		{"currency as string value", item(`,"cur":{"code":"USD","value":"2000"}`), "is not a currency"},
+		{"markdown false", item(`,"md":{"markdown":false,"value":"x"}`), "is not markdown text"},
+		{"unknown object", item(`,"o":{"a":1}`), "is an object of no documented field type"},
+		{"tags of numbers", item(`,"tags":[1,2]`), "tags are an array of strings"},
+		{"data a string", `{"data":"hello"}`, "data is a JSON string"},
+		{"no data", `{"items":[]}`, `the answer has no "data"`},
+		{"array at top", `[{"id":1,"header":"h"}]`, "the answer is a JSON array"},
+		{"not JSON", `<html>oops</html>`, "the answer is not JSON"},
+		{"truncated JSON", `{"data":[{"id":1,`, "the answer is not JSON"},
+		{"two values", `{"data":[]} {"data":[]}`, "more follows it"},
+		{"array element not object", `{"data":[1]}`, "data[0] is a JSON number; want an object"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got := panelSchema([]byte(tc.body))
+			switch {
+			case tc.problem == "" && len(got) != 0:
+				t.Errorf("problems %q for a conforming answer", got)
+			case tc.problem != "" && (len(got) != 1 || !strings.Contains(got[0], tc.problem)):
+				t.Errorf("problems = %q, want one containing %q", got, tc.problem)
+			}
+		})
+	}
+}
+
+// appServing starts an app whose panel and link action answer with h, and
+// a marketplace pointed at it with a short deadline.
+func appServing(t *testing.T, h http.HandlerFunc, o Options) (*Marketplace, *httptest.Server) {
+	t.Helper()
+	app := httptest.NewServer(h)
+	t.Cleanup(app.Close)
+	if o.Deadline == 0 {
+		o.Deadline = 300 * time.Millisecond
+	}
+	m, _ := fixture(t, o, pointAt(app.URL, nil))
+	return m, app
+}
+
+func TestJudgePanel_Answers(t *testing.T) {
+	const good = `{"data":[{"id":1,"header":"Acme Ltd deal 1","value":{"code":"USD","value":2000}}]}`
+	cases := []struct {
+		name   string
+		answer http.HandlerFunc
+		want   Expectation
+		rules  []string
+		reason string
+	}{
+		{"conforming answer", okJSON(good), Expectation{}, nil, ""},
+		{"conforming refusal", status(401, `{"error":{"title":"Not allowed"}}`), Refuse(""), nil, ""},
+		{"403 is a refusal too", status(403, ``), Refuse("PD-SHARE-21"), nil, ""},
+		{"200 to a forged request", okJSON(good), Refuse(""), []string{"PD-EXT-02 fail"}, "answered 200; want a refusal"},
+		{"refusal rule carried", okJSON(good), Refuse("PD-SHARE-22"), []string{"PD-SHARE-22 fail"}, "want a refusal"},
+		{"5xx refusal", status(500, `oops`), Refuse(""), []string{"PD-EXT-02 fail"}, "never a 5xx"},
+		{"404 refusal", status(404, ``), Refuse(""), []string{"PD-EXT-02 fail"}, "want a refusal, 401 or 403"},
+		{"long error title", status(403, `{"error":{"title":"`+strings.Repeat("t", 31)+`"}}`), Refuse(""), []string{"PD-EXT-04 warn"}, "longer than 30"},
+		{"entitled viewer refused", status(403, ``), Expectation{}, []string{"PD-EXT-04 fail"}, "answered 403; an entitled viewer gets 200"},
+		{"entitled viewer refused, rule carried", status(403, ``), Answer("PD-UNINST-02"), []string{"PD-UNINST-02 fail"}, "answered 403"},
+		{"malformed JSON", okJSON(`{"data":[`), Expectation{}, []string{"PD-EXT-04 fail"}, "not JSON"},
+		{"5xx", status(502, `bad gateway`), Expectation{}, []string{"PD-EXT-04 fail"}, "answered 502"},
+		{"redirect", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/login", http.StatusFound) },
+			Expectation{}, []string{"PD-EXT-04 fail"}, "answered 302 (redirect to /login)"},
+		{"redirect loop", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, r.URL.String(), http.StatusFound) },
+			Refuse(""), []string{"PD-EXT-02 fail"}, "answered 302"},
+		{"go stack trace", status(500, "panic: runtime error\n\ngoroutine 1 [running]:\nmain.main()\n\t/app/main.go:12 +0x1d"),
+			Refuse(""), []string{"PD-EXT-02 fail", "PD-EXT-02 fail"}, "stack trace"},
+		{"python traceback", status(401, "Traceback (most recent call last):\n  File \"app.py\", line 3"),
+			Refuse(""), []string{"PD-EXT-02 fail"}, "stack trace"},
+		{"client secret in body", status(401, `{"error":{"title":"bad token for acme-secret"}}`),
+			Refuse(""), []string{"PD-EXT-02 fail"}, "a secret of the manifest"},
+		{"jwt secret in body", okJSON(`{"data":{"id":1,"header":"jwt-secret-key"}}`),
+			Expectation{}, []string{"PD-EXT-02 fail"}, "a secret of the manifest"},
+		{"other company's record", okJSON(`{"data":[{"id":1,"header":"Globex Inc deal 1"}]}`),
+			Expectation{}, []string{"PD-EXT-05 fail"}, `carries a record of company 2 ("Globex Inc deal 1")`},
+		{"own company's record is fine", okJSON(`{"data":[{"id":1,"header":"Acme Ltd deal 3"}]}`), Expectation{}, nil, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			m, _ := appServing(t, tc.answer, Options{})
+			ex, err := m.SendPanel(context.Background(), acme, PanelRequest{UserID: 101})
+			must(t, err)
+			got := m.JudgePanel(ex, tc.want)
+			if strings.Join(rulesOf(got), ",") != strings.Join(tc.rules, ",") {
+				t.Fatalf("findings = %v, want %v", got, tc.rules)
+			}
+			if tc.reason != "" && !strings.Contains(got[0].Reason, tc.reason) {
+				t.Errorf("reason = %q, want it to say %q", got[0].Reason, tc.reason)
+			}
+			for _, f := range got {
+				if !strings.HasPrefix(f.Reason, "JSON panel request for user 101 of company 1: ") || f.Exchange.Kind != KindPanel {
+					t.Errorf("finding does not say what it is about: %+v", f)
+				}
+			}
+		})
+	}
+}
+
+func status(code int, body string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(code)
+		_, _ = io.WriteString(w, body)
+	}
+}
+
+func TestJudgePanel_IssuedTokenLeak(t *testing.T) {
+	var leak string
+	m, _ := appServing(t, func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(401)
+		_, _ = io.WriteString(w, `{"debug":"`+leak+`"}`)
+	}, Options{})
+	access, refresh := login(t, m, 101)
+	for _, tc := range []struct{ tok, kind string }{{access, "an access token"}, {refresh, "a refresh token"}} {
+		leak = tc.tok
+		ex, err := m.SendPanel(context.Background(), acme, PanelRequest{UserID: 101, Token: TokenExpired})
+		must(t, err)
+		got := m.JudgePanel(ex, Refuse(""))
+		if len(got) != 1 || got[0].Rule != "PD-EXT-02" || !strings.Contains(got[0].Reason, tc.kind) {
+			t.Errorf("findings = %v, want a leak of %s", got, tc.kind)
+		}
+		if !strings.Contains(got[0].Reason, "(token: expired)") {
+			t.Errorf("reason %q does not name the forged variant", got[0].Reason)
+		}
+	}
+}
+
+func TestJudgePanel_Misbehaviour(t *testing.T) {
+	release := make(chan struct{})
+	defer close(release)
+	hang := func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		case <-release:
+		}
+	}
+	slowBody := func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(200)
+		_, _ = io.WriteString(w, `{"data":[`)
+		w.(http.Flusher).Flush()
+		hang(w, r)
+	}
+	huge := func(w http.ResponseWriter, r *http.Request) {
+		chunk := []byte(strings.Repeat("x", 1<<16))
+		_, _ = w.Write([]byte(`{"data":"`))
+		for i := 0; i < 100<<20/len(chunk); i++ { // 100 MB, unless the reader hangs up
+			if _, err := w.Write(chunk); err != nil {
+				return
+			}
+		}
+	}
+	cases := []struct {
+		name   string
+		answer http.HandlerFunc
+		rules  []string
+		reason string
+	}{
+		{"never answers", hang, []string{"PD-EXT-03 fail"}, "no answer within the 300ms deadline"},
+		{"stalls mid-body", slowBody, []string{"PD-EXT-03 fail"}, "no answer within the 300ms deadline"},
+		{"100 MB answer", huge, []string{"PD-EXT-04 fail"}, "larger than 1048576 bytes"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			m, _ := appServing(t, tc.answer, Options{})
+			start := time.Now()
+			ex, err := m.SendPanel(context.Background(), acme, PanelRequest{UserID: 101})
+			must(t, err)
+			if d := time.Since(start); d > 5*time.Second {
+				t.Errorf("took %v", d)
+			}
+			if len(ex.Body) > 1<<20 {
+				t.Errorf("read %d bytes, past the cap", len(ex.Body))
+			}
+			got := m.JudgePanel(ex, Expectation{})
+			if strings.Join(rulesOf(got), ",") != strings.Join(tc.rules, ",") || !strings.Contains(got[0].Reason, tc.reason) {
+				t.Errorf("findings = %v, want %v saying %q", got, tc.rules, tc.reason)
+			}
+		})
+	}
+}
+
+func TestJudge_ConnectionRefused(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	must(t, err)
+	addr := l.Addr().String()
+	l.Close() // nothing listens there now
+	m, _ := fixture(t, Options{}, pointAt("http://"+addr, nil))
+	ctx := context.Background()
+	ex, err := m.SendPanel(ctx, acme, PanelRequest{UserID: 101})
+	must(t, err)
+	if !ex.Refused() {
+		t.Fatalf("Refused() = false for %v", ex.Err)
+	}
+	want := "connection refused: nothing listens at " + addr + " (is the app running?)"
+	checks := []struct {
+		name  string
+		got   []Finding
+		rule  string
+		verdi Verdict
+	}{
+		{"panel", m.JudgePanel(ex, Expectation{}), "PD-EXT-03", Fail},
+	}
+	lex, _ := m.SendLinkAction(ctx, acme, LinkRequest{UserID: 101})
+	checks = append(checks, struct {
+		name  string
+		got   []Finding
+		rule  string
+		verdi Verdict
+	}{"link", m.JudgeLinkAction(lex, Refuse("")), "PD-EXT-02", Fail})
+	sex, _ := m.SendSharing(ctx, acme, 1, 100, true)
+	checks = append(checks, struct {
+		name  string
+		got   []Finding
+		rule  string
+		verdi Verdict
+	}{"sharing", m.JudgeSharing(sex), "PD-SHARE-24", Fail})
+	uex, _ := m.SendUninstall(ctx, acme, 1, 100, CredentialsValid)
+	checks = append(checks, struct {
+		name  string
+		got   []Finding
+		rule  string
+		verdi Verdict
+	}{"uninstall", m.JudgeUninstall(uex), "PD-UNINST-02", Warn})
+	aex, _ := m.Authorize(ctx, acme, 101)
+	checks = append(checks, struct {
+		name  string
+		got   []Finding
+		rule  string
+		verdi Verdict
+	}{"authorize", m.JudgeAuthorize(aex), "PD-OAUTH-02", Fail})
+	for _, c := range checks {
+		if len(c.got) != 1 || c.got[0].Rule != c.rule || c.got[0].Verdict != c.verdi || !strings.Contains(c.got[0].Reason, want) {
+			t.Errorf("%s: findings = %v, want one %s %s saying %q", c.name, c.got, c.rule, c.verdi, want)
+		}
+	}
+}
+
+func TestJudgeLinkAction_Statuses(t *testing.T) {
+	cases := []struct {
+		status int
+		want   Expectation
+		rules  []string
+	}{
+		{200, Expectation{}, nil},
+		{204, Expectation{}, nil},
+		{303, Expectation{}, nil},
+		{401, Expectation{}, []string{"PD-EXT-02 fail"}},
+		{500, Answer("PD-SHARE-24"), []string{"PD-SHARE-24 fail"}},
+		{401, Refuse(""), nil},
+		{403, Refuse("PD-SHARE-22"), nil},
+		{302, Refuse(""), []string{"PD-EXT-02 fail"}},
+		{200, Refuse("PD-SHARE-22"), []string{"PD-SHARE-22 fail"}},
+	}
+	for _, tc := range cases {
+		t.Run(fmt.Sprintf("%d refuse=%v", tc.status, tc.want.Refuse), func(t *testing.T) {
+			m, _ := appServing(t, func(w http.ResponseWriter, r *http.Request) {
+				if tc.status >= 300 && tc.status < 400 {
+					w.Header().Set("Location", "https://acme.test/deal")
+				}
+				w.WriteHeader(tc.status)
+			}, Options{})
+			ex, err := m.SendLinkAction(context.Background(), acme, LinkRequest{UserID: 101})
+			must(t, err)
+			if got := m.JudgeLinkAction(ex, tc.want); strings.Join(rulesOf(got), ",") != strings.Join(tc.rules, ",") {
+				t.Errorf("findings = %v, want %v", got, tc.rules)
+			}
+		})
+	}
+}
+
+func TestJudgeSharing_Statuses(t *testing.T) {
+	for _, tc := range []struct {
+		status int
+		rules  []string
+	}{{200, nil}, {204, nil}, {302, []string{"PD-SHARE-24 fail"}}, {400, []string{"PD-SHARE-24 fail"}}, {500, []string{"PD-SHARE-24 fail"}}} {
+		m, _ := appServing(t, status(tc.status, ""), Options{})
+		ex, err := m.SendSharing(context.Background(), acme, 1, 100, false)
+		must(t, err)
+		if got := m.JudgeSharing(ex); strings.Join(rulesOf(got), ",") != strings.Join(tc.rules, ",") {
+			t.Errorf("%d: findings = %v, want %v", tc.status, got, tc.rules)
+		}
+		uex, err := m.SendUninstall(context.Background(), acme, 1, 100, CredentialsValid)
+		must(t, err)
+		wantWarn := tc.status >= 500
+		if got := m.JudgeUninstall(uex); (len(got) == 1 && got[0].Verdict == Warn) != wantWarn || len(got) > 1 {
+			t.Errorf("%d: uninstall findings = %v", tc.status, got)
+		}
+	}
+}
+
+func TestJudgeAuthorize_ServerError(t *testing.T) {
+	m, _ := appServing(t, status(500, "boom"), Options{})
+	ex, err := m.Deny(context.Background(), acme, 101)
+	must(t, err)
+	if got := m.JudgeAuthorize(ex); len(got) != 1 || got[0].Rule != "PD-OAUTH-02" || !strings.Contains(got[0].Reason, "user_denied redirect") {
+		t.Errorf("findings = %v", got)
+	}
+}
+
+func TestJudgeScopes_Calls(t *testing.T) {
+	cases := []struct {
+		name   string
+		scopes []string
+		calls  []string // "METHOD path"
+		want   []string
+		reason string
+	}{
+		{"only what is needed", []string{"deals:read"}, []string{"GET /api/v1/deals/1"}, nil, ""},
+		{"unused scope", []string{"deals:read", "contacts:read"}, []string{"GET /api/v1/deals"}, []string{"PD-SCOPE-08 warn"}, "contacts:read was granted"},
+		{"full where read would do", []string{"deals:full"}, []string{"GET /api/v1/deals"}, []string{"PD-SCOPE-08 warn"}, "needed base, deals:read"},
+		{"call outside the scopes", []string{"deals:read"}, []string{"GET /api/v1/deals", "GET /api/v1/persons"}, []string{"PD-SCOPE-07 fail"}, "GET /persons"},
+		{"call to no endpoint", []string{"deals:read"}, []string{"GET /api/v1/deals", "GET /api/v1/bogus"}, []string{"PD-SCOPE-07 fail"}, "/api/v1/bogus (in no scope)"},
+		{"admin where webhooks:full would do", []string{"admin"}, []string{"POST /api/v1/webhooks"}, []string{"PD-SCOPE-08 warn"}, "needed base, webhooks:full"},
+		{"admin needed", []string{"admin"}, []string{"POST /api/v1/roles"}, nil, ""},
+		{"unauthenticated calls are not the scopes' business", []string{"deals:read"}, []string{"GET /api/v1/deals", "!GET /api/v1/persons"}, nil, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			m, _ := fixture(t, Options{}, func(a *manifest.App) { a.Scopes = tc.scopes })
+			at, _ := login(t, m, 101)
+			for _, c := range tc.calls {
+				tok := at
+				if strings.HasPrefix(c, "!") {
+					tok, c = "at-nope", c[1:]
+				}
+				method, path, _ := strings.Cut(c, " ")
+				r := httptest.NewRequest(method, path, strings.NewReader(`{}`))
+				r.Header.Set("Authorization", "Bearer "+tok)
+				do(t, m, r)
+			}
+			got := m.JudgeScopes(acme)
+			if strings.Join(rulesOf(got), ",") != strings.Join(tc.want, ",") {
+				t.Fatalf("findings = %v, want %v", got, tc.want)
+			}
+			if tc.reason != "" && !strings.Contains(got[0].Reason, tc.reason) {
+				t.Errorf("reason = %q, want %q", got[0].Reason, tc.reason)
+			}
+		})
+	}
+}
+
+// TestMarketplace_NoGoroutineLeak runs every kind of misbehaving app and
+// requires the goroutine count to come back once servers and idle
+// connections are closed.
+func TestMarketplace_NoGoroutineLeak(t *testing.T) {
+	before := runtime.NumGoroutine()
+	func() {
+		release := make(chan struct{})
+		handlers := []http.HandlerFunc{
+			okJSON(`{"data":[]}`),
+			func(w http.ResponseWriter, r *http.Request) { // never answers
+				select {
+				case <-r.Context().Done():
+				case <-release:
+				}
+			},
+			func(w http.ResponseWriter, r *http.Request) { // a huge answer
+				chunk := make([]byte, 1<<16)
+				for i := 0; i < 100<<20/len(chunk); i++ {
+					if _, err := w.Write(chunk); err != nil {
+						return
+					}
+				}
+			},
+			func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, r.URL.String(), http.StatusFound) },
+		}
+		for _, h := range handlers {
+			app := httptest.NewServer(h)
+			m := New(Options{Deadline: 200 * time.Millisecond})
+			must(t, m.AddCompany(Company{1, "Acme Ltd"}))
+			must(t, m.AddUser(User{ID: 1, CompanyID: 1}))
+			must(t, m.AddApp(manifest.App{ClientID: acme, ClientSecret: secret, CallbackURL: app.URL + "/cb",
+				Extensions: []manifest.Extension{{Type: manifest.JSONPanel, Resource: "deal", URL: app.URL + "/panel"}}}))
+			for i := 0; i < 3; i++ {
+				ex, err := m.SendPanel(context.Background(), acme, PanelRequest{UserID: 1})
+				must(t, err)
+				_ = m.JudgePanel(ex, Expectation{})
+			}
+			m.Close()
+			app.Close()
+		}
+		close(release)
+	}()
+	deadline := time.Now().Add(5 * time.Second)
+	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if after := runtime.NumGoroutine(); after > before {
+		buf := make([]byte, 1<<16)
+		t.Errorf("goroutines: %d before, %d after\n%s", before, after, buf[:runtime.Stack(buf, true)])
+	}
+}
+
+func TestMarketplace_CallerCancel(t *testing.T) {
+	m, _ := appServing(t, func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }, Options{Deadline: 5 * time.Second})
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(50*time.Millisecond, cancel)
+	if _, err := m.SendPanel(ctx, acme, PanelRequest{UserID: 101}); err == nil {
+		t.Error("no error when the caller's context ended: that is not the app's fault")
+	}
+}
