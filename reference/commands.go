@@ -3,6 +3,7 @@ package reference
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/appcert/appcert/reference/scopes"
@@ -30,7 +31,12 @@ type JoinCompany struct {
 	Company CompanyID
 	Name    string
 	Email   string
-	Admin   bool // global admin permissions
+	Admin   bool // global admin permissions; Procore's company admin; Zoom's account admin
+
+	// Zoom only: the admin's Marketplace role (ZM-02) and the scopes the user
+	// holds (ZM-08). SetRole changes them later.
+	Marketplace MarketplaceAccess
+	Scopes      []string
 }
 
 // PublishApp lists an app on the marketplace.
@@ -88,10 +94,14 @@ type ExpireAuthorization struct {
 	User UserID
 }
 
-// Uninstall is a user uninstalling an app they authorized.
+// Uninstall is a user uninstalling an app they authorized. In Zoom it is
+// also an admin with Marketplace:Edit removing an account-level app from the
+// account, and it must be confirmed (ZM-13); other marketplaces ignore
+// Confirmed.
 type Uninstall struct {
-	App AppID
-	By  UserID
+	App       AppID
+	By        UserID
+	Confirmed bool
 }
 
 // OpenApps is a user opening or refreshing the web app, which shows and
@@ -127,7 +137,8 @@ func (c AddCompany) apply(s *state, _ time.Time) (who, []Effect, *Refusal) {
 	if _, ok := s.companies[c.Company]; ok {
 		return who{}, nil, refuse("X-02", ReasonDuplicate, "company %d", c.Company)
 	}
-	s.companies[c.Company] = &company{id: c.Company, name: c.Name, shares: map[AppID]*share{}, objects: map[objectKey]AppID{}}
+	s.companies[c.Company] = &company{id: c.Company, name: c.Name, shares: map[AppID]*share{}, objects: map[objectKey]AppID{},
+		preapprovals: map[AppID]*preApproval{}, installs: map[AppID]accountInstall{}, pending: map[pendingKey]RequestID{}}
 	return who{Company: c.Company}, nil, nil
 }
 
@@ -142,7 +153,16 @@ func (c JoinCompany) apply(s *state, _ time.Time) (who, []Effect, *Refusal) {
 	if _, ok := s.users[c.User]; ok {
 		return who{}, nil, refuse("X-02", ReasonDuplicate, "user %d", c.User)
 	}
-	s.users[c.User] = &user{id: c.User, company: c.Company, name: c.Name, email: c.Email, admin: c.Admin, auths: map[AppID]authorization{}}
+	held, ref := s.checkRole(c.Admin, c.Marketplace, c.Scopes)
+	if ref != nil {
+		return who{}, nil, ref
+	}
+	s.users[c.User] = &user{id: c.User, company: c.Company, name: c.Name, email: c.Email, admin: c.Admin, auths: map[AppID]authorization{},
+		market: c.Marketplace, scopes: held}
+	if c.Admin {
+		i, _ := slices.BinarySearch(co.admins, c.User)
+		co.admins = slices.Insert(co.admins, i, c.User)
+	}
 	var effects []Effect
 	for _, id := range sortedKeys(co.shares) {
 		if sh := co.shares[id]; sh.access == AllUsers {
@@ -166,7 +186,10 @@ func (c PublishApp) apply(s *state, _ time.Time) (who, []Effect, *Refusal) {
 	if !validMode(a.Mode) {
 		return who{}, nil, refuse("PD-SHARE-02", ReasonInvalid, "sharing mode %q", a.Mode)
 	}
-	granted, err := grantedScopes(a.Scopes)
+	if ref := s.checkAppProfile(&a); ref != nil {
+		return who{}, nil, ref
+	}
+	granted, err := s.grantedScopes(a.Scopes)
 	if err != nil {
 		return who{}, nil, refuse("PD-SCOPE-02", ReasonInvalid, "%v", err)
 	}
@@ -180,6 +203,9 @@ func (c SetSharingMode) apply(s *state, _ time.Time) (who, []Effect, *Refusal) {
 	a, ok := s.apps[c.App]
 	if !ok {
 		return who{}, nil, refuse("X-02", ReasonUnknownApp, "app %q", c.App)
+	}
+	if ref := s.only(Pipedrive, "sharing modes"); ref != nil {
+		return who{}, nil, ref
 	}
 	if c.By != PartyMarketplace {
 		return who{}, nil, refuse("PD-SHARE-02", ReasonMarketplaceOnly, "%s tried to set it", partyName(c.By))
@@ -195,6 +221,12 @@ func (c Install) apply(s *state, _ time.Time) (who, []Effect, *Refusal) {
 	a, u, co, ref := s.lookup(c.App, c.By)
 	if ref != nil {
 		return who{}, nil, ref
+	}
+	if s.profile != Pipedrive {
+		if (c.Access != "" && c.Access != OnlyMe) || len(c.Users) > 0 || c.Email {
+			return who{}, nil, refuse("X-02", ReasonNotInProfile, "adding an app to other users is Pipedrive's, not %s's", s.profile)
+		}
+		return s.installOwn(a, u, co, c.Accept, "install")
 	}
 	access := c.Access
 	if access == "" {
@@ -300,7 +332,7 @@ func addedNotice(a *appState, by *user, sh *share, email bool, users []UserID, a
 }
 
 func (c Authorize) apply(s *state, _ time.Time) (who, []Effect, *Refusal) {
-	a, u, _, ref := s.lookup(c.App, c.By)
+	a, u, co, ref := s.lookup(c.App, c.By)
 	if ref != nil {
 		return who{}, nil, ref
 	}
@@ -308,14 +340,19 @@ func (c Authorize) apply(s *state, _ time.Time) (who, []Effect, *Refusal) {
 	switch st {
 	case StatusAuthorized:
 		return who{}, nil, refuse("PD-SHARE-15", ReasonAlreadyAuthorized, "user %d, app %q", c.By, c.App)
+	case StatusDisabled:
+		return who{}, nil, refuse("ZM-11", ReasonAppDisabled, "%q is disabled in account %d", c.App, u.company)
 	case StatusNone:
+		if s.profile == Procore { // authorizing an integration installs it (PC-06, PC-10)
+			return s.installOwn(a, u, co, c.Accept, "authorize")
+		}
 		return who{}, nil, refuse("PD-SHARE-15", ReasonNothingToAuthorize, "user %d has not been added to %q", c.By, c.App)
 	}
 	w := who{Actor: c.By, Company: u.company, App: c.App}
 	if !c.Accept {
 		return w, []Effect{Redirect{App: c.App, User: c.By, Denied: true}}, nil
 	}
-	u.auths[c.App] = authorization{version: a.version}
+	u.auths[c.App] = authorization{version: a.version, by: u.auths[c.App].by}
 	effects := []Effect{Redirect{App: c.App, User: c.By, InstallationURL: a.InstallationURL}}
 	if st == StatusAuthorize { // a first authorization installs the app for the user
 		effects = append(effects, SharingCallback{App: c.App, Company: u.company, User: c.By, IsShared: false})
@@ -326,6 +363,9 @@ func (c Authorize) apply(s *state, _ time.Time) (who, []Effect, *Refusal) {
 func (c ManageUsers) apply(s *state, _ time.Time) (who, []Effect, *Refusal) {
 	a, u, co, ref := s.lookup(c.App, c.By)
 	if ref != nil {
+		return who{}, nil, ref
+	}
+	if ref := s.only(Pipedrive, "Manage users"); ref != nil {
 		return who{}, nil, ref
 	}
 	sh := co.shares[c.App]
@@ -405,7 +445,7 @@ func (c ChangeScopes) apply(s *state, _ time.Time) (who, []Effect, *Refusal) {
 	if !ok {
 		return who{}, nil, refuse("X-02", ReasonUnknownApp, "app %q", c.App)
 	}
-	granted, err := grantedScopes(c.Scopes)
+	granted, err := s.grantedScopes(c.Scopes)
 	if err != nil {
 		return who{}, nil, refuse("PD-SCOPE-02", ReasonInvalid, "%v", err)
 	}
@@ -429,9 +469,12 @@ func (c ExpireAuthorization) apply(s *state, _ time.Time) (who, []Effect, *Refus
 }
 
 func (c Uninstall) apply(s *state, at time.Time) (who, []Effect, *Refusal) {
-	_, u, co, ref := s.lookup(c.App, c.By)
+	a, u, co, ref := s.lookup(c.App, c.By)
 	if ref != nil {
 		return who{}, nil, ref
+	}
+	if s.profile != Pipedrive {
+		return s.uninstall(a, u, co, c.Confirmed, at)
 	}
 	if _, ok := u.auths[c.App]; !ok {
 		return who{}, nil, refuse("PD-UNINST-01", ReasonNotInstalled, "user %d has not installed %q", c.By, c.App)
@@ -458,6 +501,9 @@ func (c OpenApps) apply(s *state, _ time.Time) (who, []Effect, *Refusal) {
 func (c CreateObject) apply(s *state, _ time.Time) (who, []Effect, *Refusal) {
 	a, u, co, ref := s.lookup(c.App, c.By)
 	if ref != nil {
+		return who{}, nil, ref
+	}
+	if ref := s.only(Pipedrive, "company objects through Pipedrive's API"); ref != nil {
 		return who{}, nil, ref
 	}
 	path, ok := objectEndpoints[c.Object]
@@ -495,7 +541,18 @@ func (s *state) lookup(app AppID, id UserID) (*appState, *user, *company, *Refus
 	return a, u, s.companies[u.company], nil
 }
 
-func grantedScopes(names []string) (scopes.Set, error) {
+// grantedScopes parses an app's scopes against Pipedrive's catalogue. Other
+// marketplaces' scopes are their own strings, which the model keeps as listed
+// and never matches against an API (ZM-08).
+func (s *state) grantedScopes(names []string) (scopes.Set, error) {
+	if s.profile != Pipedrive {
+		for _, n := range names {
+			if strings.TrimSpace(n) == "" {
+				return 0, fmt.Errorf("an empty scope")
+			}
+		}
+		return 0, nil
+	}
 	set, err := scopes.ParseSet(names)
 	if err != nil {
 		return 0, err

@@ -64,12 +64,15 @@ type Redirect struct {
 	InstallationURL string // set when the user is sent there instead of the OAuth page
 }
 
-// Email is a message the marketplace sends (PD-SHARE-08, PC-04, ZM-10).
+// Email is a message the marketplace sends (PD-SHARE-08, PC-04, PC-06,
+// ZM-10). Emails to admins name them both ways: To lists the users, ToAddrs
+// their addresses in the same order.
 type Email struct {
 	To      Audience
 	ToAddrs []string // explicit addresses, where the rule names them
 	From    string
 	Subject string
+	Body    string // the text, where the rule gives one (a request's notes: PC-03)
 }
 
 // NoticeKind is the kind of an in-app notice.
@@ -79,6 +82,9 @@ const (
 	// NoticeAddedByAdmin tells users an admin added an app for them
 	// (PD-SHARE-08 without email, PD-SHARE-14).
 	NoticeAddedByAdmin NoticeKind = "added by admin"
+	// NoticeRequestDenied tells a user an admin denied their request
+	// (PC-05; for Zoom, assumed ZM-15).
+	NoticeRequestDenied NoticeKind = "request denied"
 )
 
 // Notice is an in-app notification.

@@ -34,7 +34,10 @@ type Event struct {
 }
 
 // Result is what Apply returns: the logged event and its effects, or the
-// refusal. A refused command leaves the state exactly as it was.
+// refusal. A refused command leaves the state exactly as it was and is not
+// logged, but its Effects may say what the marketplace does about
+// the refused attempt: Procore emails every admin about a user's install
+// attempt while "Allow User Installs" is OFF (PC-06, PC-07).
 type Result struct {
 	Event   *Event
 	Effects []Effect
@@ -71,7 +74,7 @@ func (m *Market) Apply(c Command) Result {
 	at := m.clock()
 	w, effects, ref := c.apply(&m.st, at)
 	if ref != nil {
-		return Result{Refusal: ref}
+		return Result{Refusal: ref, Effects: effects}
 	}
 	m.st.seq++
 	m.log = append(m.log, Event{Seq: m.st.seq, At: at, Actor: w.Actor, Company: w.Company, App: w.App, Command: c})

@@ -19,16 +19,22 @@ func (m *Market) Status(app AppID, u UserID) Status {
 }
 
 func (s *state) status(a *appState, u *user) Status {
+	co := s.companies[u.company]
+	st := StatusNone
 	if au, ok := u.auths[a.ID]; ok {
+		st = StatusAuthorized
 		if au.expired || au.version != a.version {
-			return StatusReauthorize
+			st = StatusReauthorize
 		}
-		return StatusAuthorized
-	}
-	if sh := s.companies[u.company].shares[a.ID]; sh != nil && sh.includes(u.id) {
+	} else if _, ok := co.installs[a.ID]; ok { // Zoom: the account's installation (ZM-02)
+		st = StatusAuthorized
+	} else if sh := co.shares[a.ID]; sh != nil && sh.includes(u.id) {
 		return StatusAuthorize
 	}
-	return StatusNone
+	if pa := co.preapprovals[a.ID]; st != StatusNone && pa != nil && !pa.on {
+		return StatusDisabled // ZM-11, ZM-18
+	}
+	return st
 }
 
 // Dock is the apps dock as a user sees it (PD-SHARE-14).
@@ -175,6 +181,9 @@ type APIDecision struct {
 // APICall decides app's call method path on behalf of user u.
 func (m *Market) APICall(app AppID, u UserID, method, path string) APIDecision {
 	a, uu, _, ref := m.st.lookup(app, u)
+	if ref == nil {
+		ref = m.st.only(Pipedrive, "the scope-checked API")
+	}
 	if ref != nil {
 		return APIDecision{Reason: ref.Reason, Rule: ref.Rule}
 	}
@@ -230,11 +239,13 @@ func (m *Market) ObjectUsable(app AppID, u UserID, k ObjectKind, name string) bo
 
 // User describes a user, for views and reports.
 type User struct {
-	ID      UserID
-	Company CompanyID
-	Name    string
-	Email   string
-	Admin   bool
+	ID          UserID
+	Company     CompanyID
+	Name        string
+	Email       string
+	Admin       bool
+	Marketplace MarketplaceAccess // Zoom
+	Scopes      []string          // Zoom: the scopes the user holds, sorted
 }
 
 // User returns the user with id.
@@ -243,7 +254,8 @@ func (m *Market) User(id UserID) (User, bool) {
 	if !ok {
 		return User{}, false
 	}
-	return User{ID: u.id, Company: u.company, Name: u.name, Email: u.email, Admin: u.admin}, true
+	return User{ID: u.id, Company: u.company, Name: u.name, Email: u.email, Admin: u.admin,
+		Marketplace: u.market, Scopes: slices.Clone(u.scopes)}, true
 }
 
 // App returns the app with id as currently listed.

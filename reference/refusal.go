@@ -29,6 +29,28 @@ const (
 	ReasonNoSuchObject         Reason = "no such company object"
 	ReasonNoExtension          Reason = "app has no such extension"
 	ReasonOpensAppDetails      Reason = "opens the app details instead"
+
+	// Procore and Zoom.
+	ReasonNotInProfile         Reason = "not in this marketplace's rules"
+	ReasonAlreadyInstalled     Reason = "already installed"
+	ReasonUserInstallsOff      Reason = "user installs are off"
+	ReasonAdminsInstall        Reason = "admins install without a request"
+	ReasonUnknownRequest       Reason = "unknown request"
+	ReasonRequestPending       Reason = "request already pending"
+	ReasonAlreadyDecided       Reason = "request already decided"
+	ReasonNotMarketplaceEdit   Reason = "not Marketplace:Edit"
+	ReasonNoMarketplaceRole    Reason = "no Marketplace role"
+	ReasonPreApprovalRequired  Reason = "pre-approval required"
+	ReasonAlreadyPreApproved   Reason = "already pre-approved"
+	ReasonNotPreApproved       Reason = "not pre-approved"
+	ReasonNotOnWhoCanInstall   Reason = "not on Who Can Install"
+	ReasonNotActivated         Reason = "app not activated or installed on the account"
+	ReasonMissingScopes        Reason = "missing scopes"
+	ReasonTooManyRecipients    Reason = "more than five recipients"
+	ReasonAppDisabled          Reason = "app disabled by admin"
+	ReasonAdminInstallOnly     Reason = "only admins install this app"
+	ReasonUserInstallsBlocked  Reason = "users may not install apps"
+	ReasonUninstallUnconfirmed Reason = "uninstall not confirmed"
 )
 
 // Refusal is the error a refused command or a denied query returns: the

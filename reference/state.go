@@ -11,10 +11,12 @@ import (
 // reflect.DeepEqual, so every change goes through the commands' apply
 // functions, which keep nil and empty maps the same way on every path.
 type state struct {
+	profile   Profile
 	seq       uint64 // sequence number of the last accepted command
 	companies map[CompanyID]*company
 	users     map[UserID]*user
 	apps      map[AppID]*appState
+	requests  map[RequestID]*request // every company's requests, by ID (PC-03, ZM-07, ZM-12)
 }
 
 type appState struct {
@@ -28,6 +30,57 @@ type company struct {
 	name    string
 	shares  map[AppID]*share // the company-account installation of an app, by its adding admin
 	objects map[objectKey]AppID
+
+	// admins are the company's admins, sorted. Admins are few: mail "to every
+	// admin" reads this index, never the company's users.
+	admins []UserID
+
+	userInstallsOff bool // Procore's "Allow User Installs" OFF (PC-01); the zero value is the default ON
+
+	// Zoom (ZM).
+	perms        AccountPermissions
+	emailsOff    bool     // pre-approval request email turned off (ZM-10); on by default
+	recipients   []UserID // the chosen recipients of that email, at most five
+	preapprovals map[AppID]*preApproval
+	installs     map[AppID]accountInstall // account-level installations (ZM-02)
+
+	requests []RequestID              // in filing order
+	pending  map[pendingKey]RequestID // the open request of a user, app and kind
+}
+
+// preApproval is an app's pre-approval in a Zoom account (ZM-07, 09, 11).
+// Switched off, the app is disabled for every user of the account.
+type preApproval struct {
+	on            bool
+	whoCanInstall []string // lower-cased, sorted; empty: anyone may install
+}
+
+// accountInstall is an account-level app installed for a whole Zoom
+// account (ZM-02), by an admin, on a requester's behalf where it answered
+// a Request to Install (ZM-12).
+type accountInstall struct {
+	by    UserID
+	onFor UserID // the requester, or zero
+	seq   uint64
+}
+
+type pendingKey struct {
+	app  AppID
+	user UserID
+	kind RequestKind
+}
+
+// request is a user's install or pre-approval request.
+type request struct {
+	id        RequestID
+	kind      RequestKind
+	company   CompanyID
+	app       AppID
+	by        UserID
+	notes     string
+	state     RequestState
+	decidedBy UserID
+	note      string // the deciding admin's note
 }
 
 type objectKey struct {
@@ -43,11 +96,15 @@ type user struct {
 	admin     bool
 	auths     map[AppID]authorization // the user's own authorization (PD-SHARE-07)
 	openedSeq uint64                  // when the user last opened or refreshed the web app
+
+	market MarketplaceAccess // Zoom: the admin's Marketplace role (ZM-02)
+	scopes []string          // Zoom: the scopes the user holds, sorted (ZM-08)
 }
 
 type authorization struct {
-	version int  // the app's scope version the user accepted
-	expired bool // the authorization expired (PD-SHARE-15)
+	version int    // the app's scope version the user accepted
+	expired bool   // the authorization expired (PD-SHARE-15)
+	by      UserID // the admin who installed it on the user's behalf (PC-05); zero: the user
 }
 
 // share is an admin's addition of an app to the company's users. With
@@ -62,11 +119,13 @@ type share struct {
 	email  bool
 }
 
-func newState(Profile) state {
+func newState(p Profile) state {
 	return state{
+		profile:   p,
 		companies: map[CompanyID]*company{},
 		users:     map[UserID]*user{},
 		apps:      map[AppID]*appState{},
+		requests:  map[RequestID]*request{},
 	}
 }
 
@@ -102,8 +161,9 @@ func (sh *share) sharedWithOthers() bool {
 }
 
 func (s *state) clone() state {
-	c := state{seq: s.seq, companies: make(map[CompanyID]*company, len(s.companies)),
-		users: make(map[UserID]*user, len(s.users)), apps: make(map[AppID]*appState, len(s.apps))}
+	c := state{profile: s.profile, seq: s.seq, companies: make(map[CompanyID]*company, len(s.companies)),
+		users: make(map[UserID]*user, len(s.users)), apps: make(map[AppID]*appState, len(s.apps)),
+		requests: cloneMap(s.requests, func(r *request) *request { x := *r; return &x })}
 	for id, co := range s.companies {
 		cc := *co
 		cc.shares = cloneMap(co.shares, func(sh *share) *share {
@@ -112,11 +172,22 @@ func (s *state) clone() state {
 			return &x
 		})
 		cc.objects = maps.Clone(co.objects)
+		cc.admins = slices.Clone(co.admins)
+		cc.recipients = slices.Clone(co.recipients)
+		cc.preapprovals = cloneMap(co.preapprovals, func(p *preApproval) *preApproval {
+			x := *p
+			x.whoCanInstall = slices.Clone(p.whoCanInstall)
+			return &x
+		})
+		cc.installs = maps.Clone(co.installs)
+		cc.requests = slices.Clone(co.requests)
+		cc.pending = maps.Clone(co.pending)
 		c.companies[id] = &cc
 	}
 	for id, u := range s.users {
 		uu := *u
 		uu.auths = maps.Clone(u.auths)
+		uu.scopes = slices.Clone(u.scopes)
 		c.users[id] = &uu
 	}
 	for id, a := range s.apps {

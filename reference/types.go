@@ -21,7 +21,12 @@ type Profile string
 // The marketplaces the model knows.
 const (
 	Pipedrive Profile = "pipedrive"
+	Procore   Profile = "procore"
+	Zoom      Profile = "zoom"
 )
+
+// Profiles lists the marketplaces the model knows.
+func Profiles() []Profile { return []Profile{Pipedrive, Procore, Zoom} }
 
 // SharingMode is an app's sharing mode (PD-SHARE-02), set by the marketplace.
 type SharingMode string
@@ -69,6 +74,10 @@ const (
 	StatusAuthorize   Status = "authorize"
 	StatusReauthorize Status = "reauthorize"
 	StatusAuthorized  Status = "authorized"
+	// StatusDisabled is an installation an admin disabled by switching off
+	// the app's pre-approval (ZM-11): kept, but unusable until pre-approved
+	// again.
+	StatusDisabled Status = "disabled"
 )
 
 // Label is how the marketplace shows a status to the user (seed 000).
@@ -80,6 +89,8 @@ func (s Status) Label() string {
 		return "Re-authorize"
 	case StatusAuthorized:
 		return "Authorized"
+	case StatusDisabled:
+		return "Disabled by admin"
 	}
 	return "Not installed"
 }
@@ -94,7 +105,37 @@ type App struct {
 	Extensions         []ExtensionKind
 	InstallationURL    string // when set, authorizing users are sent here (PD-SHARE-17)
 	CallbackURL        string
+
+	// Zoom only (ZM-01, 02, 04, 05); a market of another profile refuses an
+	// app that sets them.
+	Level        AppLevel  // UserLevel (the default) or AccountLevel
+	Development  bool      // not publicly available: installed with development credentials, for testing
+	MadeByOwner  bool      // made by the marketplace owner (Zoom itself)
+	MakerCompany CompanyID // the account whose member made the app; zero for third parties
 }
+
+// AppLevel is who a Zoom app is installed for (ZM-01, 02).
+type AppLevel string
+
+const (
+	// UserLevel apps are installed, authorized and deauthorized by each user.
+	UserLevel AppLevel = "user"
+	// AccountLevel apps are installed for the whole account, by admins with
+	// Marketplace:Edit only; other users ask with "Request to Install"
+	// (ZM-12).
+	AccountLevel AppLevel = "account"
+)
+
+// MarketplaceAccess is a Zoom admin's Marketplace role (ZM-02, 03, 07):
+// View shows the App Requests; Edit also changes the account's app
+// permissions, pre-approves apps and decides requests.
+type MarketplaceAccess string
+
+const (
+	MarketplaceNone MarketplaceAccess = ""
+	MarketplaceView MarketplaceAccess = "Marketplace:View"
+	MarketplaceEdit MarketplaceAccess = "Marketplace:Edit"
+)
 
 // ObjectKind is a kind of company-level object an installation can create
 // (PD-SCOPE-06).
