@@ -1,0 +1,240 @@
+package features
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/appcert/appcert/rules"
+)
+
+// seed is the scenario order: APPCERT_FEATURES_SEED reproduces a failing
+// order, otherwise each run picks a new one (and logs it).
+func seed(t *testing.T) int64 {
+	t.Helper()
+	s := os.Getenv("APPCERT_FEATURES_SEED")
+	if s == "" {
+		return 0
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n == 0 {
+		t.Fatalf("APPCERT_FEATURES_SEED=%q: want a non-zero integer", s)
+	}
+	return n
+}
+
+func TestFeatures_Marketplace(t *testing.T) {
+	var out bytes.Buffer
+	rep, err := Run(context.Background(), RunOptions{Format: "progress", Out: &out, Seed: seed(t), TestingT: t})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%d scenarios, seed %d (rerun this order with APPCERT_FEATURES_SEED=%d), %s",
+		rep.Scenarios, rep.Seed, rep.Seed, rep.Elapsed)
+	if !rep.OK() {
+		var sum bytes.Buffer
+		rep.Summary(&sum)
+		t.Errorf("the marketplace suite failed:\n%s", sum.String())
+	}
+}
+
+func TestFeatures_EveryMarketplaceRuleHasAScenario(t *testing.T) {
+	ss, err := MarketplaceScenarios()
+	if err != nil {
+		t.Fatal(err)
+	}
+	by := ByRule(ss)
+	for _, r := range rules.MarketplaceRules() {
+		if len(by[r.ID]) == 0 {
+			t.Errorf("%s (%s) has no scenario in features/marketplace", r.ID, r.Group)
+		}
+	}
+}
+
+func TestFeatures_TagsNameCatalogueRules(t *testing.T) {
+	ss, err := MarketplaceScenarios()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ss) == 0 {
+		t.Fatal("no embedded scenarios")
+	}
+	for _, s := range ss {
+		for _, tag := range s.Tags {
+			id := strings.TrimPrefix(tag, "@")
+			if looksLikeRule(id) && !rules.Valid(id) {
+				t.Errorf("%s:%d %q is tagged %s, which is not in the rule catalogue", s.File, s.Line, s.Name, tag)
+			}
+		}
+		if len(s.Rules()) == 0 {
+			t.Errorf("%s:%d %q is tagged with no rule", s.File, s.Line, s.Name)
+		}
+	}
+}
+
+// looksLikeRule tells a rule ID (PD-SHARE-13, X-01, ZM-07) from other tags
+// (@assumed, @pipedrive).
+func looksLikeRule(tag string) bool {
+	i := strings.LastIndex(tag, "-")
+	if i <= 0 || tag != strings.ToUpper(tag) {
+		return false
+	}
+	_, err := strconv.Atoi(tag[i+1:])
+	return err == nil
+}
+
+func TestFeatures_AssumedRulesAreTaggedAssumed(t *testing.T) {
+	ss, err := MarketplaceScenarios()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range ss {
+		assumed := false
+		for _, tag := range s.Tags {
+			assumed = assumed || tag == "@assumed"
+		}
+		for _, id := range s.Rules() {
+			if r, _ := rules.Lookup(id); r.Assumed && !assumed {
+				t.Errorf("%s:%d %q covers %s, which the catalogue marks assumed, but is not tagged @assumed", s.File, s.Line, s.Name, id)
+			}
+		}
+	}
+}
+
+// writeFeature writes a feature file into a temporary folder.
+func writeFeature(t *testing.T, name, text string) string {
+	t.Helper()
+	dir := t.TempDir()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+const background = `Feature: QA's own
+  Background:
+    Given the company "Acme" with these people:
+      | name  | role  |
+      | Alice | admin |
+      | Bob   | user  |
+    And the app "Deal Insights" is shared in the shared-extensions mode
+`
+
+func TestRun_AWrongExpectationFailsReadably(t *testing.T) {
+	p := writeFeature(t, "wrong.feature", background+`
+  @PD-SHARE-07
+  Scenario: Bob is authorized by the admin's acceptance (he is not)
+    When Alice installs "Deal Insights" for all users
+    Then Bob sees "Deal Insights" as "Authorized"
+`)
+	rep, err := Run(context.Background(), RunOptions{Paths: []string{p}, Seed: 7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.OK() || len(rep.Failures) != 1 {
+		t.Fatalf("report %+v; want one failure", rep)
+	}
+	var sum bytes.Buffer
+	rep.Summary(&sum)
+	for _, want := range []string{
+		"1 of 1 scenarios failed",
+		"Bob is authorized by the admin's acceptance",
+		"PD-SHARE-07",
+		`Then Bob sees "Deal Insights" as "Authorized"`[5:],
+		`Bob sees "Deal Insights" as "Authorize app", not "Authorized"`,
+		"--seed 7",
+	} {
+		if !strings.Contains(sum.String(), want) {
+			t.Errorf("summary lacks %q:\n%s", want, sum.String())
+		}
+	}
+}
+
+func TestRun_UndefinedStepSuggestsTheNearest(t *testing.T) {
+	p := writeFeature(t, "undefined.feature", background+`
+  Scenario: a step nobody defined
+    When Alice installs "Deal Insights" for all users
+    Then Bob can see "Deal Insights" as "Authorize app"
+`)
+	rep, err := Run(context.Background(), RunOptions{Paths: []string{p}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.OK() || len(rep.Undefined) != 1 {
+		t.Fatalf("report %+v; want one undefined step", rep)
+	}
+	u := rep.Undefined[0]
+	if u.Step != `Bob can see "Deal Insights" as "Authorize app"` || len(u.Nearest) == 0 ||
+		u.Nearest[0] != `Bob sees "Deal Insights" as "Authorize app"` {
+		t.Fatalf("undefined = %+v; want the status step first", u)
+	}
+}
+
+func TestRun_AnUncheckedRefusalFails(t *testing.T) {
+	p := writeFeature(t, "refused.feature", background+`
+  Scenario: the refusal is never checked
+    When Bob installs "Deal Insights" for all users
+`)
+	rep, err := Run(context.Background(), RunOptions{Paths: []string{p}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.OK() || len(rep.Failures) != 1 || !strings.Contains(rep.Failures[0].Message, `refused because "not admin"`) {
+		t.Fatalf("report %+v; want the unchecked refusal reported", rep)
+	}
+}
+
+func TestRun_UsageErrors(t *testing.T) {
+	good := writeFeature(t, "good.feature", background+`
+  Scenario: fine
+    Then Bob does not have "Deal Insights"
+`)
+	bad := writeFeature(t, "bad.feature", "Feature: x\n  Scenario: y\n    Given a step\n      | a | b |\n      | c |\n")
+	txt := writeFeature(t, "notes.txt", "hello")
+	cases := []struct {
+		name string
+		opts RunOptions
+	}{
+		{"empty tag", RunOptions{Tags: "@PD-SHARE-01,,@PD-SHARE-02"}},
+		{"dangling and", RunOptions{Tags: "@PD-SHARE-01 &&"}},
+		{"junk tag", RunOptions{Tags: "@PD SHARE"}},
+		{"no match", RunOptions{Tags: "@no-such-tag"}},
+		{"format", RunOptions{Format: "events"}},
+		{"missing path", RunOptions{Paths: []string{filepath.Join(t.TempDir(), "nope.feature")}}},
+		{"not a feature file", RunOptions{Paths: []string{txt}}},
+		{"bad gherkin", RunOptions{Paths: []string{bad}}},
+		{"empty folder", RunOptions{Paths: []string{t.TempDir()}}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Run(context.Background(), tc.opts)
+			var ue *UsageError
+			if !errors.As(err, &ue) {
+				t.Fatalf("err = %v; want a usage error", err)
+			}
+		})
+	}
+	if rep, err := Run(context.Background(), RunOptions{Paths: []string{good}}); err != nil || !rep.OK() {
+		t.Fatalf("a good file: %+v, %v", rep, err)
+	}
+}
+
+func TestRun_WritesReportFiles(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "reports")
+	rep, err := Run(context.Background(), RunOptions{Tags: "@PD-SHARE-13", OutDir: dir})
+	if err != nil || !rep.OK() {
+		t.Fatalf("%+v, %v", rep, err)
+	}
+	for _, name := range []string{"junit.xml", "cucumber.json"} {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil || !bytes.Contains(b, []byte("Removing the app from a user who authorized it")) {
+			t.Errorf("%s: %v, %.200s", name, err, b)
+		}
+	}
+}

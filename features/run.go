@@ -1,0 +1,407 @@
+package features
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/cucumber/godog"
+	"github.com/cucumber/godog/colors"
+
+	"github.com/appcert/appcert/rules"
+	"github.com/appcert/appcert/steps"
+)
+
+// Formats are the console formats Run accepts.
+var Formats = []string{"pretty", "progress", "junit", "cucumber"}
+
+// RunOptions says what to run and how to report it.
+type RunOptions struct {
+	// Suite is the suite to run; the zero Suite is Marketplace().
+	Suite Suite
+	// Paths are .feature files or folders on disk (a file may end in
+	// :LINE to pick one scenario). Empty: the suite's embedded files.
+	Paths []string
+	// Tags is a godog tag expression: "@PD-SHARE-13", "@a,@b" (either),
+	// "@a && ~@b" (a and not b).
+	Tags string
+	// Format is the console format, one of Formats; empty is "pretty".
+	Format string
+	// Out receives the console report; nil discards it.
+	Out io.Writer
+	// OutDir, when set, receives junit.xml and cucumber.json.
+	OutDir string
+	// Seed orders the scenarios; 0 picks one, which Report.Seed tells.
+	Seed int64
+	// Concurrency is how many scenarios run at once; 0 is GOMAXPROCS.
+	Concurrency int
+	// Color colours the console report.
+	Color bool
+	// TestingT, when set, runs each scenario as a subtest of it.
+	TestingT *testing.T
+}
+
+// UsageError is a problem with the options or the feature files (a bad tag
+// expression, path, format or Gherkin syntax): nothing ran.
+type UsageError struct{ Msg string }
+
+func (e *UsageError) Error() string { return e.Msg }
+
+func usagef(format string, args ...any) error {
+	return &UsageError{Msg: fmt.Sprintf(format, args...)}
+}
+
+// Report is what a run found.
+type Report struct {
+	Seed      int64
+	Scenarios int
+	Passed    int
+	Failures  []Failure
+	Undefined []Undefined
+	Files     []string // report files written under OutDir
+	Elapsed   time.Duration
+}
+
+// Failure is one failed scenario: where it is, its rules, the step that
+// failed and why, in words.
+type Failure struct {
+	Scenario string
+	File     string
+	Rules    []string
+	Step     string
+	Message  string
+}
+
+// Undefined is a step no definition matches, with the nearest defined
+// phrases (an example of each).
+type Undefined struct {
+	Step     string
+	Scenario string
+	File     string
+	Nearest  []string
+}
+
+// OK reports whether every scenario passed and every step was defined.
+func (r Report) OK() bool {
+	return len(r.Failures) == 0 && len(r.Undefined) == 0 && r.Passed == r.Scenarios
+}
+
+// Run runs a suite's scenarios, concurrently and in an order the seed
+// fixes, strictly: an undefined or pending step fails its scenario. The
+// error is a *UsageError when nothing could run.
+func Run(ctx context.Context, opts RunOptions) (Report, error) {
+	start := time.Now()
+	if opts.Suite.Initialize == nil {
+		opts.Suite = Marketplace()
+	}
+	if opts.Format == "" {
+		opts.Format = "pretty"
+	}
+	if !slices.Contains(Formats, opts.Format) {
+		return Report{}, usagef("unknown format %q; use one of %s", opts.Format, strings.Join(Formats, ", "))
+	}
+	if err := ValidateTags(opts.Tags); err != nil {
+		return Report{}, err
+	}
+	out := opts.Out
+	if out == nil {
+		out = io.Discard
+	}
+	gopts := godog.Options{
+		Strict:         true,
+		Tags:           opts.Tags,
+		Concurrency:    opts.Concurrency,
+		NoColors:       !opts.Color,
+		Output:         colors.Uncolored(out),
+		DefaultContext: ctx,
+		TestingT:       opts.TestingT,
+	}
+	if opts.Color {
+		gopts.Output = colors.Colored(out)
+	}
+	if gopts.Concurrency <= 0 {
+		gopts.Concurrency = runtime.GOMAXPROCS(0)
+	}
+	if len(opts.Paths) == 0 {
+		gopts.FS, gopts.Paths = opts.Suite.FS, []string{opts.Suite.Root}
+	} else {
+		for _, p := range opts.Paths {
+			if err := checkPath(p); err != nil {
+				return Report{}, err
+			}
+		}
+		gopts.Paths = opts.Paths
+	}
+	rep := Report{Seed: opts.Seed}
+	if rep.Seed == 0 {
+		rep.Seed = newSeed()
+	}
+	gopts.Randomize = rep.Seed
+
+	// Parse first: a syntax error or a filter that selects nothing is a
+	// usage error, not a failed run.
+	feats, err := godog.TestSuite{Options: &gopts}.RetrieveFeatures()
+	if err != nil {
+		return Report{}, usagef("reading the feature files: %v", err)
+	}
+	for _, f := range feats {
+		rep.Scenarios += len(f.Pickles)
+	}
+	if rep.Scenarios == 0 {
+		if opts.Tags != "" {
+			return Report{}, usagef("no scenario matches the tags %q", opts.Tags)
+		}
+		return Report{}, usagef("no scenarios found in %s", strings.Join(gopts.Paths, ", "))
+	}
+
+	format := opts.Format
+	if opts.OutDir != "" {
+		if strings.ContainsAny(opts.OutDir, ",") {
+			return Report{}, usagef("the report folder %q has a comma in its name; pick another", opts.OutDir)
+		}
+		if err := os.MkdirAll(opts.OutDir, 0o755); err != nil {
+			return Report{}, usagef("the report folder: %v", err)
+		}
+		for _, f := range []struct{ format, name string }{{"junit", "junit.xml"}, {"cucumber", "cucumber.json"}} {
+			path := filepath.Join(opts.OutDir, f.name)
+			fh, err := os.Create(path)
+			if err != nil {
+				return Report{}, usagef("the report file: %v", err)
+			}
+			fh.Close()
+			format += "," + f.format + ":" + path
+			rep.Files = append(rep.Files, path)
+		}
+	}
+	gopts.Format = format
+
+	rec := &recorder{nearest: opts.Suite.Nearest}
+	suite := godog.TestSuite{
+		Name: opts.Suite.Name,
+		ScenarioInitializer: func(sc *godog.ScenarioContext) {
+			opts.Suite.Initialize(sc)
+			rec.hook(sc)
+		},
+		Options: &gopts,
+	}
+	suite.Run()
+	rep.Passed, rep.Failures, rep.Undefined = rec.results()
+	rep.Elapsed = time.Since(start)
+	return rep, nil
+}
+
+// newSeed picks a positive random seed.
+func newSeed() int64 {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return int64(binary.LittleEndian.Uint64(b[:])>>2) + 1
+}
+
+// checkPath requires a path to exist and, for a file, to be a .feature
+// file; a ":LINE" suffix picks a scenario.
+func checkPath(p string) error {
+	file := p
+	if i := strings.LastIndex(p, ":"); i > 0 {
+		if _, err := strconv.Atoi(p[i+1:]); err == nil {
+			file = p[:i]
+		}
+	}
+	fi, err := os.Stat(file)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return usagef("%s: no such file or folder", file)
+		}
+		return usagef("%v", err)
+	}
+	if !fi.IsDir() && !strings.HasSuffix(file, ".feature") {
+		return usagef("%s is not a .feature file", file)
+	}
+	return nil
+}
+
+var tagRE = regexp.MustCompile(`^~?@?[A-Za-z0-9_.:-]+$`)
+
+// ValidateTags checks a tag expression: terms joined by "&&" (and), each a
+// list of tags joined by "," (or), a tag written @name or ~@name (not).
+// godog itself accepts anything and panics on an empty term.
+func ValidateTags(expr string) error {
+	if strings.TrimSpace(expr) == "" {
+		if expr != "" {
+			return usagef("the tag expression is blank")
+		}
+		return nil
+	}
+	for _, and := range strings.Split(expr, "&&") {
+		for _, tag := range strings.Split(and, ",") {
+			tag = strings.TrimSpace(tag)
+			if tag == "" {
+				return usagef("bad tag expression %q: an empty tag around \"&&\" or \",\"", expr)
+			}
+			if !tagRE.MatchString(tag) {
+				return usagef("bad tag expression %q: %q is not a tag (write @name, ~@name for not, \",\" for or, \"&&\" for and)", expr, tag)
+			}
+		}
+	}
+	return nil
+}
+
+// recorder collects failures and undefined steps from every scenario, which
+// run concurrently.
+type recorder struct {
+	nearest func(string, int) []steps.Phrase
+
+	mu        sync.Mutex
+	passed    int
+	failures  []Failure
+	undefined []Undefined
+	stepFail  map[string]bool // scenario IDs with a failed step recorded
+}
+
+type pickleKey struct{}
+
+func (r *recorder) hook(sc *godog.ScenarioContext) {
+	sc.Before(func(ctx context.Context, p *godog.Scenario) (context.Context, error) {
+		return context.WithValue(ctx, pickleKey{}, p), nil
+	})
+	sc.StepContext().After(func(ctx context.Context, st *godog.Step, status godog.StepResultStatus, err error) (context.Context, error) {
+		p, _ := ctx.Value(pickleKey{}).(*godog.Scenario)
+		if p == nil {
+			return ctx, nil
+		}
+		switch status {
+		case godog.StepFailed:
+			r.fail(p, st.Text, err)
+		case godog.StepUndefined:
+			r.undefinedStep(p, st.Text)
+		case godog.StepPending, godog.StepAmbiguous:
+			r.fail(p, st.Text, err)
+		}
+		return ctx, nil
+	})
+	sc.After(func(ctx context.Context, p *godog.Scenario, err error) (context.Context, error) {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		if err == nil {
+			r.passed++
+			return ctx, nil
+		}
+		if !r.stepFail[p.Id] && !errors.Is(err, godog.ErrUndefined) {
+			// The scenario failed after its last step (an unchecked refusal).
+			r.failures = append(r.failures, failure(p, lastStep(p), err))
+		}
+		return ctx, nil
+	})
+}
+
+func lastStep(p *godog.Scenario) string {
+	if len(p.Steps) == 0 {
+		return ""
+	}
+	return p.Steps[len(p.Steps)-1].Text
+}
+
+func failure(p *godog.Scenario, step string, err error) Failure {
+	msg := ""
+	if err != nil {
+		msg = err.Error()
+	}
+	return Failure{Scenario: p.Name, File: p.Uri, Rules: ruleTags(p), Step: step, Message: msg}
+}
+
+func (r *recorder) fail(p *godog.Scenario, step string, err error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.stepFail == nil {
+		r.stepFail = map[string]bool{}
+	}
+	r.stepFail[p.Id] = true
+	r.failures = append(r.failures, failure(p, step, err))
+}
+
+func (r *recorder) undefinedStep(p *godog.Scenario, text string) {
+	var near []string
+	if r.nearest != nil {
+		for _, ph := range r.nearest(text, 3) {
+			near = append(near, ph.Example)
+		}
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.undefined = append(r.undefined, Undefined{Step: text, Scenario: p.Name, File: p.Uri, Nearest: near})
+}
+
+func (r *recorder) results() (int, []Failure, []Undefined) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	f := slices.Clone(r.failures)
+	u := slices.Clone(r.undefined)
+	slices.SortFunc(f, func(a, b Failure) int { return strings.Compare(a.File+a.Scenario, b.File+b.Scenario) })
+	slices.SortFunc(u, func(a, b Undefined) int { return strings.Compare(a.File+a.Step, b.File+b.Step) })
+	return r.passed, f, u
+}
+
+// ruleTags are the scenario's tags that name catalogue rules.
+func ruleTags(p *godog.Scenario) []string {
+	var out []string
+	for _, t := range p.Tags {
+		if id := strings.TrimPrefix(t.Name, "@"); rules.Valid(id) {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// Summary writes what failed, for people: each failed scenario with its
+// rules, the step and why, each undefined step with the nearest defined
+// ones, and how to rerun the same order.
+func (r Report) Summary(w io.Writer) {
+	var b strings.Builder
+	if r.OK() {
+		fmt.Fprintf(&b, "All %d scenarios passed (seed %d, %s).\n", r.Scenarios, r.Seed, r.Elapsed.Round(time.Millisecond))
+		io.WriteString(w, b.String())
+		return
+	}
+	failed := r.Scenarios - r.Passed
+	fmt.Fprintf(&b, "\n%d of %d scenarios failed.\n", failed, r.Scenarios)
+	for _, f := range r.Failures {
+		fmt.Fprintf(&b, "\nFAILED  %s\n", f.Scenario)
+		fmt.Fprintf(&b, "  file:  %s\n", f.File)
+		if len(f.Rules) > 0 {
+			fmt.Fprintf(&b, "  rules: %s\n", strings.Join(f.Rules, ", "))
+		}
+		fmt.Fprintf(&b, "  step:  %s\n", f.Step)
+		fmt.Fprintf(&b, "  why:   %s\n", f.Message)
+	}
+	for _, u := range r.Undefined {
+		fmt.Fprintf(&b, "\nUNDEFINED STEP  %s\n", u.Step)
+		fmt.Fprintf(&b, "  in:    %s (%s)\n", u.Scenario, u.File)
+		if len(u.Nearest) > 0 {
+			b.WriteString("  the nearest defined steps are:\n")
+			for _, n := range u.Nearest {
+				for i, line := range strings.Split(n, "\n") {
+					if i == 0 {
+						fmt.Fprintf(&b, "    - %s\n", line)
+					} else {
+						fmt.Fprintf(&b, "      %s\n", line)
+					}
+				}
+			}
+		}
+		b.WriteString("  (appcert steps lists every step with an example)\n")
+	}
+	fmt.Fprintf(&b, "\nRerun in the same order with --seed %d.\n", r.Seed)
+	io.WriteString(w, b.String())
+}

@@ -1,0 +1,227 @@
+// Package steps holds the godog step definitions of the marketplace feature
+// suites: a small vocabulary of people, apps, actions and outcomes that
+// compose into scenarios, run against the reference model.
+//
+// All scenario state lives in a world carried in the scenario's context, so
+// scenarios can run concurrently. The step table is built once and only read
+// afterwards.
+package steps
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/cucumber/godog"
+	messages "github.com/cucumber/messages/go/v21"
+)
+
+// Phrase is one step phrase, for people writing scenarios: the area it
+// belongs to, its pattern in readable form, and an example that matches it.
+type Phrase struct {
+	Area    string
+	Pattern string // e.g. `{person} installs {app} for {access}`
+	Example string
+	Table   bool // the step takes a data table
+}
+
+// handler runs one step: the captured arguments in order, and the step's
+// data table when it takes one.
+type handler func(w *world, args []string, table *godog.Table) error
+
+// def is one step definition.
+type def struct {
+	Phrase
+	// checksRefusal marks the steps that may follow a refused action (they
+	// look at the refusal); every other step fails when an action was
+	// refused and nobody checked why.
+	checksRefusal bool
+	run           handler
+	re            *regexp.Regexp
+	fn            any // run, wrapped in the signature godog reflects on
+}
+
+// placeholders are the pieces a Pattern is written with. People are written
+// bare (Bob), everything else in double quotes ("Deal Insights").
+var placeholders = map[string]string{
+	"{person}":    `([A-Z][A-Za-z-]*)`,
+	"{people}":    `([A-Z][A-Za-z-]*(?:(?:, | and )[A-Z][A-Za-z-]*)*)`,
+	"{app}":       `"([^"]+)"`,
+	"{company}":   `"([^"]+)"`,
+	"{text}":      `"([^"]*)"`,
+	"{bool}":      `(true|false)`,
+	"{access}":    `(only (?:me|herself|himself|themselves)|all users|[A-Z][A-Za-z-]*(?:(?:, | and )[A-Z][A-Za-z-]*)*)`,
+	"{mode}":      `(none|add-to-account|shared-extensions)`,
+	"{party}":     `(marketplace|vendor|company)`,
+	"{extension}": `(` + strings.Join(extensionWords(), "|") + `)`,
+	"{call}":      `"([A-Za-z]+ /[^"]*)"`,
+	"{object}":    `(activity type|pipeline|deal field)`,
+	"{n}":         `(\d+)`,
+	"{setting}":   `(ON|OFF)`,
+	"{email}":     `((?: and emails them)?)`,
+	"{can}":       `(can|cannot)`,
+	"{use}":       `(works|needs authorization|needs re-authorization|opens the app details|is not available)`,
+}
+
+// placeholderRE finds {placeholders} and [one|other] alternatives.
+var placeholderRE = regexp.MustCompile(`\{[a-z]+\}|\[[^\]]+\]`)
+
+// compile turns a Pattern into an anchored regular expression.
+func compile(pattern string) *regexp.Regexp {
+	var b strings.Builder
+	b.WriteString("^")
+	last := 0
+	for _, loc := range placeholderRE.FindAllStringIndex(pattern, -1) {
+		b.WriteString(regexp.QuoteMeta(pattern[last:loc[0]]))
+		last = loc[1]
+		tok := pattern[loc[0]:loc[1]]
+		if tok[0] == '[' {
+			alts := strings.Split(tok[1:len(tok)-1], "|")
+			for i := range alts {
+				alts[i] = regexp.QuoteMeta(alts[i])
+			}
+			b.WriteString("(?:" + strings.Join(alts, "|") + ")")
+			continue
+		}
+		p, ok := placeholders[tok]
+		if !ok {
+			panic(fmt.Sprintf("steps: unknown placeholder %s in %q", tok, pattern))
+		}
+		b.WriteString(p)
+	}
+	b.WriteString(regexp.QuoteMeta(pattern[last:]))
+	b.WriteString("$")
+	return regexp.MustCompile(b.String())
+}
+
+var (
+	ctxType   = reflect.TypeFor[context.Context]()
+	strType   = reflect.TypeFor[string]()
+	tableType = reflect.TypeFor[*godog.Table]()
+	errType   = reflect.TypeFor[error]()
+)
+
+// bind compiles d's pattern and wraps its handler in a function of the
+// shape godog calls: the context, one string per capture, the table.
+func bind(d def) def {
+	d.re = compile(d.Pattern)
+	in := []reflect.Type{ctxType}
+	for range d.re.NumSubexp() {
+		in = append(in, strType)
+	}
+	if d.Table {
+		in = append(in, tableType)
+	}
+	ft := reflect.FuncOf(in, []reflect.Type{errType}, false)
+	d.fn = reflect.MakeFunc(ft, func(vals []reflect.Value) []reflect.Value {
+		err := d.call(vals)
+		if err == nil {
+			return []reflect.Value{reflect.Zero(errType)}
+		}
+		return []reflect.Value{reflect.ValueOf(&err).Elem()}
+	}).Interface()
+	return d
+}
+
+func (d def) call(vals []reflect.Value) error {
+	w := fromContext(vals[0].Interface().(context.Context))
+	if w == nil {
+		return fmt.Errorf("internal: no scenario world in the context")
+	}
+	if !d.checksRefusal {
+		if err := w.unchecked(); err != nil {
+			return err
+		}
+	}
+	var args []string
+	var table *godog.Table
+	for _, v := range vals[1:] {
+		switch x := v.Interface().(type) {
+		case string:
+			args = append(args, x)
+		case *godog.Table:
+			table = x
+		}
+	}
+	return d.run(w, args, table)
+}
+
+// table is every marketplace step, bound once.
+var table = func() []def {
+	var all []def
+	for _, area := range [][]def{peopleSteps(), appSteps(), installSteps(), outcomeSteps(), scopeSteps(), procoreSteps(), zoomSteps()} {
+		for _, d := range area {
+			all = append(all, bind(d))
+		}
+	}
+	return all
+}()
+
+// InitializeMarketScenario registers the marketplace steps and the hooks
+// that give each scenario its own world.
+func InitializeMarketScenario(sc *godog.ScenarioContext) {
+	sc.Before(func(ctx context.Context, s *godog.Scenario) (context.Context, error) {
+		return withWorld(ctx, newWorld(profileOf(s))), nil
+	})
+	sc.StepContext().Before(func(ctx context.Context, st *godog.Step) (context.Context, error) {
+		if w := fromContext(ctx); w != nil {
+			w.startStep(st.Text, st.Type == messages.PickleStepType_ACTION)
+		}
+		return ctx, nil
+	})
+	sc.After(func(ctx context.Context, _ *godog.Scenario, err error) (context.Context, error) {
+		if w := fromContext(ctx); w != nil && err == nil {
+			return ctx, w.unchecked()
+		}
+		return ctx, nil
+	})
+	for _, d := range table {
+		sc.Step(d.re, d.fn)
+	}
+}
+
+// Phrases lists every step phrase with an example, by area, for
+// "appcert steps".
+func Phrases() []Phrase {
+	out := make([]Phrase, 0, len(table))
+	for _, d := range table {
+		out = append(out, d.Phrase)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return areaOrder(out[i].Area) < areaOrder(out[j].Area) })
+	return out
+}
+
+// Areas, in the order "appcert steps" shows them.
+const (
+	AreaPeople   = "people and companies"
+	AreaApps     = "apps"
+	AreaInstalls = "installs and sharing"
+	AreaOutcomes = "outcomes"
+	AreaScopes   = "scopes and API calls"
+	AreaProcore  = "Procore"
+	AreaZoom     = "Zoom"
+)
+
+func areaOrder(a string) int {
+	for i, x := range []string{AreaPeople, AreaApps, AreaInstalls, AreaOutcomes, AreaScopes, AreaProcore, AreaZoom} {
+		if a == x {
+			return i
+		}
+	}
+	return 99
+}
+
+// Match reports which phrases a step text matches, for tests and for
+// telling a user why a step is ambiguous.
+func Match(text string) []Phrase {
+	var out []Phrase
+	for _, d := range table {
+		if d.re.MatchString(text) {
+			out = append(out, d.Phrase)
+		}
+	}
+	return out
+}
