@@ -17,28 +17,41 @@ func words(s string) []string {
 	return strings.Fields(quotedRE.ReplaceAllString(s, ` "_" `))
 }
 
-// patternWords writes a Pattern the way a step using it reads.
-func patternWords(p string) []string {
-	r := strings.NewReplacer("{app}", `"_"`, "{company}", `"_"`, "{text}", `"_"`, "{call}", `"_"`,
-		"{person}", "Name", "{people}", "Name", "{access}", "Name", "{email}", "")
-	p = r.Replace(p)
-	// [a|b] alternatives: keep the first.
-	p = altRE.ReplaceAllString(p, "$1")
-	return strings.Fields(p)
+// renderings writes a Pattern the ways a step using it may read: lists
+// and access choices have more than one shape.
+func renderings(p string) [][]string {
+	base := strings.NewReplacer("{app}", `"_"`, "{company}", `"_"`, "{text}", `"_"`, "{call}", `"_"`,
+		"{person}", "Name", "{people}", "Name").Replace(p)
+	base = altRE.ReplaceAllString(base, "$1") // [a|b]: the first wording
+	var out [][]string
+	for _, access := range []string{"Name", "all users", "only me"} {
+		for _, email := range []string{"", " and emails them"} {
+			r := strings.NewReplacer("{access}", access, "{email}", email).Replace(base)
+			out = append(out, strings.Fields(r))
+			if !strings.Contains(base, "{access}") && !strings.Contains(base, "{email}") {
+				return out
+			}
+		}
+	}
+	return out
 }
 
 // Nearest returns up to n phrases closest to an undefined step's text,
-// closest first, by edit distance over words.
+// closest first, by edit distance over words (a misspelt word costs less
+// than a different one).
 func Nearest(text string, n int) []Phrase {
 	tw := words(text)
 	type scored struct {
 		p Phrase
-		d int
+		d float64
 	}
 	var all []scored
 	for _, d := range table {
-		dist := min(distance(tw, words(d.Example)), distance(tw, patternWords(d.Pattern)))
-		all = append(all, scored{d.Phrase, dist})
+		best := distance(tw, words(d.Example))
+		for _, r := range renderings(d.Pattern) {
+			best = min(best, distance(tw, r))
+		}
+		all = append(all, scored{d.Phrase, best})
 	}
 	sort.SliceStable(all, func(i, j int) bool { return all[i].d < all[j].d })
 	var out []Phrase
@@ -48,24 +61,48 @@ func Nearest(text string, n int) []Phrase {
 	return out
 }
 
-// distance is the Levenshtein distance between two word lists, ignoring
-// case.
-func distance(a, b []string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
+// distance is the edit distance between two word lists: inserting or
+// dropping a word costs 1, replacing one costs how different the two words
+// are (0 for the same word, ignoring case, up to 1).
+func distance(a, b []string) float64 {
+	prev := make([]float64, len(b)+1)
+	cur := make([]float64, len(b)+1)
 	for j := range prev {
-		prev[j] = j
+		prev[j] = float64(j)
 	}
 	for i := 1; i <= len(a); i++ {
-		cur[0] = i
+		cur[0] = float64(i)
 		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if strings.EqualFold(a[i-1], b[j-1]) {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+wordCost(a[i-1], b[j-1]))
 		}
 		prev, cur = cur, prev
 	}
 	return prev[len(b)]
+}
+
+// wordCost is the letter edit distance of two words over the longer one's
+// length.
+func wordCost(a, b string) float64 {
+	a, b = strings.ToLower(a), strings.ToLower(b)
+	if a == b {
+		return 0
+	}
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			c := 1
+			if ra[i-1] == rb[j-1] {
+				c = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+c)
+		}
+		prev, cur = cur, prev
+	}
+	return float64(prev[len(rb)]) / float64(max(len(ra), len(rb)))
 }

@@ -32,7 +32,10 @@ type command struct {
 // commands is the subcommand table; each subcommand lives in its own file.
 func commands() map[string]command {
 	return map[string]command{
-		"scopes": {"which scopes grant which API calls", runScopes},
+		"scopes":   {"which scopes grant which API calls", runScopes},
+		"features": {"run the marketplace feature suites (Gherkin) against the reference model", runFeatures},
+		"steps":    {"list the feature steps, with an example of each", runSteps},
+		"rules":    {"the rule catalogue and what covers each rule", runRules},
 	}
 }
 

@@ -1,0 +1,127 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func runCLI(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(context.Background(), args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func featureFile(t *testing.T, body string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "qa.feature")
+	text := `Feature: QA's own
+  Background:
+    Given the company "Acme" with these people:
+      | name  | role  |
+      | Alice | admin |
+      | Bob   | user  |
+    And the app "Deal Insights" is shared in the shared-extensions mode
+` + body
+	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestFeatures_ExitCodes(t *testing.T) {
+	pass := featureFile(t, `
+  Scenario: Bob waits for authorization
+    When Alice installs "Deal Insights" for all users
+    Then Bob sees "Deal Insights" as "Authorize app"
+`)
+	fail := featureFile(t, `
+  Scenario: Bob is authorized by the admin (he is not)
+    When Alice installs "Deal Insights" for all users
+    Then Bob sees "Deal Insights" as "Authorized"
+`)
+	undefined := featureFile(t, `
+  Scenario: a step nobody wrote
+    Then Bob can see "Deal Insights" as "Authorized"
+`)
+	cases := []struct {
+		name string
+		args []string
+		code int
+		want string // in stdout or stderr
+	}{
+		{"pass", []string{"features", pass}, exitOK, "All 1 scenarios passed"},
+		{"fail", []string{"features", "--seed", "3", fail}, exitFail, `Bob sees "Deal Insights" as "Authorize app", not "Authorized"`},
+		{"undefined", []string{"features", undefined}, exitFail, `Bob sees "Deal Insights" as "Authorize app"`},
+		{"bad tags", []string{"features", "--tags", "@a,,@b"}, exitSetup, "bad tag expression"},
+		{"bad path", []string{"features", filepath.Join(t.TempDir(), "none.feature")}, exitSetup, "no such file"},
+		{"bad format", []string{"features", "--format", "events"}, exitSetup, "unknown format"},
+		{"bad flag", []string{"features", "--nope"}, exitSetup, "flag provided but not defined"},
+		{"embedded, one rule", []string{"features", "--format", "progress", "--tags", "@PD-SHARE-13"}, exitOK, "All 1 scenarios passed"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			code, out, errs := runCLI(t, tc.args...)
+			if code != tc.code || !strings.Contains(out+errs, tc.want) {
+				t.Fatalf("exit %d (want %d); want %q in the output:\n%s\n%s", code, tc.code, tc.want, out, errs)
+			}
+		})
+	}
+}
+
+func TestFeatures_JUnitOnStdoutKeepsTheSummaryOff(t *testing.T) {
+	dir := t.TempDir()
+	code, out, errs := runCLI(t, "features", "--format", "junit", "--out", dir, "--tags", "@PD-SHARE-06")
+	if code != exitOK || !strings.HasPrefix(strings.TrimSpace(out), "<?xml") || strings.Contains(out, "scenarios passed") {
+		t.Fatalf("exit %d; stdout:\n%s\nstderr:\n%s", code, out, errs)
+	}
+	for _, f := range []string{"junit.xml", "cucumber.json"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+func TestSteps_ListsEveryPhraseWithAnExample(t *testing.T) {
+	code, out, _ := runCLI(t, "steps")
+	if code != exitOK || !strings.Contains(out, `{person} sees {app} as {text}`) ||
+		!strings.Contains(out, `e.g. Bob sees "Deal Insights" as "Authorize app"`) {
+		t.Fatalf("exit %d:\n%s", code, out)
+	}
+	if code, _, _ := runCLI(t, "steps", "--area", "nowhere"); code != exitSetup {
+		t.Fatalf("an unknown area: exit %d", code)
+	}
+}
+
+func TestRules_ListsScenariosPropertiesAndFaults(t *testing.T) {
+	code, out, _ := runCLI(t, "rules")
+	if code != exitOK {
+		t.Fatalf("exit %d", code)
+	}
+	for _, want := range []string{
+		"PD-SHARE-13  M",
+		"Removing the app from a user who authorized it does not uninstall it (marketplace/pipedrive/sharing.feature:",
+		"properties: removal-keeps-authorization",
+		"faults:     serve-unshared",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("rules output lacks %q", want)
+		}
+	}
+}
+
+func TestRules_MissingExitsOneOnGaps(t *testing.T) {
+	code, out, _ := runCLI(t, "rules", "--missing")
+	// App rules have no app checks until the app suite exists, so there are
+	// gaps; each names its rule and what it lacks.
+	if code != exitFail || !strings.Contains(out, "PD-SHARE-21  A  no app check") {
+		t.Fatalf("exit %d:\n%s", code, out)
+	}
+	if strings.Contains(out, "PD-SHARE-13 ") {
+		t.Fatalf("a covered rule is listed as a gap:\n%s", out)
+	}
+}

@@ -1,0 +1,188 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/appcert/appcert/fakes/app"
+	"github.com/appcert/appcert/features"
+	"github.com/appcert/appcert/rules"
+	"github.com/appcert/appcert/sim"
+)
+
+const rulesUsage = `Usage: appcert rules [--missing]
+
+Prints the rule catalogue and, for each rule, what covers it: marketplace
+rules (M) by scenarios of the built-in feature suites and by the simulator's
+properties; app rules (A) by app checks (scenarios of the app suite) and by a
+fault of the sample app that the checks must catch.
+
+  --missing   print only the gaps, and exit 1 if there are any: an M rule
+              with no scenario, or an A rule without an app check or a fault
+
+Exit codes: 0 no gaps (or the full listing), 1 gaps with --missing, 2 usage.
+`
+
+// coverage is what covers each rule, by rule ID.
+type coverage struct {
+	scenarios  map[string][]features.Scenario
+	checks     map[string][]features.Scenario
+	properties map[string][]string
+	faults     map[string][]string
+}
+
+func loadCoverage() (coverage, error) {
+	c := coverage{properties: map[string][]string{}, faults: map[string][]string{}}
+	ss, err := features.MarketplaceScenarios()
+	if err != nil {
+		return c, fmt.Errorf("reading the marketplace suites: %v", err)
+	}
+	c.scenarios = features.ByRule(ss)
+	c.checks = features.ByRule(appChecks())
+	for id, names := range ruleProperties() {
+		c.properties[id] = names
+	}
+	for _, f := range app.Faults() {
+		c.faults[f.Rule] = append(c.faults[f.Rule], string(f.Name))
+	}
+	return c, nil
+}
+
+// appChecks are the scenarios of the app suite (features/app) once it is
+// built in; none until then.
+func appChecks() []features.Scenario {
+	ss, err := features.Scenarios(features.FS, "app")
+	if err != nil {
+		return nil
+	}
+	return ss
+}
+
+// ruleProperties are the simulator's invariants, by the rules they name.
+func ruleProperties() map[string][]string {
+	out := map[string][]string{}
+	for _, inv := range sim.Invariants() {
+		for _, id := range inv.Rules {
+			out[id] = append(out[id], inv.Name)
+		}
+	}
+	return out
+}
+
+// gap says what a rule lacks, or "" when it is covered.
+func (c coverage) gap(r rules.Rule) string {
+	switch r.Kind {
+	case rules.Marketplace:
+		if len(c.scenarios[r.ID]) == 0 {
+			return "no scenario"
+		}
+	case rules.App:
+		var miss []string
+		if len(c.checks[r.ID]) == 0 {
+			miss = append(miss, "no app check")
+		}
+		if len(c.faults[r.ID]) == 0 {
+			miss = append(miss, "no fault")
+		}
+		return strings.Join(miss, ", ")
+	}
+	return ""
+}
+
+func runRules(_ context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("appcert rules", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { io.WriteString(stderr, rulesUsage) }
+	missing := fs.Bool("missing", false, "only the gaps; exit 1 if any")
+	pos, code, stop := interleaved(fs, args)
+	if stop {
+		return code
+	}
+	if len(pos) > 0 {
+		fmt.Fprintf(stderr, "appcert rules: unexpected argument %q\n", pos[0])
+		return exitSetup
+	}
+	c, err := loadCoverage()
+	if err != nil {
+		fmt.Fprintf(stderr, "appcert rules: %v\n", err)
+		return exitSetup
+	}
+	if *missing {
+		return printGaps(c, stdout)
+	}
+	printRules(c, stdout)
+	return exitOK
+}
+
+func printGaps(c coverage, w io.Writer) int {
+	var b strings.Builder
+	n := 0
+	for _, r := range rules.All() {
+		if g := c.gap(r); g != "" {
+			fmt.Fprintf(&b, "%-12s %s  %s: %s\n", r.ID, r.Kind, g, r.Summary)
+			n++
+		}
+	}
+	if n == 0 {
+		io.WriteString(w, "Every rule is covered: each M rule has a scenario, each A rule an app check and a fault.\n")
+		return exitOK
+	}
+	fmt.Fprintf(&b, "\n%d of %d rules have gaps.\n", n, len(rules.All()))
+	io.WriteString(w, b.String())
+	return exitFail
+}
+
+func printRules(c coverage, w io.Writer) {
+	var b strings.Builder
+	group := ""
+	gaps := 0
+	for _, r := range rules.All() {
+		if r.Group != group {
+			fmt.Fprintf(&b, "\n# %s\n", r.Group)
+			group = r.Group
+		}
+		assumed := ""
+		if r.Assumed {
+			assumed = " (assumed)"
+		}
+		fmt.Fprintf(&b, "\n%s  %s%s  %s\n", r.ID, r.Kind, assumed, r.Summary)
+		if r.Kind == rules.Marketplace {
+			fmt.Fprintf(&b, "  scenarios:  %s\n", scenarioList(c.scenarios[r.ID]))
+			fmt.Fprintf(&b, "  properties: %s\n", list(c.properties[r.ID]))
+		} else {
+			fmt.Fprintf(&b, "  app checks: %s\n", scenarioList(c.checks[r.ID]))
+			fmt.Fprintf(&b, "  faults:     %s\n", list(c.faults[r.ID]))
+		}
+		if g := c.gap(r); g != "" {
+			fmt.Fprintf(&b, "  GAP:        %s\n", g)
+			gaps++
+		}
+	}
+	fmt.Fprintf(&b, "\n%d rules, %d with gaps (appcert rules --missing lists them).\n", len(rules.All()), gaps)
+	io.WriteString(w, b.String())
+}
+
+func scenarioList(ss []features.Scenario) string {
+	if len(ss) == 0 {
+		return "none"
+	}
+	var out []string
+	for _, s := range ss {
+		name := fmt.Sprintf("%s (%s:%d", s.Name, s.File, s.Line)
+		if s.Examples > 0 {
+			name += fmt.Sprintf(", %d examples", s.Examples)
+		}
+		out = append(out, name+")")
+	}
+	return strings.Join(out, "\n              ")
+}
+
+func list(xs []string) string {
+	if len(xs) == 0 {
+		return "none"
+	}
+	return strings.Join(xs, ", ")
+}
