@@ -649,3 +649,25 @@ func BenchmarkMarket_ZoomPreApprovalDecision(b *testing.B) {
 		})
 	}
 }
+
+// TestMarket_X01_CloneCopiesProcoreAndZoomState changes a market after
+// cloning it: the clone must keep the old state (the refusal tests compare
+// against clones, so a shared map would hide a change).
+func TestMarket_X01_CloneCopiesProcoreAndZoomState(t *testing.T) {
+	for _, tc := range []struct {
+		fresh func(testing.TB) *Market
+		story []Command
+	}{{newProcore, procoreStory()}, {newZoom, zoomStory()}} {
+		m := tc.fresh(t)
+		mustApply(t, m, tc.story[:len(tc.story)/3]...)
+		c := m.Clone()
+		want, err := Replay(m.Profile(), m.Log()) // built apart from m, unlike a clone of c
+		if err != nil {
+			t.Fatal(err)
+		}
+		mustApply(t, m, tc.story[len(tc.story)/3:]...)
+		if !c.StateEqual(want) || c.StateEqual(m) {
+			t.Fatalf("%s: the clone changed with the original", m.Profile())
+		}
+	}
+}
