@@ -175,6 +175,13 @@ func (m *Marketplace) JudgeAuthorize(ex Exchange) []Finding {
 // its scopes don't grant fails PD-SCOPE-07; every granted scope the calls
 // did not need is a PD-SCOPE-08 warning (least privilege, by scopes.Need).
 func (m *Marketplace) JudgeScopes(clientID string) []Finding {
+	return m.JudgeCalls(clientID, m.CallsBy(clientID))
+}
+
+// JudgeCalls is JudgeScopes over the given calls only, such as those made
+// for one company: when many stories share one marketplace, each is judged
+// on its own calls. Calls of other apps are ignored.
+func (m *Marketplace) JudgeCalls(clientID string, calls []Call) []Finding {
 	var out []Finding
 	a, ok := m.App(clientID)
 	if !ok {
@@ -182,7 +189,10 @@ func (m *Marketplace) JudgeScopes(clientID string) []Finding {
 	}
 	var needed []scopes.Call
 	seen := map[scopes.Call]bool{}
-	for _, c := range m.CallsBy(clientID) {
+	for _, c := range calls {
+		if c.App != clientID {
+			continue
+		}
 		switch {
 		case c.Status == 403 && c.Scope == "" && strings.HasPrefix(c.Path, "/api/"):
 			c := c

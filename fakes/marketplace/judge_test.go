@@ -458,3 +458,38 @@ func TestMarketplace_CallerCancel(t *testing.T) {
 		t.Error("no error when the caller's context ended: that is not the app's fault")
 	}
 }
+
+// TestJudgeCalls_OnlyTheGivenCalls: a company whose own calls needed every
+// scope gets no warning, though another company's calls went astray.
+func TestJudgeCalls_OnlyTheGivenCalls(t *testing.T) {
+	m, _ := fixture(t, Options{}, func(a *manifest.App) { a.Scopes = []string{"deals:read"} })
+	acmeToken, _ := login(t, m, 101)
+	globexToken, _ := login(t, m, 200)
+	for _, c := range []struct{ tok, path string }{
+		{acmeToken, "/api/v1/deals/1"},
+		{globexToken, "/api/v1/persons"}, // outside deals:read
+	} {
+		r := httptest.NewRequest(http.MethodGet, c.path, nil)
+		r.Header.Set("Authorization", "Bearer "+c.tok)
+		do(t, m, r)
+	}
+	var acmeCalls, globexCalls []Call
+	for _, c := range m.CallsBy(acme) {
+		switch c.CompanyID {
+		case 1:
+			acmeCalls = append(acmeCalls, c)
+		case 2:
+			globexCalls = append(globexCalls, c)
+		}
+	}
+	if got := m.JudgeCalls(acme, acmeCalls); len(got) != 0 {
+		t.Errorf("Acme's calls: findings %v, want none", got)
+	}
+	got := m.JudgeCalls(acme, globexCalls)
+	if strings.Join(rulesOf(got), ",") != "PD-SCOPE-07 fail,PD-SCOPE-08 warn" {
+		t.Errorf("Globex's calls: findings %v, want PD-SCOPE-07 fail and PD-SCOPE-08 warn", got)
+	}
+	if n := len(m.JudgeCalls("someone-else", acmeCalls)); n != 0 {
+		t.Errorf("an unknown app's judgement has %d findings, want none", n)
+	}
+}
