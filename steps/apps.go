@@ -85,7 +85,7 @@ func appSteps() []def {
 				return w.draft(a[0], func(x *reference.App) { x.AllowSpecificUsers = false })
 			}},
 		{Phrase: Phrase{Area: AreaApps,
-			Pattern: `the app {app} requests the scopes {text}`,
+			Pattern: `the app {app} [requests|requires] the scopes {text}`,
 			Example: `the app "Notes Sync" requests the scopes "deals:read, contacts:read"`},
 			run: func(w *world, a []string, _ *godog.Table) error {
 				return w.draft(a[0], func(x *reference.App) { x.Scopes = scopeList(a[1]) })
@@ -144,8 +144,9 @@ func appSteps() []def {
 }
 
 // draft names an app, or changes a named app before it is listed. Unless a
-// step says otherwise an app has no sharing, allows choosing specific users,
-// requests deals:read and has every kind of extension.
+// step says otherwise a Pipedrive app has no sharing, allows choosing
+// specific users, requests deals:read and has every kind of extension; a
+// Procore or Zoom app requires no scopes.
 func (w *world) draft(name string, change func(*reference.App)) error {
 	e, ok := w.apps[name]
 	if !ok {
@@ -158,6 +159,11 @@ func (w *world) draft(name string, change func(*reference.App)) error {
 			Extensions:         reference.ExtensionKinds(),
 			CallbackURL:        "https://" + slug(name) + ".example/callback",
 		}}
+		if w.profile != reference.Pipedrive {
+			// Sharing and Pipedrive's scopes are Pipedrive's; elsewhere an
+			// app requires no scopes unless a step says so.
+			e.app.AllowSpecificUsers, e.app.Scopes, e.app.Extensions = false, nil, nil
+		}
 		w.apps[name] = e
 		w.appOrder = append(w.appOrder, name)
 	}

@@ -76,8 +76,18 @@ func installSteps() []def {
 				return w.do(reference.OpenApps{User: u})
 			}},
 		{Phrase: Phrase{Area: AreaInstalls,
-			Pattern: `{person} uninstalls {app}`,
+			Pattern: `{person} [uninstalls|has uninstalled] {app}`,
 			Example: `Bob uninstalls "Notes Sync"`},
+			run: func(w *world, a []string, _ *godog.Table) error {
+				u, app, err := w.personApp(a[0], a[1])
+				if err != nil {
+					return err
+				}
+				return w.do(reference.Uninstall{App: app, By: u, Confirmed: true})
+			}},
+		{Phrase: Phrase{Area: AreaInstalls,
+			Pattern: `{person} starts uninstalling {app} but does not confirm`,
+			Example: `Bob starts uninstalling "Z Notes" but does not confirm`},
 			run: func(w *world, a []string, _ *godog.Table) error {
 				u, app, err := w.personApp(a[0], a[1])
 				if err != nil {

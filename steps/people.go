@@ -47,7 +47,7 @@ func companyWithPeople(w *world, a []string, t *godog.Table) error {
 		return err
 	}
 	for _, r := range rows {
-		if err := join(w, r["name"], name, r["role"], r["email"]); err != nil {
+		if err := joinWith(w, r["name"], name, r["role"], r["email"], scopeList(r["scopes"])); err != nil {
 			return err
 		}
 	}
@@ -55,8 +55,13 @@ func companyWithPeople(w *world, a []string, t *godog.Table) error {
 }
 
 // join adds a person to a company. The role is "admin" (global admin
-// permissions) or "user".
+// permissions; Procore's company admin; Zoom's account admin), "user", or
+// in Zoom "admin with Marketplace:Edit" or "admin with Marketplace:View".
 func join(w *world, person, companyName, role, email string) error {
+	return joinWith(w, person, companyName, role, email, nil)
+}
+
+func joinWith(w *world, person, companyName, roleText, email string, held []string) error {
 	co, err := w.company(companyName)
 	if err != nil {
 		return err
@@ -65,19 +70,25 @@ func join(w *world, person, companyName, role, email string) error {
 		return fmt.Errorf("%s is already in this scenario; people's names must be unique", person)
 	}
 	var admin bool
-	switch strings.ToLower(strings.TrimSpace(role)) {
+	var market reference.MarketplaceAccess
+	switch strings.ToLower(strings.TrimSpace(roleText)) {
 	case "admin":
 		admin = true
+	case "admin with marketplace:edit":
+		admin, market = true, reference.MarketplaceEdit
+	case "admin with marketplace:view":
+		admin, market = true, reference.MarketplaceView
 	case "user", "":
 	default:
-		return fmt.Errorf("the role of %s is %q; write admin or user", person, role)
+		return fmt.Errorf("the role of %s is %q; write admin, user, admin with Marketplace:Edit or admin with Marketplace:View", person, roleText)
 	}
 	if email == "" {
 		email = strings.ToLower(person) + "@" + strings.ToLower(strings.ReplaceAll(companyName, " ", "")) + ".example"
 	}
 	id := reference.UserID(int64(co)*100 + int64(len(w.people)) + 1)
 	w.people[person] = id
-	return w.do(reference.JoinCompany{User: id, Company: co, Name: person, Email: email, Admin: admin})
+	w.roles[id] = role{market: market, scopes: held}
+	return w.do(reference.JoinCompany{User: id, Company: co, Name: person, Email: email, Admin: admin, Marketplace: market, Scopes: held})
 }
 
 // tableRows reads a data table whose first row names the columns, and

@@ -201,12 +201,13 @@ const (
 	AreaInstalls = "installs and sharing"
 	AreaOutcomes = "outcomes"
 	AreaScopes   = "scopes and API calls"
+	AreaRequests = "requests (Procore and Zoom)"
 	AreaProcore  = "Procore"
 	AreaZoom     = "Zoom"
 )
 
 func areaOrder(a string) int {
-	for i, x := range []string{AreaPeople, AreaApps, AreaInstalls, AreaOutcomes, AreaScopes, AreaProcore, AreaZoom} {
+	for i, x := range []string{AreaPeople, AreaApps, AreaInstalls, AreaOutcomes, AreaScopes, AreaRequests, AreaProcore, AreaZoom} {
 		if a == x {
 			return i
 		}

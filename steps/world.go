@@ -35,6 +35,17 @@ type world struct {
 	view       *reference.ManageView // the last "Manage users" view opened
 	viewer     reference.UserID
 	lastResult reference.Result
+
+	// Procore and Zoom.
+	requests    map[string]reference.RequestID // the latest request, by requester and app
+	appRequests []reference.Request            // the last App Requests view opened
+	roles       map[reference.UserID]role      // Zoom roles and held scopes, as set
+}
+
+// role is a Zoom user's Marketplace role and held scopes.
+type role struct {
+	market reference.MarketplaceAccess
+	scopes []string
 }
 
 // appEntry is an app the scenario named: a draft until the first action
@@ -71,6 +82,8 @@ func newWorld(p reference.Profile) *world {
 		companies: map[string]reference.CompanyID{},
 		people:    map[string]reference.UserID{},
 		apps:      map[string]*appEntry{},
+		requests:  map[string]reference.RequestID{},
+		roles:     map[reference.UserID]role{},
 	}
 	// Each command happens a minute after the one before, so the log's
 	// times are distinct and ordered.
@@ -149,12 +162,14 @@ func (w *world) do(c reference.Command) error {
 	before := m.Clone()
 	r := m.Apply(c)
 	w.lastResult = r
+	// A refused command may still have effects: Procore emails the admins
+	// about a refused install attempt (PC-06).
+	w.effects = append(w.effects, r.Effects...)
 	if !r.OK() {
 		w.refusal = &refused{step: w.step, ref: r.Refusal, before: before}
 		return nil
 	}
 	w.refusal = nil
-	w.effects = append(w.effects, r.Effects...)
 	return nil
 }
 
