@@ -1,0 +1,25 @@
+Feature: OAuth: code exchange, denial and refresh
+  Authorization ends with a redirect to the callback URL carrying a code, or
+  error=user_denied. The app exchanges the code at the marketplace's token
+  endpoint, answers a denial without an error, and refreshes an expired
+  access token instead of failing the user's request.
+
+  Background:
+    Given Acme, a company with Alice, an admin, and Bob
+
+  @PD-OAUTH-02
+  Scenario: The app exchanges the authorization code for tokens
+    When Alice installs the app for herself
+    Then the app exchanged Alice's authorization code
+
+  @PD-OAUTH-02
+  Scenario: The app answers a denial without an error
+    When Bob denies the app's scopes
+    Then the app answered Bob's denial without an error
+
+  @PD-OAUTH-03
+  Scenario: An expired access token is refreshed and the request served
+    Given Alice installs the app for herself
+    When Alice's access token expires
+    Then Alice's JSON panel is answered
+    And the app refreshed Alice's access token
