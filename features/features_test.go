@@ -10,6 +10,10 @@ import (
 	"strings"
 	"testing"
 
+	gherkin "github.com/cucumber/gherkin/go/v26"
+	messages "github.com/cucumber/messages/go/v21"
+
+	"github.com/appcert/appcert/reference/scopes"
 	"github.com/appcert/appcert/rules"
 )
 
@@ -235,6 +239,69 @@ func TestRun_WritesReportFiles(t *testing.T) {
 		b, err := os.ReadFile(filepath.Join(dir, name))
 		if err != nil || !bytes.Contains(b, []byte("Removing the app from a user who authorized it")) {
 			t.Errorf("%s: %v, %.200s", name, err, b)
+		}
+	}
+}
+
+// pickleSteps returns the step texts of every scenario (each example row of
+// an outline is its own) of the embedded feature file at path.
+func pickleSteps(t *testing.T, path string) [][]string {
+	t.Helper()
+	f, err := FS.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	ids := (&messages.Incrementing{}).NewId
+	doc, err := gherkin.ParseGherkinDocument(f, ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out [][]string
+	for _, p := range gherkin.Pickles(*doc, path, ids) {
+		var ss []string
+		for _, s := range p.Steps {
+			ss = append(ss, s.Text)
+		}
+		out = append(out, ss)
+	}
+	return out
+}
+
+func anyPickleHas(pickles [][]string, texts ...string) bool {
+	for _, p := range pickles {
+		found := 0
+		for _, want := range texts {
+			for _, s := range p {
+				if strings.Contains(s, want) {
+					found++
+					break
+				}
+			}
+		}
+		if found == len(texts) {
+			return true
+		}
+	}
+	return false
+}
+
+// The cases of seed 002 and 000: one example per scope, and every
+// extension kind in both sharing modes.
+func TestFeatures_OutlinesCoverEveryCase(t *testing.T) {
+	sc := pickleSteps(t, "marketplace/pipedrive/scopes.feature")
+	for _, s := range scopes.Catalogue() {
+		if !anyPickleHas(sc, `requests the scopes "`+s.Name+`"`, `under the scope "`+s.Name+`"`, "may not call") {
+			t.Errorf("no scenario shows the scope %s granting one endpoint and denying another", s.Name)
+		}
+	}
+	ext := pickleSteps(t, "marketplace/pipedrive/users.feature")
+	for _, mode := range []string{"add-to-account", "shared-extensions"} {
+		for _, kind := range []string{"link action", "JSON panel", "JSON modal", "custom UI panel", "custom UI action",
+			"phone-number floating window", "apps-dock floating window", "messaging extension"} {
+			if !anyPickleHas(ext, "is shared in the "+mode+" mode", "Bob's "+kind+" of") {
+				t.Errorf("no scenario shows the %s in the %s mode", kind, mode)
+			}
 		}
 	}
 }
