@@ -144,6 +144,9 @@ func TestRun_AWrongExpectationFailsReadably(t *testing.T) {
 	if rep.OK() || len(rep.Failures) != 1 {
 		t.Fatalf("report %+v; want one failure", rep)
 	}
+	if f := rep.Failures[0].File; f != p+":10" {
+		t.Errorf("the failure is placed at %s, want %s:10", f, p)
+	}
 	var sum bytes.Buffer
 	rep.Summary(&sum)
 	for _, want := range []string{

@@ -157,8 +157,12 @@ func Run(ctx context.Context, opts RunOptions) (Report, error) {
 	if err != nil {
 		return Report{}, usagef("reading the feature files: %v", err)
 	}
+	lines := map[string]int64{} // file and AST node ID -> line
 	for _, f := range feats {
 		rep.Scenarios += len(f.Pickles)
+		for id, l := range nodeLines(f.GherkinDocument) {
+			lines[f.Uri+"\x00"+id] = l
+		}
 	}
 	if rep.Scenarios == 0 {
 		if opts.Tags != "" {
@@ -188,7 +192,7 @@ func Run(ctx context.Context, opts RunOptions) (Report, error) {
 	}
 	gopts.Format = format
 
-	rec := &recorder{nearest: opts.Suite.Nearest}
+	rec := &recorder{nearest: opts.Suite.Nearest, lines: lines}
 	suite := godog.TestSuite{
 		Name: opts.Suite.Name,
 		ScenarioInitializer: func(sc *godog.ScenarioContext) {
@@ -262,6 +266,9 @@ func ValidateTags(expr string) error {
 // run concurrently.
 type recorder struct {
 	nearest func(string, int) []steps.Phrase
+	// lines finds a scenario's line: godog parses the files again to run
+	// them, numbering the nodes the same way.
+	lines map[string]int64
 
 	mu        sync.Mutex
 	passed    int
@@ -300,7 +307,7 @@ func (r *recorder) hook(sc *godog.ScenarioContext) {
 		}
 		if !r.stepFail[p.Id] && !errors.Is(err, godog.ErrUndefined) {
 			// The scenario failed after its last step (an unchecked refusal).
-			r.failures = append(r.failures, failure(p, lastStep(p), err))
+			r.failures = append(r.failures, r.failure(p, lastStep(p), err))
 		}
 		return ctx, nil
 	})
@@ -313,12 +320,23 @@ func lastStep(p *godog.Scenario) string {
 	return p.Steps[len(p.Steps)-1].Text
 }
 
-func failure(p *godog.Scenario, step string, err error) Failure {
+func (r *recorder) failure(p *godog.Scenario, step string, err error) Failure {
 	msg := ""
 	if err != nil {
 		msg = err.Error()
 	}
-	return Failure{Scenario: p.Name, File: p.Uri, Rules: ruleTags(p), Step: step, Message: msg}
+	return Failure{Scenario: p.Name, File: r.where(p), Rules: ruleTags(p), Step: step, Message: msg}
+}
+
+// where is the scenario's file and line: an outline's example row, or the
+// scenario itself.
+func (r *recorder) where(p *godog.Scenario) string {
+	for i := len(p.AstNodeIds) - 1; i >= 0; i-- {
+		if l, ok := r.lines[p.Uri+"\x00"+p.AstNodeIds[i]]; ok {
+			return fmt.Sprintf("%s:%d", p.Uri, l)
+		}
+	}
+	return p.Uri
 }
 
 func (r *recorder) fail(p *godog.Scenario, step string, err error) {
@@ -328,7 +346,7 @@ func (r *recorder) fail(p *godog.Scenario, step string, err error) {
 		r.stepFail = map[string]bool{}
 	}
 	r.stepFail[p.Id] = true
-	r.failures = append(r.failures, failure(p, step, err))
+	r.failures = append(r.failures, r.failure(p, step, err))
 }
 
 func (r *recorder) undefinedStep(p *godog.Scenario, text string) {
@@ -340,7 +358,7 @@ func (r *recorder) undefinedStep(p *godog.Scenario, text string) {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.undefined = append(r.undefined, Undefined{Step: text, Scenario: p.Name, File: p.Uri, Nearest: near})
+	r.undefined = append(r.undefined, Undefined{Step: text, Scenario: p.Name, File: r.where(p), Nearest: near})
 }
 
 func (r *recorder) results() (int, []Failure, []Undefined) {

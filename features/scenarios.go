@@ -105,6 +105,36 @@ func scenarioLines(doc *messages.GherkinDocument) map[string]int64 {
 	return lines
 }
 
+// nodeLines maps the IDs of a document's scenarios and example rows to
+// their lines.
+func nodeLines(doc *messages.GherkinDocument) map[string]int64 {
+	lines := map[string]int64{}
+	if doc == nil || doc.Feature == nil {
+		return lines
+	}
+	add := func(sc *messages.Scenario) {
+		lines[sc.Id] = sc.Location.Line
+		for _, ex := range sc.Examples {
+			for _, row := range ex.TableBody {
+				lines[row.Id] = row.Location.Line
+			}
+		}
+	}
+	for _, c := range doc.Feature.Children {
+		if c.Scenario != nil {
+			add(c.Scenario)
+		}
+		if c.Rule != nil {
+			for _, rc := range c.Rule.Children {
+				if rc.Scenario != nil {
+					add(rc.Scenario)
+				}
+			}
+		}
+	}
+	return lines
+}
+
 // MarketplaceScenarios lists the embedded marketplace scenarios.
 func MarketplaceScenarios() ([]Scenario, error) {
 	return Scenarios(FS, "marketplace")

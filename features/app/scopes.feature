@@ -5,14 +5,14 @@ Feature: Scopes: the app calls what it was granted, and uses what it asks for
 
   Background:
     Given Acme, a company with Alice, an admin, and Bob
-    And Alice installs the app and shares it with Bob
+    And Alice installs the app for herself
 
   @PD-SCOPE-07
   Scenario: Every API call is within the granted scopes
-    When Alice and Bob use the app's extensions
+    When Alice uses the app's extensions
     Then the app called only what its scopes allow
 
   @PD-SCOPE-08
   Scenario: Every granted scope is used
-    When Alice and Bob use the app's extensions
+    When Alice uses the app's extensions
     Then the app used every scope it was granted
