@@ -1,0 +1,53 @@
+package sim
+
+import (
+	"github.com/appcert/appcert/reference"
+)
+
+// Stepper applies commands to a model and checks the invariants around each
+// one. The properties step every command; the simulator steps a window of
+// commands at each check and applies the rest without snapshots.
+type Stepper struct {
+	Model      Model
+	Invariants []Invariant
+	// Admins lists a company's admins (see Check.Admins).
+	Admins func(reference.CompanyID) []reference.UserID
+	// Exhaustive asks for whole-state comparisons and the O(market)
+	// checks; the properties set it, the simulator does not.
+	Exhaustive bool
+
+	replica Replica
+}
+
+// NewStepper returns a stepper over m that keeps a replica fed from m's log.
+func NewStepper(m Model, invs []Invariant) *Stepper {
+	return &Stepper{Model: m, Invariants: invs, replica: m.Replica()}
+}
+
+// Feed gives the replica events that were applied without stepping; a
+// refused replay is an X-01 violation.
+func (s *Stepper) Feed(events []reference.Event) *Violation {
+	if err := s.replica.Feed(events); err != nil {
+		return &Violation{Invariant: "replay", Rules: []string{"X-01"}, Err: err}
+	}
+	return nil
+}
+
+// Step applies cmd, snapshotting users and apps before and after, and checks
+// every invariant. It returns the result, the events the model logged (its
+// log is drained), and the first violation.
+func (s *Stepper) Step(cmd reference.Command, users []reference.UserID, apps []reference.AppID) (reference.Result, []reference.Event, *Violation) {
+	c := &Check{Model: s.Model, Cmd: cmd, Admins: s.Admins, Exhaustive: s.Exhaustive}
+	c.Before = Take(s.Model, users, apps)
+	if s.Exhaustive {
+		c.BeforeMarket = s.Model.Market().Clone()
+	}
+	c.Result = s.Model.Apply(cmd)
+	events := s.Model.DrainLog()
+	if v := s.Feed(events); v != nil {
+		return c.Result, events, v
+	}
+	c.Replica = s.replica.Model()
+	c.After = Take(s.Model, users, apps)
+	return c.Result, events, Run(s.Invariants, c)
+}
