@@ -1,0 +1,280 @@
+// Package certify plays the marketplace against a running app and says,
+// rule by rule, where the app breaks the documented behaviour: the app
+// certification suite (features/app) run with godog, through one fake
+// marketplace served on a socket, with each scenario's story decided by
+// the reference model.
+//
+// Run is the whole of `appcert certify`; Demo runs it against the sample
+// app of fakes/app, started in-process.
+package certify
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/cucumber/godog"
+
+	"github.com/appcert/appcert/fakes/marketplace"
+	"github.com/appcert/appcert/features"
+	"github.com/appcert/appcert/manifest"
+	"github.com/appcert/appcert/steps"
+)
+
+// DefaultListen is where the marketplace listens unless told otherwise:
+// the app under test is pointed at it as its OAuth server.
+const DefaultListen = "127.0.0.1:7480"
+
+// DefaultDeadline is the time the app has to answer each request
+// (PD-EXT-03).
+const DefaultDeadline = 10 * time.Second
+
+// Options configures a certification run.
+type Options struct {
+	// Manifest is the app's manifest; Run checks it first.
+	Manifest manifest.App
+	// Listen is the marketplace's address (DefaultListen when empty).
+	Listen string
+	// Listener, when set, is used instead of listening on Listen; Run
+	// closes it.
+	Listener net.Listener
+	// Tags is a godog tag expression selecting scenarios ("@PD-EXT-02").
+	Tags string
+	// Deadline bounds every request sent to the app (DefaultDeadline when
+	// zero). Tests shorten it; the command line can't.
+	Deadline time.Duration
+	// MaxBody caps what is read of each answer (1 MiB when zero).
+	MaxBody int64
+	// Concurrency is how many scenarios run at once (32 when zero). The
+	// app is one process; every scenario has its own companies and users.
+	Concurrency int
+	// TestingT, when set, runs each scenario as a subtest of it.
+	TestingT *testing.T
+}
+
+// SetupError is a problem found before any check ran: a bad manifest or
+// tag expression, a port in use, an app that is not running. Nothing is
+// reported for it.
+type SetupError struct{ Err error }
+
+func (e *SetupError) Error() string { return e.Err.Error() }
+func (e *SetupError) Unwrap() error { return e.Err }
+
+func setupf(format string, args ...any) error {
+	return &SetupError{fmt.Errorf(format, args...)}
+}
+
+// Run certifies the app the manifest describes. The error is a
+// *SetupError when nothing could be checked; otherwise the Report says
+// what was found, also when ctx was cancelled part way (Interrupted).
+func Run(ctx context.Context, o Options) (*Report, error) {
+	start := time.Now()
+	ln := o.Listener
+	closeListener := func() {
+		if ln != nil {
+			ln.Close()
+		}
+	}
+	app, err := manifest.Normalize(o.Manifest)
+	if err != nil {
+		closeListener()
+		return nil, &SetupError{err}
+	}
+	if err := features.ValidateTags(o.Tags); err != nil {
+		closeListener()
+		return nil, &SetupError{err}
+	}
+	if o.Deadline <= 0 {
+		o.Deadline = DefaultDeadline
+	}
+	if o.Concurrency <= 0 {
+		o.Concurrency = 32
+	}
+	selected, err := selectScenarios(o.Tags)
+	if err != nil {
+		closeListener()
+		return nil, err
+	}
+
+	if ln == nil {
+		addr := o.Listen
+		if addr == "" {
+			addr = DefaultListen
+		}
+		if ln, err = listen(addr); err != nil {
+			return nil, err
+		}
+	}
+	base := "http://" + ln.Addr().String()
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	transport.MaxIdleConnsPerHost = o.Concurrency
+	client := &http.Client{Transport: transport}
+	defer client.CloseIdleConnections()
+	m := marketplace.New(marketplace.Options{Deadline: o.Deadline, MaxBody: o.MaxBody, HTTPClient: client})
+	defer m.Close()
+	srv := &http.Server{Handler: m, ReadHeaderTimeout: 10 * time.Second}
+	served := make(chan struct{})
+	go func() {
+		defer close(served)
+		_ = srv.Serve(ln) // ends with Close below
+	}()
+	defer func() {
+		srv.Close() // the app's calls are over once the checks are
+		<-served
+	}()
+
+	if err := m.AddApp(app); err != nil {
+		return nil, &SetupError{err}
+	}
+	if err := probe(ctx, client, app, o.Deadline); err != nil {
+		return nil, err
+	}
+
+	run, err := steps.NewCertifyRun(m, app)
+	if err != nil {
+		return nil, err
+	}
+	junit, cucumber, err := runSuite(ctx, o, run)
+	if err != nil {
+		return nil, err
+	}
+	rep := newReport(app, base, o, run.Scenarios(), selected)
+	rep.JUnit, rep.Cucumber = junit, cucumber
+	rep.Interrupted = ctx.Err() != nil
+	rep.Started, rep.Duration = start, time.Since(start)
+	return rep, nil
+}
+
+// listen opens the marketplace's socket; a port in use is a setup error
+// that says what to do.
+func listen(addr string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err == nil {
+		return ln, nil
+	}
+	if errors.Is(err, syscall.EADDRINUSE) {
+		return nil, setupf("cannot serve the marketplace on %s: the address is in use (another appcert or app?); choose another with --listen and point the app's OAuth base URL at it", addr)
+	}
+	return nil, setupf("cannot serve the marketplace on %s: %v", addr, err)
+}
+
+// selectScenarios counts the scenarios the tags select: none is a setup
+// error, not an empty pass.
+func selectScenarios(tags string) (int, error) {
+	gopts := godog.Options{Tags: tags, FS: features.AppFS, Paths: []string{"app"}}
+	feats, err := godog.TestSuite{Options: &gopts}.RetrieveFeatures()
+	if err != nil {
+		return 0, setupf("reading the certification suite: %v", err)
+	}
+	n := 0
+	for _, f := range feats {
+		n += len(f.Pickles)
+	}
+	if n == 0 {
+		return 0, setupf("no certification scenario matches the tags %q", tags)
+	}
+	return n, nil
+}
+
+// probe requires every URL of the manifest to answer an HTTP request at
+// all. Only a refused or failed connection is a setup error; an app that
+// takes too long is there, and its checks fail with the reason.
+func probe(ctx context.Context, client *http.Client, app manifest.App, deadline time.Duration) error {
+	urls := []string{app.CallbackURL}
+	for _, e := range app.Extensions {
+		if !slices.Contains(urls, e.URL) {
+			urls = append(urls, e.URL)
+		}
+	}
+	c := *client
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	errs := make([]error, len(urls))
+	var wg sync.WaitGroup
+	for i, u := range urls {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			pctx, cancel := context.WithTimeout(ctx, deadline)
+			defer cancel()
+			req, err := http.NewRequestWithContext(pctx, http.MethodGet, u, nil)
+			if err != nil {
+				errs[i] = setupf("app unreachable at %s: %v", u, err)
+				return
+			}
+			resp, err := c.Do(req)
+			if err == nil {
+				_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+				resp.Body.Close()
+				return
+			}
+			if pctx.Err() != nil {
+				return // connected, or still trying, at the deadline: the checks will tell
+			}
+			errs[i] = setupf("app unreachable at %s: %v: is it running?", u, shortError(err))
+		}()
+	}
+	wg.Wait()
+	if ctx.Err() != nil {
+		return setupf("cancelled while checking that the app is reachable")
+	}
+	return errors.Join(errs...)
+}
+
+// shortError drops the request line url.Error repeats.
+func shortError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}
+
+// runSuite runs the selected scenarios with godog, strictly and
+// concurrently, and returns its JUnit and Cucumber JSON reports.
+func runSuite(ctx context.Context, o Options, run *steps.CertifyRun) (junit, cucumber []byte, err error) {
+	dir, err := os.MkdirTemp("", "appcert-certify-")
+	if err != nil {
+		return nil, nil, err
+	}
+	defer os.RemoveAll(dir)
+	jpath, cpath := filepath.Join(dir, "junit.xml"), filepath.Join(dir, "cucumber.json")
+	gopts := godog.Options{
+		Strict:         true,
+		Tags:           o.Tags,
+		Concurrency:    o.Concurrency,
+		NoColors:       true,
+		Output:         io.Discard,
+		Format:         "junit:" + jpath + ",cucumber:" + cpath,
+		FS:             features.AppFS,
+		Paths:          []string{"app"},
+		DefaultContext: ctx,
+		TestingT:       o.TestingT,
+	}
+	godog.TestSuite{Name: "appcert certify", ScenarioInitializer: run.InitializeScenario, Options: &gopts}.Run()
+	if junit, err = os.ReadFile(jpath); err != nil {
+		return nil, nil, fmt.Errorf("the JUnit report: %w", err)
+	}
+	if cucumber, err = os.ReadFile(cpath); err != nil {
+		return nil, nil, fmt.Errorf("the Cucumber report: %w", err)
+	}
+	return junit, cucumber, nil
+}
+
+// ManifestError reports whether err is about the manifest, for a command
+// that wants to say so.
+func ManifestError(err error) bool {
+	var me *manifest.Error
+	return errors.As(err, &me) || strings.HasPrefix(err.Error(), "manifest:")
+}

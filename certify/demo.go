@@ -1,0 +1,98 @@
+package certify
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/appcert/appcert/fakes/app"
+	"github.com/appcert/appcert/manifest"
+)
+
+// The sample app's credentials in the demo and in examples/sampleapp.yaml.
+const (
+	SampleClientID     = "sample-app"
+	SampleClientSecret = "sample-secret"
+	SampleHTTPUser     = "appcert"
+	SampleHTTPPassword = "sample-http-pass"
+)
+
+// DemoOptions configures the sample app of a demo run.
+type DemoOptions struct {
+	// Faults switches faults of the sample app on (app.Faults lists them).
+	Faults []app.Fault
+	// SlowPanelDelay is how long the slow-panel fault holds the panel
+	// (the sample app's 11 s when zero).
+	SlowPanelDelay time.Duration
+}
+
+// SampleManifest is the sample app's manifest when it serves at appURL and
+// asks for scopes: the shared-extensions mode, specific users allowed, a
+// JSON panel and a link action on deals, both with Basic auth.
+func SampleManifest(appURL string, scopes []string) manifest.App {
+	auth := manifest.BasicAuth{Username: SampleHTTPUser, Password: SampleHTTPPassword}
+	return manifest.App{
+		Name:               "Sample app",
+		ClientID:           SampleClientID,
+		ClientSecret:       SampleClientSecret,
+		CallbackURL:        appURL + "/callback",
+		SharingMode:        manifest.ModeSharedExtensions,
+		AllowSpecificUsers: true,
+		Scopes:             scopes,
+		Extensions: []manifest.Extension{
+			{Type: manifest.JSONPanel, Name: "Deal summary", Resource: manifest.ResourceDeal, URL: appURL + "/panel", HTTPAuth: auth},
+			{Type: manifest.LinkAction, Name: "Open in the sample app", Resource: manifest.ResourceDeal, URL: appURL + "/action", HTTPAuth: auth},
+		},
+	}
+}
+
+// Demo starts the sample app on a loopback port of its own, with d's
+// faults, and certifies it. The marketplace listens on o.Listen, or on a
+// port of its own when that is empty, so a demo never clashes with a
+// running appcert.
+func Demo(ctx context.Context, o Options, d DemoOptions) (*Report, error) {
+	ln := o.Listener
+	if ln == nil {
+		addr := o.Listen
+		if addr == "" {
+			addr = "127.0.0.1:0"
+		}
+		var err error
+		if ln, err = listen(addr); err != nil {
+			return nil, err
+		}
+	}
+	appLn, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		ln.Close()
+		return nil, setupf("cannot start the sample app: %v", err)
+	}
+	appURL := "http://" + appLn.Addr().String()
+	// The app's own client, so its idle connections end with the demo.
+	client := &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone(), Timeout: 10 * time.Second}
+	defer client.CloseIdleConnections()
+	a, err := app.New(app.Options{
+		ClientID: SampleClientID, ClientSecret: SampleClientSecret,
+		HTTPAuthUser: SampleHTTPUser, HTTPAuthPassword: SampleHTTPPassword,
+		OAuthBaseURL: "http://" + ln.Addr().String(), RedirectURI: appURL + "/callback",
+		Faults: d.Faults, SlowPanelDelay: d.SlowPanelDelay, HTTPClient: client,
+	})
+	if err != nil {
+		ln.Close()
+		appLn.Close()
+		return nil, &SetupError{err}
+	}
+	srv := &http.Server{Handler: a, ReadHeaderTimeout: 10 * time.Second}
+	served := make(chan struct{})
+	go func() {
+		defer close(served)
+		_ = srv.Serve(appLn) // ends with Close below
+	}()
+	defer func() {
+		srv.Close() // a held slow panel ends with its connection
+		<-served
+	}()
+	o.Listener, o.Manifest = ln, SampleManifest(appURL, a.Scopes())
+	return Run(ctx, o)
+}
