@@ -109,6 +109,10 @@ func newReport(app manifest.App, base string, o Options, scs []steps.CertifyScen
 			continue // not selected, and nothing else touched it
 		}
 		rr.Verdict, rr.Reasons, rr.Findings = verdict(tagged, fails, warns)
+		// The rule's own stories first: they say it best.
+		slices.SortStableFunc(rr.Findings, func(a, b steps.CertifyFinding) int {
+			return boolRank(!slices.Contains(rr.Scenarios, a.Scenario)) - boolRank(!slices.Contains(rr.Scenarios, b.Scenario))
+		})
 		r.Rules = append(r.Rules, rr)
 	}
 	r.Counts.Rules = len(r.Rules)
@@ -197,6 +201,13 @@ func (r *Report) Rule(id string) (RuleResult, bool) {
 		return RuleResult{}, false
 	}
 	return r.Rules[i], true
+}
+
+func boolRank(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 func plural(n int, one, many string) string {

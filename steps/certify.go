@@ -268,6 +268,8 @@ func certCall(ctx context.Context, run func(context.Context, *certWorld, []strin
 		w.end(StatusInterrupted, "the run was cancelled during this step")
 		return godog.ErrSkip
 	}
+	// What godog gets goes into junit.xml and cucumber.json: no secrets.
+	err = errors.New(w.redact(err.Error()))
 	w.end(StatusFailed, err.Error())
 	return err
 }

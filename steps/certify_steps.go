@@ -228,8 +228,9 @@ func stepExpire(_ context.Context, w *certWorld, a []string) error {
 }
 
 // stepUseExtensions opens every extension the marketplace would show the
-// person, so that the app makes the API calls it makes; the answers are
-// judged, and do not stop the scenario.
+// person, so that the app makes the API calls it makes. An extension that
+// is not served leaves the calls unmade, so the scope checks after it
+// can't run.
 func stepUseExtensions(ctx context.Context, w *certWorld, a []string) error {
 	p, err := w.person(a[0])
 	if err != nil {
@@ -244,11 +245,21 @@ func stepUseExtensions(ctx context.Context, w *certWorld, a []string) error {
 		if !use.Allowed {
 			continue
 		}
+		what := fmt.Sprintf("%s uses the app's %s", p.Name, strings.ReplaceAll(typ, "_", " "))
+		claim := &use.IsShared
+		if typ == manifest.LinkAction {
+			claim = nil
+		}
+		if !w.canServe(p, claim) {
+			return w.cannot(what)
+		}
 		ex, err := w.send(ctx, typ, p, []int64{1, 2, 3}, &use.IsShared, marketplace.TokenValid, marketplace.CredentialsValid)
 		if err != nil {
 			return err
 		}
-		w.record(w.judge(typ, ex, marketplace.Answer(""))...)
+		if err := w.settle(w.judge(typ, ex, marketplace.Answer(w.answerRule(use.IsShared))), answered(typ, ex), what); err != nil {
+			return err
+		}
 		used++
 	}
 	if used == 0 {

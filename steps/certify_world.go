@@ -88,7 +88,7 @@ func (w *certWorld) end(status, reason string) {
 		return
 	}
 	w.done = true
-	w.res.Status, w.res.Reason = status, reason
+	w.res.Status, w.res.Reason = status, w.redact(reason)
 	if status != StatusPassed {
 		w.res.Step = w.step
 	}
@@ -330,7 +330,7 @@ func (w *certWorld) ownFailures(fs []marketplace.Finding) []string {
 	var out []string
 	for _, f := range fs {
 		if f.Verdict == marketplace.Fail && f.Rule == w.res.Rule {
-			out = append(out, f.Rule+": "+f.Reason)
+			out = append(out, f.Rule+": "+w.redact(f.Reason))
 		}
 	}
 	return out

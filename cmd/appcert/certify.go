@@ -1,0 +1,171 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+
+	"github.com/appcert/appcert/certify"
+	"github.com/appcert/appcert/fakes/app"
+	"github.com/appcert/appcert/manifest"
+)
+
+const certifyUsage = `Usage: appcert certify --manifest app.yaml [flags]
+       appcert certify --demo [--fault NAME]...
+
+Plays the marketplace against a running app and reports, rule by rule, how
+it handles sharing, JSON panels, link actions, uninstalls, OAuth and scopes.
+Point the app's OAuth base URL at the --listen address first; API calls go
+to the api_domain the token answer names.
+
+--demo certifies the bundled sample app instead, started in-process on a
+loopback port (with --fault, broken on purpose; --fault list shows them).
+
+Writes junit.xml, cucumber.json and summary.json into --out.
+Exit codes: 0 every required check passed (warnings allowed), 1 a check
+failed or could not run, 2 setup or usage error, 130 interrupted (the
+reports hold what was found so far).
+
+Flags:
+`
+
+// faultFlags collects repeated --fault flags.
+type faultFlags []app.Fault
+
+func (f *faultFlags) String() string {
+	s := make([]string, len(*f))
+	for i, x := range *f {
+		s[i] = string(x)
+	}
+	return strings.Join(s, ",")
+}
+
+func (f *faultFlags) Set(name string) error {
+	if name == "list" {
+		*f = append(*f, "list")
+		return nil
+	}
+	x, err := app.ParseFault(name)
+	if err != nil {
+		return err
+	}
+	*f = append(*f, x)
+	return nil
+}
+
+func runCertify(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("appcert certify", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		io.WriteString(stderr, certifyUsage)
+		fs.PrintDefaults()
+	}
+	var (
+		path, listen, tags, out, format string
+		demo                            bool
+		faults                          faultFlags
+	)
+	fs.StringVar(&path, "manifest", "", "the app's manifest `file` (YAML or JSON)")
+	fs.StringVar(&listen, "listen", certify.DefaultListen, "`address` the marketplace serves on (with --demo: a free port unless set)")
+	fs.StringVar(&tags, "tags", "", "run only the scenarios this godog tag `expression` selects (\"@PD-EXT-02\", \"@a,@b\", \"~@a\")")
+	fs.StringVar(&out, "out", "out", "`folder` for junit.xml, cucumber.json and summary.json")
+	fs.StringVar(&format, "format", "pretty", "what to print: pretty, junit, cucumber or json")
+	fs.BoolVar(&demo, "demo", false, "certify the bundled sample app, started in-process")
+	fs.Var(&faults, "fault", "with --demo, switch a sample app fault `NAME` on; repeatable (\"list\" lists them)")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitSetup // the flag package has said what is wrong
+	}
+	listenSet := false
+	fs.Visit(func(f *flag.Flag) { listenSet = listenSet || f.Name == "listen" })
+	usageErr := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "appcert certify: "+format+"; run 'appcert certify --help' for usage\n", a...)
+		return exitSetup
+	}
+	switch {
+	case fs.NArg() > 0:
+		return usageErr("unexpected argument %q", fs.Arg(0))
+	case format != "pretty" && format != "junit" && format != "cucumber" && format != "json":
+		return usageErr("unknown --format %q (want pretty, junit, cucumber or json)", format)
+	case demo && path != "":
+		return usageErr("--demo certifies the sample app; drop --manifest")
+	case !demo && path == "":
+		return usageErr("--manifest is required (or --demo)")
+	case !demo && len(faults) > 0:
+		return usageErr("--fault breaks the sample app, so it needs --demo")
+	case out == "":
+		return usageErr("--out must name a folder")
+	}
+	for _, f := range faults {
+		if f == "list" {
+			for _, fi := range app.Faults() {
+				fmt.Fprintf(stdout, "%-26s %-13s %s\n", fi.Name, fi.Rule, fi.Description)
+			}
+			return exitOK
+		}
+	}
+
+	o := certify.Options{Tags: tags}
+	var rep *certify.Report
+	var err error
+	if demo {
+		if listenSet {
+			o.Listen = listen
+		}
+		fmt.Fprintf(stderr, "appcert certify: certifying the sample app%s\n", faultNote(faults))
+		rep, err = certify.Demo(ctx, o, certify.DemoOptions{Faults: faults})
+	} else {
+		o.Listen = listen
+		o.Manifest, err = manifest.Load(path)
+		if err != nil {
+			fmt.Fprintf(stderr, "appcert certify: %s: %v\n", path, err)
+			return exitSetup
+		}
+		fmt.Fprintf(stderr, "appcert certify: certifying %s; the marketplace serves on http://%s\n", path, listen)
+		rep, err = certify.Run(ctx, o)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "appcert certify: %v\n", err)
+		return exitSetup
+	}
+	if err := rep.WriteFiles(out); err != nil {
+		fmt.Fprintf(stderr, "appcert certify: writing the reports: %v\n", err)
+		return exitSetup
+	}
+	switch format {
+	case "pretty":
+		err = rep.WriteText(stdout)
+	case "junit":
+		_, err = stdout.Write(rep.JUnit)
+	case "cucumber":
+		_, err = stdout.Write(rep.Cucumber)
+	case "json":
+		var b []byte
+		if b, err = rep.JSON(); err == nil {
+			_, err = stdout.Write(b)
+		}
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "appcert certify: %v\n", err)
+	}
+	fmt.Fprintf(stderr, "appcert certify: reports in %s\n", strings.Join([]string{
+		filepath.Join(out, "junit.xml"), filepath.Join(out, "cucumber.json"), filepath.Join(out, "summary.json"),
+	}, ", "))
+	if format != "pretty" {
+		fmt.Fprintf(stderr, "appcert certify: %s\n", rep.SummaryLine())
+	}
+	return rep.ExitCode()
+}
+
+func faultNote(faults faultFlags) string {
+	if len(faults) == 0 {
+		return ""
+	}
+	return " with faults " + faults.String()
+}
