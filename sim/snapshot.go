@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"reflect"
 	"slices"
 
 	"github.com/appcert/appcert/reference"
@@ -151,15 +152,11 @@ func pairDiff(x, y *PairObs) string {
 // The comparisons are written out, not reflect.DeepEqual: snapshots are
 // compared after every step of every property run.
 
-func appEqual(x, y AppObs) bool {
-	a, b := x.App, y.App
-	return x.Known == y.Known && a.ID == b.ID && a.Name == b.Name && a.Mode == b.Mode &&
-		a.AllowSpecificUsers == b.AllowSpecificUsers && a.InstallationURL == b.InstallationURL &&
-		a.CallbackURL == b.CallbackURL && slices.Equal(a.Scopes, b.Scopes) && slices.Equal(a.Extensions, b.Extensions)
-}
+// appEqual and userEqual use reflect: App and User grow fields per profile.
+func appEqual(x, y AppObs) bool { return reflect.DeepEqual(x, y) }
 
 func userEqual(x, y UserObs) bool {
-	return x.Known == y.Known && x.User == y.User && x.Dock.Bubble == y.Dock.Bubble &&
+	return x.Known == y.Known && reflect.DeepEqual(x.User, y.User) && x.Dock.Bubble == y.Dock.Bubble &&
 		slices.Equal(x.Dock.AddedByAdmin, y.Dock.AddedByAdmin) && slices.Equal(x.Dock.Apps, y.Dock.Apps)
 }
 
