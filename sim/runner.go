@@ -1,0 +1,383 @@
+package sim
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"runtime/metrics"
+	"slices"
+	"time"
+
+	"github.com/appcert/appcert/reference"
+)
+
+// Options tunes a run.
+type Options struct {
+	// CheckEvery checks the invariants after every CheckEvery commands;
+	// zero checks nothing.
+	CheckEvery int
+	// Sample is how many users, besides those the command names, each
+	// check looks at; zero means 64.
+	Sample int
+	// Window is how many commands each check steps with snapshots; zero
+	// means 4.
+	Window int
+	// Trace receives the event log as it is drained; nil keeps none.
+	Trace *TraceWriter
+	// Progress is called at most once a second.
+	Progress func(Progress)
+}
+
+// Progress is a long run's state, for a progress line.
+type Progress struct {
+	Commands, Total int
+	Elapsed         time.Duration
+}
+
+// Summary is what a run did.
+type Summary struct {
+	Profile    reference.Profile
+	Seed       uint64
+	Stats      Stats
+	Elapsed    time.Duration
+	PeakMemory uint64 // the runtime's peak of mapped, unreleased memory, sampled
+	Checks     int
+	// Violation is the first invariant that failed; Window is the trace
+	// since the last good check, which ends with the failing command.
+	Violation *Violation
+	Window    []reference.Event
+	Failing   reference.Command
+	Names     Names // to word the window
+}
+
+// EventsPerSecond is the run's rate of commands.
+func (s *Summary) EventsPerSecond() float64 {
+	if s.Elapsed <= 0 {
+		return 0
+	}
+	return float64(s.Stats.Commands) / s.Elapsed.Seconds()
+}
+
+// source is where a run's commands come from: a workload or a trace.
+type source interface {
+	next() (reference.Command, time.Time, bool, error) // false when done
+	observe(reference.Command, reference.Result) error
+}
+
+// runner applies a source's commands to a model, drains its log to the
+// trace, and checks the invariants every so often.
+type runner struct {
+	opt     Options
+	m       Model
+	src     source
+	at      time.Time // the clock's answer for the next command
+	stepper *Stepper
+	window  []reference.Event // drained since the last good check
+	dir     directory
+	rng     *rand.Rand
+	sum     *Summary
+	mem     memSampler
+}
+
+// directory is what the runner learnt of the market from its events:
+// every user and app, and each company's admins, to sample and to read
+// Manage users views.
+type directory struct {
+	users  []reference.UserID
+	admins map[reference.CompanyID][]reference.UserID
+	apps   []reference.AppID
+}
+
+func (d *directory) learn(c reference.Command) {
+	switch x := c.(type) {
+	case reference.JoinCompany:
+		d.users = append(d.users, x.User)
+		if x.Admin {
+			d.admins[x.Company] = append(d.admins[x.Company], x.User)
+		}
+	case reference.PublishApp:
+		d.apps = append(d.apps, x.App.ID)
+	}
+}
+
+// Simulate runs cfg's workload.
+func Simulate(ctx context.Context, cfg Config, opt Options) (*Summary, error) {
+	r := newRunner(cfg.Profile, cfg.Seed, opt)
+	w, err := NewWorkload(cfg, r.m)
+	if err != nil {
+		return nil, err
+	}
+	start := reference.EpochClock()
+	r.src = &workloadSource{w: w, r: r, start: start}
+	if err := r.run(ctx, cfg.Events); err != nil {
+		return r.sum, err
+	}
+	r.sum.Stats = w.Stats
+	return r.sum, nil
+}
+
+// Replay runs the events of a trace, checking the invariants as a run does.
+func Replay(ctx context.Context, tr *TraceReader, opt Options) (*Summary, error) {
+	if !slices.Contains(reference.Profiles(), tr.Header.Profile) {
+		return nil, fmt.Errorf("trace: line 1: unknown profile %q", tr.Header.Profile)
+	}
+	r := newRunner(tr.Header.Profile, tr.Header.Seed, opt)
+	src := &traceSource{tr: tr, stats: Stats{Refusals: map[reference.Reason]int{}, Effects: map[string]int{}}}
+	r.src = src
+	err := r.run(ctx, 0)
+	r.sum.Stats = src.stats
+	return r.sum, err
+}
+
+func newRunner(p reference.Profile, seed uint64, opt Options) *runner {
+	if opt.Sample == 0 {
+		opt.Sample = 64
+	}
+	if opt.Window == 0 {
+		opt.Window = 4
+	}
+	r := &runner{opt: opt, dir: directory{admins: map[reference.CompanyID][]reference.UserID{}},
+		rng: rand.New(rand.NewPCG(seed, 1)), sum: &Summary{Profile: p, Seed: seed}}
+	r.m = NewModel(p, func() time.Time { return r.at })
+	r.sum.Names = r.m
+	if opt.CheckEvery > 0 {
+		r.stepper = NewStepper(r.m, Invariants())
+		r.stepper.Admins = func(c reference.CompanyID) []reference.UserID { return r.dir.admins[c] }
+	}
+	return r
+}
+
+// ErrViolation is returned, wrapped, when an invariant fails.
+var ErrViolation = errors.New("invariant violated")
+
+func (r *runner) run(ctx context.Context, total int) error {
+	start := time.Now()
+	lastProgress := start
+	defer func() {
+		r.sum.Elapsed = time.Since(start)
+		r.mem.sample()
+		r.sum.PeakMemory = r.mem.peak
+	}()
+	n := 0
+	for {
+		if n%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if err := r.drain(); err != nil {
+				return err
+			}
+			if now := time.Now(); now.Sub(lastProgress) >= time.Second {
+				lastProgress = now
+				r.mem.sample()
+				if r.opt.Progress != nil {
+					r.opt.Progress(Progress{Commands: n, Total: total, Elapsed: now.Sub(start)})
+				}
+			}
+		}
+		if r.stepper != nil && n > 0 && n%r.opt.CheckEvery == 0 {
+			done, err := r.check()
+			if err != nil || done {
+				return err
+			}
+		}
+		c, at, ok, err := r.src.next()
+		if err != nil || !ok {
+			if err == nil && r.stepper != nil {
+				_, err = r.check() // a last check at the end of the run
+			}
+			if err == nil {
+				err = r.drain()
+			}
+			return err
+		}
+		r.at = at
+		if err := r.observe(c, r.m.Apply(c)); err != nil {
+			return err
+		}
+		n++
+	}
+}
+
+func (r *runner) observe(c reference.Command, res reference.Result) error {
+	if res.OK() {
+		r.dir.learn(c)
+	}
+	return r.src.observe(c, res)
+}
+
+// drain moves the model's log to the trace and, when checking, to the
+// window the replica is fed from at the next check.
+func (r *runner) drain() error {
+	events := r.m.DrainLog()
+	return r.record(events)
+}
+
+func (r *runner) record(events []reference.Event) error {
+	if len(events) == 0 {
+		return nil
+	}
+	if r.opt.Trace != nil {
+		if err := r.opt.Trace.Write(events); err != nil {
+			return err
+		}
+	}
+	if r.stepper != nil {
+		r.window = append(r.window, events...)
+	}
+	return nil
+}
+
+// check feeds the replica the window, then steps the next few commands
+// with snapshots of a sample of users and every app, checking every
+// invariant around each. It reports done when the source ran out.
+func (r *runner) check() (done bool, err error) {
+	r.sum.Checks++
+	r.mem.sample()
+	if err := r.drain(); err != nil {
+		return false, err
+	}
+	if v := r.stepper.Feed(r.window); v != nil {
+		return false, r.fail(v, nil)
+	}
+	for range r.opt.Window {
+		c, at, ok, err := r.src.next()
+		if err != nil {
+			return false, err
+		}
+		if !ok {
+			done = true
+			break
+		}
+		r.at = at
+		res, events, v := r.stepper.Step(c, r.sample(c), r.dir.apps)
+		if err := r.observe(c, res); err != nil {
+			return false, err
+		}
+		if err := r.record(events); err != nil {
+			return false, err
+		}
+		if v != nil {
+			return false, r.fail(v, c)
+		}
+	}
+	r.window = r.window[:0]
+	return done, nil
+}
+
+func (r *runner) fail(v *Violation, c reference.Command) error {
+	r.sum.Violation, r.sum.Window, r.sum.Failing = v, slices.Clone(r.window), c
+	if r.opt.Trace != nil {
+		r.opt.Trace.Flush()
+	}
+	return fmt.Errorf("%w: %v", ErrViolation, v)
+}
+
+// sample is the users a check looks at: those c names and a random sample.
+func (r *runner) sample(c reference.Command) []reference.UserID {
+	users := touched(c)
+	if n := len(r.dir.users); n > 0 {
+		for range min(r.opt.Sample, n) {
+			users = append(users, r.dir.users[r.rng.IntN(n)])
+		}
+	}
+	slices.Sort(users)
+	return slices.Compact(users)
+}
+
+// touched is the users a command names.
+func touched(c reference.Command) []reference.UserID {
+	switch x := c.(type) {
+	case reference.JoinCompany:
+		return []reference.UserID{x.User}
+	case reference.Install:
+		return append([]reference.UserID{x.By}, x.Users...)
+	case reference.Authorize:
+		return []reference.UserID{x.By}
+	case reference.ManageUsers:
+		return append(append([]reference.UserID{x.By}, x.Add...), x.Remove...)
+	case reference.ExpireAuthorization:
+		return []reference.UserID{x.User}
+	case reference.Uninstall:
+		return []reference.UserID{x.By}
+	case reference.OpenApps:
+		return []reference.UserID{x.User}
+	case reference.CreateObject:
+		return []reference.UserID{x.By}
+	}
+	return nil
+}
+
+type workloadSource struct {
+	w     *Workload
+	r     *runner
+	start time.Time
+	n     int
+}
+
+func (s *workloadSource) next() (reference.Command, time.Time, bool, error) {
+	if s.w.Done() {
+		return nil, time.Time{}, false, nil
+	}
+	s.n++
+	return s.w.Next(), s.start.Add(time.Duration(s.n) * time.Second), true, nil
+}
+
+func (s *workloadSource) observe(c reference.Command, r reference.Result) error {
+	s.w.Observe(c, r)
+	return nil
+}
+
+type traceSource struct {
+	tr    *TraceReader
+	stats Stats
+	want  uint64
+}
+
+func (s *traceSource) next() (reference.Command, time.Time, bool, error) {
+	e, err := s.tr.Next()
+	if err == io.EOF {
+		return nil, time.Time{}, false, nil
+	}
+	if err != nil {
+		return nil, time.Time{}, false, err
+	}
+	s.want = e.Seq
+	return e.Command, e.At, true, nil
+}
+
+// observe requires every traced event to be accepted again with its
+// sequence number: anything else means the trace is corrupt or was made
+// by a different model.
+func (s *traceSource) observe(c reference.Command, r reference.Result) error {
+	s.stats.Count(c, r)
+	if !r.OK() {
+		return fmt.Errorf("trace: line %d: event %d (%s) refused on replay: %v", s.tr.Line(), s.want, c.Kind(), r.Refusal)
+	}
+	if r.Event.Seq != s.want {
+		return fmt.Errorf("trace: line %d: event %d replayed as event %d", s.tr.Line(), s.want, r.Event.Seq)
+	}
+	return nil
+}
+
+// memSampler keeps the peak of the runtime's mapped, unreleased memory:
+// heap, stacks and runtime structures, as the OS sees them.
+type memSampler struct {
+	samples []metrics.Sample
+	peak    uint64
+}
+
+func (m *memSampler) sample() {
+	if m.samples == nil {
+		m.samples = []metrics.Sample{{Name: "/memory/classes/total:bytes"}, {Name: "/memory/classes/heap/released:bytes"}}
+	}
+	metrics.Read(m.samples)
+	if m.samples[0].Value.Kind() != metrics.KindUint64 || m.samples[1].Value.Kind() != metrics.KindUint64 {
+		return
+	}
+	if v := m.samples[0].Value.Uint64() - m.samples[1].Value.Uint64(); v > m.peak {
+		m.peak = v
+	}
+}

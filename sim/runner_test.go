@@ -1,0 +1,138 @@
+package sim
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/appcert/appcert/reference"
+)
+
+func smallConfig(seed uint64) Config {
+	return Config{Profile: reference.Pipedrive, Seed: seed, Companies: 20, Users: 2000, Events: 60_000}
+}
+
+// TestSimulate_DefaultMixReproducesSeed000 requires the run's shares of
+// installs to come out at seed 000's figures: 30% shared, 70% of those with
+// all users.
+func TestSimulate_DefaultMixReproducesSeed000(t *testing.T) {
+	sum, err := Simulate(context.Background(), smallConfig(1), Options{CheckEvery: 10_000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := sum.Stats
+	shared, all := Percent(s.Shared, s.Installs), Percent(s.All, s.Shared)
+	t.Logf("installs %d, shared %.1f%%, all users %.1f%% of shared; %d checks", s.Installs, shared, all, sum.Checks)
+	if s.Installs < 1000 || math.Abs(shared-30) > 2 || math.Abs(all-70) > 2 {
+		t.Fatalf("installs %d, shared %.1f%% (want 30), all users %.1f%% (want 70)", s.Installs, shared, all)
+	}
+	if s.Joined != 2000 || s.Commands != 60_000 || len(s.Refusals) == 0 || s.Effects["sharing_callback"] == 0 {
+		t.Fatalf("stats = %+v", s)
+	}
+	if sum.Checks < 6 {
+		t.Fatalf("%d checks, want one per 10,000 commands", sum.Checks)
+	}
+}
+
+func TestSimulate_SameSeedSameRun(t *testing.T) {
+	run := func(seed uint64) string {
+		var b bytes.Buffer
+		tw, err := NewTraceWriter(&b, TraceHeader{Profile: reference.Pipedrive, Seed: seed})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Simulate(context.Background(), Config{Profile: reference.Pipedrive, Seed: seed, Companies: 5, Users: 200, Events: 5000},
+			Options{Trace: tw}); err != nil {
+			t.Fatal(err)
+		}
+		tw.Flush()
+		return b.String()
+	}
+	a, b, c := run(7), run(7), run(8)
+	if a != b {
+		t.Fatal("the same seed gave two different traces")
+	}
+	if a == c {
+		t.Fatal("two seeds gave the same trace")
+	}
+}
+
+// TestReplay_TraceReplaysExactly records a checked run and replays it: the
+// replay accepts every event again and counts the same.
+func TestReplay_TraceReplaysExactly(t *testing.T) {
+	var b bytes.Buffer
+	tw, _ := NewTraceWriter(&b, TraceHeader{Profile: reference.Pipedrive, Seed: 3})
+	cfg := smallConfig(3)
+	cfg.Events = 20_000
+	sum, err := Simulate(context.Background(), cfg, Options{CheckEvery: 5000, Trace: tw})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tw.Flush()
+	tr, err := NewTraceReader(strings.NewReader(b.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Replay(context.Background(), tr, Options{CheckEvery: 5000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Stats.Commands != sum.Stats.Events || rep.Stats.Installs != sum.Stats.Installs || rep.Stats.Shared != sum.Stats.Shared || len(rep.Stats.Refusals) != 0 {
+		t.Fatalf("replay counted %+v; the run %+v", rep.Stats, sum.Stats)
+	}
+}
+
+func TestReplay_CorruptTracesAreRefused(t *testing.T) {
+	var b bytes.Buffer
+	tw, _ := NewTraceWriter(&b, TraceHeader{Profile: reference.Pipedrive, Seed: 3})
+	if _, err := Simulate(context.Background(), Config{Profile: reference.Pipedrive, Seed: 3, Companies: 2, Users: 20, Events: 200}, Options{Trace: tw}); err != nil {
+		t.Fatal(err)
+	}
+	tw.Flush()
+	good := b.String()
+	lines := strings.SplitAfter(good, "\n")
+	cases := map[string]string{
+		"empty":          "",
+		"not a trace":    "hello\n",
+		"unknown kind":   lines[0] + strings.Replace(lines[1], `"add_company"`, `"launch_rocket"`, 1),
+		"unknown field":  lines[0] + strings.Replace(lines[1], `"Company":1`, `"Company":1,"Extra":2`, 1),
+		"dropped event":  lines[0] + lines[1] + lines[3],
+		"repeated event": lines[0] + lines[1] + lines[1],
+		"bad profile":    strings.Replace(lines[0], "pipedrive", "myspace", 1),
+	}
+	for name, text := range cases {
+		t.Run(name, func(t *testing.T) {
+			tr, err := NewTraceReader(strings.NewReader(text))
+			if err == nil {
+				_, err = Replay(context.Background(), tr, Options{})
+			}
+			if err == nil || errors.Is(err, ErrViolation) {
+				t.Fatalf("replayed without a trace error: %v", err)
+			}
+		})
+	}
+}
+
+// TestSimulate_ViolationStopsWithTheWindow runs a mutant through the runner:
+// the run must stop, name the invariant and keep the window since the last
+// good check.
+func TestSimulate_ViolationStopsWithTheWindow(t *testing.T) {
+	r := newRunner(reference.Pipedrive, 5, Options{CheckEvery: 1000, Window: 64, Sample: 200})
+	r.m = &sharedForAuthorized{base{r.m}}
+	r.stepper = NewStepper(r.m, Invariants())
+	w, err := NewWorkload(smallConfig(5), r.m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.src = &workloadSource{w: w, r: r, start: reference.EpochClock()}
+	err = r.run(context.Background(), 60_000)
+	if !errors.Is(err, ErrViolation) || r.sum.Violation.Invariant != "extension-access" {
+		t.Fatalf("err = %v; want an extension-access violation", err)
+	}
+	if r.sum.Failing == nil || len(r.sum.Window) > 1000+64 {
+		t.Fatalf("failing %v, window of %d events", r.sum.Failing, len(r.sum.Window))
+	}
+}
