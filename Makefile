@@ -25,7 +25,7 @@ demo:
 
 # Long property runs (CI runs a bounded number of checks inside `make test`).
 props:
-	$(GO) test ./reference/... -run 'Property|Mutant' -rapid.checks=20000 -v
+	$(GO) test ./sim/... -run 'Property|Mutant' -rapid.checks=20000 -rapid.steps=50 -v
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -134,5 +135,50 @@ func TestSimulate_ViolationStopsWithTheWindow(t *testing.T) {
 	}
 	if r.sum.Failing == nil || len(r.sum.Window) > 1000+64 {
 		t.Fatalf("failing %v, window of %d events", r.sum.Failing, len(r.sum.Window))
+	}
+}
+
+// TestTrace_EveryCommandKindRoundTrips encodes one command of every kind
+// the decoder table knows and reads it back equal.
+func TestTrace_EveryCommandKindRoundTrips(t *testing.T) {
+	cmds := append(background(), reference.Install{App: insights, By: alice, Access: reference.SpecificUsers, Users: []UserID{bob}, Email: true, Accept: true},
+		reference.Authorize{App: insights, By: bob, Accept: true}, reference.ManageUsers{App: insights, By: alice, Add: []UserID{carol}, Remove: []UserID{bob}},
+		reference.SetSharingMode{App: solo, Mode: reference.ModeAddToAccount, By: reference.PartyMarketplace},
+		reference.ChangeScopes{App: notes, Scopes: []string{"deals:full"}}, reference.ExpireAuthorization{App: insights, User: bob},
+		reference.Uninstall{App: insights, By: bob}, reference.OpenApps{User: carol},
+		reference.CreateObject{App: solo, By: alice, Object: reference.Pipeline, Name: "P"})
+	var events []reference.Event
+	for i, c := range cmds {
+		events = append(events, reference.Event{Seq: uint64(i + 1), At: reference.EpochClock(), Command: c})
+	}
+	var b bytes.Buffer
+	tw, _ := NewTraceWriter(&b, TraceHeader{Profile: reference.Pipedrive})
+	if err := tw.Write(events); err != nil {
+		t.Fatal(err)
+	}
+	tw.Flush()
+	tr, err := NewTraceReader(&b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kinds := map[string]bool{}
+	for _, want := range events {
+		got, err := tr.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got.Command, want.Command) || got.Seq != want.Seq || !got.At.Equal(want.At) {
+			t.Fatalf("read %+v, wrote %+v", got, want)
+		}
+		kinds[got.Command.Kind()] = true
+	}
+	for _, k := range []string{"add_company", "join_company", "publish_app", "set_sharing_mode", "install", "authorize",
+		"manage_users", "change_scopes", "expire_authorization", "uninstall", "open_apps", "create_object"} {
+		if !kinds[k] {
+			t.Errorf("no %s in the round trip", k)
+		}
+		if _, ok := commandDecoders()[k]; !ok {
+			t.Errorf("no decoder for %s", k)
+		}
 	}
 }

@@ -174,6 +174,13 @@ func commandDecoders() map[string]func(json.RawMessage) (reference.Command, erro
 		{reference.Uninstall{}, decodeAs[reference.Uninstall]},
 		{reference.OpenApps{}, decodeAs[reference.OpenApps]},
 		{reference.CreateObject{}, decodeAs[reference.CreateObject]},
+		{reference.RequestApp{}, decodeAs[reference.RequestApp]},
+		{reference.DecideRequest{}, decodeAs[reference.DecideRequest]},
+		{reference.SetAllowUserInstalls{}, decodeAs[reference.SetAllowUserInstalls]},
+		{reference.SetAccountPermissions{}, decodeAs[reference.SetAccountPermissions]},
+		{reference.SetPreApproval{}, decodeAs[reference.SetPreApproval]},
+		{reference.SetRequestEmails{}, decodeAs[reference.SetRequestEmails]},
+		{reference.SetRole{}, decodeAs[reference.SetRole]},
 	} {
 		table[d.c.Kind()] = d.dec
 	}

@@ -27,7 +27,7 @@ func DefaultMix() Mix {
 	return Mix{
 		SharedShare: 0.30, AllUsersShare: 0.70,
 		Install: 30, Authorize: 14, ManageUsers: 4, Uninstall: 8, OpenApps: 30,
-		ExpireAuthorization: 2, CreateObject: 2, ChangeScopes: 0.02, SetSharingMode: 0.01, Mistake: 3,
+		ExpireAuthorization: 2, CreateObject: 2, ChangeScopes: 0.02, SetSharingMode: 0.001, Mistake: 3,
 	}
 }
 
@@ -101,6 +101,9 @@ type Workload struct {
 	// company, to manage it later.
 	shares   []shareRef
 	shareIdx map[shareKey]int
+	// blocked are apps some other admin installed for the company account
+	// (the workload learns of them from a refusal), so it stops trying.
+	blocked map[shareKey]bool
 
 	Stats Stats
 }
@@ -130,7 +133,7 @@ func NewWorkload(cfg Config, m Model) (*Workload, error) {
 		return nil, err
 	}
 	w := &Workload{cfg: cfg, mix: cfg.Mix, m: m, rng: rand.New(rand.NewPCG(cfg.Seed, cfg.Seed^0x9e3779b97f4a7c15)),
-		shareIdx: map[shareKey]int{}, Stats: Stats{Refusals: map[reference.Reason]int{}, Effects: map[string]int{}}}
+		shareIdx: map[shareKey]int{}, blocked: map[shareKey]bool{}, Stats: Stats{Refusals: map[reference.Reason]int{}, Effects: map[string]int{}}}
 	if w.mix == (Mix{}) {
 		w.mix = DefaultMix()
 	}
@@ -328,9 +331,10 @@ func (w *Workload) install() reference.Command {
 	if float64(s.Shared) < w.mix.SharedShare*float64(s.Installs+1) {
 		by := w.admin(i)
 		all := float64(s.All) < w.mix.AllUsersShare*float64(s.Shared+1)
-		for range 4 {
+		for range 8 {
 			a := w.app()
-			if _, taken := w.shareIdx[shareKey{reference.CompanyID(i + 1), a.ID}]; taken ||
+			k := shareKey{reference.CompanyID(i + 1), a.ID}
+			if _, taken := w.shareIdx[k]; taken || w.blocked[k] ||
 				a.Mode == reference.ModeNone || (!all && !a.AllowSpecificUsers) || w.m.Status(a.ID, by) != reference.StatusNone {
 				continue
 			}
@@ -345,6 +349,7 @@ func (w *Workload) install() reference.Command {
 		if sh, ok := w.someShare(); ok {
 			return reference.Uninstall{App: sh.app, By: sh.by}
 		}
+		clear(w.blocked) // other admins' installations end too: look again
 	}
 	by := w.member(i)
 	for range 4 {
@@ -458,9 +463,20 @@ func (w *Workload) mistake() reference.Command {
 func (w *Workload) Observe(c reference.Command, r reference.Result) {
 	w.Stats.Count(c, r)
 	if !r.OK() {
+		if in, ok := c.(reference.Install); ok && r.Refusal.Reason == reference.ReasonNotAddingAdmin {
+			if u, ok := w.m.User(in.By); ok {
+				w.blocked[shareKey{u.Company, in.App}] = true
+			}
+		}
 		return
 	}
 	switch x := c.(type) {
+	case reference.SetSharingMode: // the admins see the app's new mode
+		for i := range w.apps {
+			if w.apps[i].ID == x.App {
+				w.apps[i].Mode = x.Mode
+			}
+		}
 	case reference.Install:
 		if x.Accept && (x.Access == reference.AllUsers || x.Access == reference.SpecificUsers) {
 			k := shareKey{r.Event.Company, x.App}

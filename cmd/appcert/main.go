@@ -37,6 +37,7 @@ func commands() map[string]command {
 		"features": {"run the marketplace feature suites (Gherkin) against the reference model", runFeatures},
 		"steps":    {"list the feature steps, with an example of each", runSteps},
 		"rules":    {"the rule catalogue and what covers each rule", runRules},
+		"sim":      {"simulate a marketplace under load against the reference model, checking its invariants", runSim},
 	}
 }
 

@@ -1,0 +1,197 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/appcert/appcert/reference"
+	"github.com/appcert/appcert/sim"
+)
+
+// runSim is `appcert sim`: a seeded workload (or a recorded trace) applied
+// to the reference model, with the invariants checked as it runs.
+func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("sim", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	profile := fs.String("profile", "pipedrive", "marketplace rules: pipedrive, procore or zoom")
+	seed := fs.Uint64("seed", 1, "workload seed: the same seed gives the same run")
+	companies := fs.Int("companies", 100, "companies in the market")
+	users := fs.Int("users", 10_000, "users in all, joining over the run")
+	events := fs.Int("events", 1_000_000, "commands in all, setup included")
+	checkEvery := fs.Int("check-every", 100_000, "check the invariants every N commands (0: never)")
+	tracePath := fs.String("trace", "", "write the event log to `FILE` as JSON lines")
+	replayPath := fs.String("replay", "", "replay the trace in `FILE` instead of generating a workload")
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: appcert sim [flags]\n\nRuns a workload against the reference model and checks its invariants.\n\nFlags:\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitSetup
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "appcert sim: unexpected argument %q\n", fs.Arg(0))
+		return exitSetup
+	}
+	cfg := sim.Config{Profile: reference.Profile(*profile), Seed: *seed, Companies: *companies, Users: *users, Events: *events}
+	if *checkEvery < 0 {
+		fmt.Fprintf(stderr, "appcert sim: --check-every %d: must not be negative\n", *checkEvery)
+		return exitSetup
+	}
+	if !slices.Contains(reference.Profiles(), cfg.Profile) {
+		fmt.Fprintf(stderr, "appcert sim: --profile %q: want one of %v\n", *profile, reference.Profiles())
+		return exitSetup
+	}
+	var tr *sim.TraceReader
+	if *replayPath != "" {
+		f, err := os.Open(*replayPath)
+		if err != nil {
+			fmt.Fprintf(stderr, "appcert sim: --replay: %v\n", err)
+			return exitSetup
+		}
+		defer f.Close()
+		if tr, err = sim.NewTraceReader(f); err != nil {
+			fmt.Fprintf(stderr, "appcert sim: --replay %s: %v\n", *replayPath, err)
+			return exitSetup
+		}
+		cfg.Profile, cfg.Seed = tr.Header.Profile, tr.Header.Seed
+	} else if err := cfg.Validate(); err != nil {
+		fmt.Fprintf(stderr, "appcert sim: %v\n", err)
+		return exitSetup
+	}
+
+	opt := sim.Options{CheckEvery: *checkEvery}
+	progress := func(p sim.Progress) {
+		rate := float64(p.Commands) / p.Elapsed.Seconds()
+		if p.Total > 0 {
+			fmt.Fprintf(stderr, "\rappcert sim: %d/%d commands (%.0f%%), %.0f/s   ", p.Commands, p.Total, 100*float64(p.Commands)/float64(p.Total), rate)
+		} else {
+			fmt.Fprintf(stderr, "\rappcert sim: %d commands, %.0f/s   ", p.Commands, rate)
+		}
+	}
+	opt.Progress = func(p sim.Progress) { progress(p) }
+
+	// The trace goes to a temporary file renamed into place at the end, so
+	// a run that fails to start leaves nothing behind.
+	var tmp *os.File
+	if *tracePath != "" {
+		var err error
+		tmp, err = os.CreateTemp(filepath.Dir(*tracePath), "."+filepath.Base(*tracePath)+".*")
+		if err != nil {
+			fmt.Fprintf(stderr, "appcert sim: --trace: %v\n", err)
+			return exitSetup
+		}
+		defer os.Remove(tmp.Name()) // a no-op once renamed
+		if opt.Trace, err = sim.NewTraceWriter(tmp, sim.TraceHeader{Profile: cfg.Profile, Seed: cfg.Seed}); err != nil {
+			tmp.Close()
+			fmt.Fprintf(stderr, "appcert sim: --trace: %v\n", err)
+			return exitSetup
+		}
+	}
+
+	var sum *sim.Summary
+	var err error
+	if tr != nil {
+		sum, err = sim.Replay(ctx, tr, opt)
+	} else {
+		sum, err = sim.Simulate(ctx, cfg, opt)
+	}
+	fmt.Fprint(stderr, "\r\033[K")
+	if tmp != nil {
+		ferr := opt.Trace.Flush()
+		if cerr := tmp.Close(); ferr == nil {
+			ferr = cerr
+		}
+		// A trace is kept for a run that finished or found a violation;
+		// a corrupt replay or a failed run leaves nothing.
+		if ferr == nil && (err == nil || errors.Is(err, sim.ErrViolation)) {
+			ferr = os.Rename(tmp.Name(), *tracePath)
+		}
+		if ferr != nil && err == nil {
+			err = fmt.Errorf("--trace: %w", ferr)
+		}
+	}
+	if sum != nil && (err == nil || errors.Is(err, sim.ErrViolation)) {
+		printSummary(stdout, sum, tr != nil)
+	}
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.Is(err, sim.ErrViolation):
+		printViolation(stdout, sum, *tracePath)
+		return exitFail
+	default:
+		fmt.Fprintf(stderr, "appcert sim: %v\n", err)
+		return exitSetup
+	}
+}
+
+func printSummary(w io.Writer, s *sim.Summary, replayed bool) {
+	st := s.Stats
+	what := "run"
+	if replayed {
+		what = "replay"
+	}
+	fmt.Fprintf(w, "appcert sim: %s of profile %s, seed %d\n", what, s.Profile, s.Seed)
+	fmt.Fprintf(w, "  commands      %d (%d events accepted) in %s: %.0f events/s\n", st.Commands, st.Events, s.Elapsed.Round(time.Millisecond), s.EventsPerSecond())
+	fmt.Fprintf(w, "  peak memory   %.1f MiB\n", float64(s.PeakMemory)/(1<<20))
+	fmt.Fprintf(w, "  checks        %d\n", s.Checks)
+	fmt.Fprintf(w, "  users joined  %d\n", st.Joined)
+	fmt.Fprintf(w, "  installs      %d\n", st.Installs)
+	fmt.Fprintf(w, "  shared        %d (%.1f%% of installs; seed 000: up to 30%%)\n", st.Shared, sim.Percent(st.Shared, st.Installs))
+	fmt.Fprintf(w, "  all users     %d (%.1f%% of shared; seed 000: 70%%)\n", st.All, sim.Percent(st.All, st.Shared))
+	fmt.Fprintf(w, "  refusals by reason:\n")
+	for _, r := range slices.Sorted(maps.Keys(st.Refusals)) {
+		fmt.Fprintf(w, "    %-45s %d\n", r, st.Refusals[r])
+	}
+	fmt.Fprintf(w, "  effects by kind:\n")
+	for _, k := range slices.Sorted(maps.Keys(st.Effects)) {
+		fmt.Fprintf(w, "    %-45s %d\n", k, st.Effects[k])
+	}
+}
+
+// printViolation names the invariant, the seed to run again, and the
+// events since the last good check, the last of them in the words of the
+// feature steps.
+func printViolation(w io.Writer, s *sim.Summary, trace string) {
+	v := s.Violation
+	fmt.Fprintf(w, "\nVIOLATION: %v\n", v)
+	fmt.Fprintf(w, "  seed %d; reproduce with: appcert sim --seed %d (same flags)", s.Seed, s.Seed)
+	if trace != "" {
+		fmt.Fprintf(w, ", or appcert sim --replay %s", trace)
+	}
+	fmt.Fprintln(w)
+	cmds := make([]reference.Command, 0, len(s.Window)+1)
+	for _, e := range s.Window {
+		cmds = append(cmds, e.Command)
+	}
+	if s.Failing != nil && (len(cmds) == 0 || !sameCommand(cmds[len(cmds)-1], s.Failing)) {
+		cmds = append(cmds, s.Failing)
+	}
+	if len(s.Window) > 0 {
+		fmt.Fprintf(w, "  the trace since the last good check: events %d to %d (%d events)\n", s.Window[0].Seq, s.Window[len(s.Window)-1].Seq, len(s.Window))
+	}
+	const shown = 20
+	if len(cmds) > shown {
+		fmt.Fprintf(w, "  its last %d steps, the failing one last:\n", shown)
+		cmds = cmds[len(cmds)-shown:]
+	} else {
+		fmt.Fprintf(w, "  its steps, the failing one last:\n")
+	}
+	io.WriteString(w, strings.TrimRight(sim.Words(s.Names, cmds), "\n")+"\n")
+}
+
+func sameCommand(a, b reference.Command) bool {
+	return fmt.Sprintf("%#v", a) == fmt.Sprintf("%#v", b)
+}

@@ -1,0 +1,75 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func runSimArgs(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(context.Background(), append([]string{"sim"}, args...), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestSim_RunPrintsTheSummary(t *testing.T) {
+	code, out, errs := runSimArgs(t, "--companies", "5", "--users", "500", "--events", "20000", "--check-every", "5000", "--seed", "4")
+	if code != exitOK {
+		t.Fatalf("exit %d; stderr %s", code, errs)
+	}
+	for _, want := range []string{"events/s", "peak memory", "installs", "% of installs", "% of shared", "refusals by reason", "effects by kind", "sharing_callback", "checks        4"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("summary lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestSim_TraceReplays(t *testing.T) {
+	dir := t.TempDir()
+	trace := filepath.Join(dir, "run.jsonl")
+	if code, _, errs := runSimArgs(t, "--companies", "3", "--users", "100", "--events", "3000", "--trace", trace); code != exitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	code, out, errs := runSimArgs(t, "--replay", trace, "--check-every", "500")
+	if code != exitOK || !strings.Contains(out, "replay of profile pipedrive") {
+		t.Fatalf("replay exit %d: %s%s", code, out, errs)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Fatalf("files left: %v", entries)
+	}
+}
+
+func TestSim_BadInputExitsTwoAndWritesNothing(t *testing.T) {
+	dir := t.TempDir()
+	trace := filepath.Join(dir, "out.jsonl")
+	corrupt := filepath.Join(dir, "corrupt.jsonl")
+	os.WriteFile(corrupt, []byte(`{"trace":"appcert-sim","version":1,"profile":"pipedrive","seed":1}`+"\n"+`{"seq":1,"kind":"nope","cmd":{}}`+"\n"), 0o644)
+	cases := [][]string{
+		{"--profile", "myspace"},
+		{"--profile", "zoom"}, // the workload knows only pipedrive
+		{"--companies", "0"},
+		{"--users", "5", "--companies", "10"},
+		{"--events", "10", "--users", "1000"},
+		{"--check-every", "-1"},
+		{"--seed", "x"},
+		{"extra"},
+		{"--replay", filepath.Join(dir, "missing.jsonl")},
+		{"--replay", corrupt},
+	}
+	for _, args := range cases {
+		code, _, errs := runSimArgs(t, append(args, "--trace", trace)...)
+		if code != exitSetup || errs == "" {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and a message", args, code, errs)
+		}
+		if _, err := os.Stat(trace); err == nil {
+			t.Fatalf("%v wrote the trace", args)
+		}
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Fatalf("files left: %v", entries)
+	}
+}
