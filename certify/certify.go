@@ -19,7 +19,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -229,7 +228,19 @@ func probe(ctx context.Context, client *http.Client, app manifest.App, deadline 
 	if ctx.Err() != nil {
 		return setupf("cancelled while checking that the app is reachable")
 	}
-	return errors.Join(errs...)
+	var bad []error
+	for _, err := range errs {
+		if err != nil {
+			bad = append(bad, err)
+		}
+	}
+	switch len(bad) {
+	case 0:
+		return nil
+	case 1:
+		return bad[0]
+	}
+	return setupf("%v (and %d more URLs of the manifest)", bad[0], len(bad)-1)
 }
 
 // shortError drops the request line url.Error repeats.
@@ -270,11 +281,4 @@ func runSuite(ctx context.Context, o Options, run *steps.CertifyRun) (junit, cuc
 		return nil, nil, fmt.Errorf("the Cucumber report: %w", err)
 	}
 	return junit, cucumber, nil
-}
-
-// ManifestError reports whether err is about the manifest, for a command
-// that wants to say so.
-func ManifestError(err error) bool {
-	var me *manifest.Error
-	return errors.As(err, &me) || strings.HasPrefix(err.Error(), "manifest:")
 }
