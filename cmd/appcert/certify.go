@@ -131,6 +131,10 @@ func runCertify(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		rep, err = certify.Run(ctx, o)
 	}
 	if err != nil {
+		if ctx.Err() != nil {
+			fmt.Fprintln(stderr, "appcert certify: interrupted before any check ran; nothing written")
+			return certify.ExitInterrupted
+		}
 		fmt.Fprintf(stderr, "appcert certify: %v\n", err)
 		return exitSetup
 	}

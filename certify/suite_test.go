@@ -1,0 +1,78 @@
+package certify_test
+
+import (
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/appcert/appcert/features"
+	"github.com/appcert/appcert/rules"
+	"github.com/appcert/appcert/steps"
+)
+
+// Each certification scenario checks one app rule: its findings and skips
+// are reported under that rule.
+func TestSuite_EveryScenarioChecksOneAppRule(t *testing.T) {
+	ss, err := features.Scenarios(features.AppFS, "app")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ss) == 0 {
+		t.Fatal("no embedded certification scenarios")
+	}
+	covered := map[string]bool{}
+	for _, s := range ss {
+		var app []string
+		for _, id := range s.Rules() {
+			if r, _ := rules.Lookup(id); r.Kind == rules.App {
+				app = append(app, id)
+			} else {
+				t.Errorf("%s:%d %q is tagged %s, a marketplace rule; the certification suite checks app rules", s.File, s.Line, s.Name, id)
+			}
+		}
+		if len(app) != 1 {
+			t.Errorf("%s:%d %q is tagged with app rules %v; want exactly one", s.File, s.Line, s.Name, app)
+			continue
+		}
+		covered[app[0]] = true
+		r, _ := rules.Lookup(app[0])
+		if assumed := slices.Contains(s.Tags, "@assumed"); assumed != r.Assumed {
+			t.Errorf("%s:%d %q: tagged @assumed %v, but the catalogue marks %s assumed %v", s.File, s.Line, s.Name, assumed, r.ID, r.Assumed)
+		}
+	}
+	for _, r := range rules.AppRules() {
+		if !covered[r.ID] {
+			t.Errorf("%s (%s) has no certification scenario in features/app", r.ID, r.Summary)
+		}
+	}
+}
+
+// The feature files use only defined steps, and each step matches one
+// definition: godog runs them strictly, so this fails before a run would.
+func TestSuite_EveryStepIsDefinedOnce(t *testing.T) {
+	phrases := steps.CertifyPhrases()
+	for _, p := range phrases {
+		if !strings.HasPrefix(p.Pattern, "^") || p.Example == "" {
+			t.Errorf("phrase %q has no anchored pattern or no example", p.Pattern)
+		}
+	}
+	// The sample app run (TestCertify_SampleAppPasses) proves every step
+	// of the suite defined; here each phrase's example must match its own
+	// pattern only.
+	for _, p := range phrases {
+		n := 0
+		for _, q := range phrases {
+			if matches(q.Pattern, p.Example) {
+				n++
+			}
+		}
+		if !matches(p.Pattern, p.Example) || n != 1 {
+			t.Errorf("the example %q matches %d patterns, want only its own", p.Example, n)
+		}
+	}
+}
+
+func matches(pattern, text string) bool {
+	return regexp.MustCompile(pattern).MatchString(text)
+}

@@ -1,0 +1,195 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/appcert/appcert/certify"
+	"github.com/appcert/appcert/fakes/app"
+)
+
+func runCertifyT(t *testing.T, ctx context.Context, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = run(ctx, append([]string{"certify"}, args...), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func wantFiles(t *testing.T, dir string, want bool) {
+	t.Helper()
+	for _, name := range []string{"junit.xml", "cucumber.json", "summary.json"} {
+		_, err := os.Stat(filepath.Join(dir, name))
+		if want && err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+		if !want && err == nil {
+			t.Errorf("%s was written", name)
+		}
+	}
+}
+
+func TestRunCertify_DemoPasses(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "reports")
+	code, out, errs := runCertifyT(t, context.Background(), "--demo", "--out", dir)
+	if code != exitOK || !strings.Contains(out, "13 rules: 13 passed, 0 failed, 0 warnings, 0 skipped") {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errs)
+	}
+	wantFiles(t, dir, true)
+	junit, _ := os.ReadFile(filepath.Join(dir, "junit.xml"))
+	if !bytes.Contains(junit, []byte("A shared viewer does not see the admin&#39;s owner-only deal")) {
+		t.Errorf("junit.xml lacks the scenarios:\n%.500s", junit)
+	}
+}
+
+func TestRunCertify_DemoWithAFaultFails(t *testing.T) {
+	code, out, errs := runCertifyT(t, context.Background(), "--demo", "--fault", "skip-jwt", "--out", t.TempDir())
+	if code != exitFail || !strings.Contains(out, "FAIL  PD-EXT-02") || !strings.Contains(out, "token=[redacted]") {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errs)
+	}
+}
+
+func TestRunCertify_UnknownFaultListsTheKnownOnes(t *testing.T) {
+	code, _, errs := runCertifyT(t, context.Background(), "--demo", "--fault", "serve-everyone", "--out", t.TempDir())
+	if code != exitSetup || !strings.Contains(errs, `unknown fault "serve-everyone"`) || !strings.Contains(errs, "serve-unshared") {
+		t.Fatalf("exit %d, stderr:\n%s", code, errs)
+	}
+}
+
+func TestRunCertify_BadManifestWritesNothing(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "app.yaml")
+	if err := os.WriteFile(path, []byte("client_id: a\nclient_secret: b\ncallback_url: http://127.0.0.1:1/cb\nscopes: [deals:write]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "reports")
+	code, _, errs := runCertifyT(t, context.Background(), "--manifest", path, "--listen", "127.0.0.1:0", "--out", out)
+	if code != exitSetup || !strings.Contains(errs, "scopes[0]") || !strings.Contains(errs, "deals:write") {
+		t.Fatalf("exit %d, stderr:\n%s", code, errs)
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Errorf("%s was created for a bad manifest", out)
+	}
+}
+
+func TestRunCertify_AppNotRunning(t *testing.T) {
+	dead, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	url := "http://" + dead.Addr().String()
+	dead.Close()
+	path := writeManifest(t, url)
+	out := filepath.Join(t.TempDir(), "reports")
+	code, _, errs := runCertifyT(t, context.Background(), "--manifest", path, "--listen", "127.0.0.1:0", "--out", out)
+	if code != exitSetup || !strings.Contains(errs, "app unreachable at "+url) || !strings.Contains(errs, "is it running?") {
+		t.Fatalf("exit %d, stderr:\n%s", code, errs)
+	}
+	wantFiles(t, out, false)
+}
+
+func TestRunCertify_PortInUse(t *testing.T) {
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	code, _, errs := runCertifyT(t, context.Background(), "--manifest", writeManifest(t, "http://127.0.0.1:1"), "--listen", busy.Addr().String(), "--out", t.TempDir())
+	if code != exitSetup || !strings.Contains(errs, busy.Addr().String()+": the address is in use") {
+		t.Fatalf("exit %d, stderr:\n%s", code, errs)
+	}
+}
+
+func TestRunCertify_UsageErrors(t *testing.T) {
+	for _, args := range [][]string{
+		{},
+		{"--demo", "--manifest", "x.yaml"},
+		{"--manifest", "x.yaml", "--fault", "skip-jwt"},
+		{"--demo", "--format", "html"},
+		{"--demo", "extra"},
+		{"--demo", "--out", ""},
+		{"--demo", "--tags", "@PD-EXT-02 &&"},
+	} {
+		if code, _, errs := runCertifyT(t, context.Background(), args...); code != exitSetup || errs == "" {
+			t.Errorf("%q: exit %d, stderr %q; want 2 and a message", args, code, errs)
+		}
+	}
+}
+
+func TestRunCertify_Formats(t *testing.T) {
+	code, out, _ := runCertifyT(t, context.Background(), "--demo", "--tags", "@PD-EXT-04", "--format", "json", "--out", t.TempDir())
+	var sum struct {
+		Counts struct{ Rules, Passed int }
+	}
+	if code != exitOK || json.Unmarshal([]byte(out), &sum) != nil || sum.Counts.Rules != 1 || sum.Counts.Passed != 1 {
+		t.Errorf("json: exit %d, %+v:\n%.300s", code, sum, out)
+	}
+	code, out, _ = runCertifyT(t, context.Background(), "--demo", "--tags", "@PD-EXT-04", "--format", "junit", "--out", t.TempDir())
+	if code != exitOK || !strings.HasPrefix(out, "<?xml") {
+		t.Errorf("junit: exit %d:\n%.300s", code, out)
+	}
+	code, out, _ = runCertifyT(t, context.Background(), "--demo", "--tags", "@PD-EXT-04", "--format", "cucumber", "--out", t.TempDir())
+	if code != exitOK || !strings.HasPrefix(strings.TrimSpace(out), "[") {
+		t.Errorf("cucumber: exit %d:\n%.300s", code, out)
+	}
+}
+
+// Ctrl-C part way: what was found so far is written, and the exit code
+// says the run was interrupted.
+func TestRunCertify_InterruptedWritesWhatItFound(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	listen := ln.Addr().String()
+	ln.Close() // the command listens there itself
+	client := &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
+	defer client.CloseIdleConnections()
+	a, err := app.New(app.Options{
+		ClientID: certify.SampleClientID, ClientSecret: certify.SampleClientSecret,
+		HTTPAuthUser: certify.SampleHTTPUser, HTTPAuthPassword: certify.SampleHTTPPassword,
+		OAuthBaseURL: "http://" + listen, HTTPClient: client,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Panels with a token hang, so the run is mid-way when cancelled.
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/panel" && r.URL.Query().Get("token") != "" {
+			<-r.Context().Done()
+			return
+		}
+		a.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(500*time.Millisecond, cancel)
+	out := filepath.Join(t.TempDir(), "reports")
+	code, stdout, errs := runCertifyT(t, ctx, "--manifest", writeManifest(t, srv.URL), "--listen", listen, "--out", out)
+	if code != certify.ExitInterrupted || !strings.Contains(stdout, "interrupted") {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, errs)
+	}
+	wantFiles(t, out, true)
+}
+
+// writeManifest writes the sample app's manifest for an app at url.
+func writeManifest(t *testing.T, url string) string {
+	t.Helper()
+	b, err := os.ReadFile("../../examples/sampleapp.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "app.yaml")
+	if err := os.WriteFile(path, bytes.ReplaceAll(b, []byte("http://127.0.0.1:8080"), []byte(url)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
