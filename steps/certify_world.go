@@ -357,7 +357,7 @@ func (w *certWorld) settle(found []marketplace.Finding, storyHeld bool, what str
 	if len(why) == 0 {
 		why = append(why, "the answer was not what the story needs")
 	}
-	return skipf("cannot check %s: %s", what, strings.Join(why, "; "))
+	return skipf("cannot check that %s: %s", what, strings.Join(why, "; "))
 }
 
 // calls are the app's calls to the marketplace made for this scenario's

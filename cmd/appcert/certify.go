@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/appcert/appcert/certify"
@@ -84,6 +85,12 @@ func runCertify(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	}
 	listenSet := false
 	fs.Visit(func(f *flag.Flag) { listenSet = listenSet || f.Name == "listen" })
+	if slices.Contains(faults, "list") {
+		for _, fi := range app.Faults() {
+			fmt.Fprintf(stdout, "%-26s %-13s %s\n", fi.Name, fi.Rule, fi.Description)
+		}
+		return exitOK
+	}
 	usageErr := func(format string, a ...any) int {
 		fmt.Fprintf(stderr, "appcert certify: "+format+"; run 'appcert certify --help' for usage\n", a...)
 		return exitSetup
@@ -101,14 +108,6 @@ func runCertify(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		return usageErr("--fault breaks the sample app, so it needs --demo")
 	case out == "":
 		return usageErr("--out must name a folder")
-	}
-	for _, f := range faults {
-		if f == "list" {
-			for _, fi := range app.Faults() {
-				fmt.Fprintf(stdout, "%-26s %-13s %s\n", fi.Name, fi.Rule, fi.Description)
-			}
-			return exitOK
-		}
 	}
 
 	o := certify.Options{Tags: tags}

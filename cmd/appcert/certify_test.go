@@ -193,3 +193,10 @@ func writeManifest(t *testing.T, url string) string {
 	}
 	return path
 }
+
+func TestRunCertify_FaultList(t *testing.T) {
+	code, out, _ := runCertifyT(t, context.Background(), "--fault", "list")
+	if code != exitOK || !strings.Contains(out, "slow-panel") || !strings.Contains(out, "PD-EXT-03") {
+		t.Fatalf("exit %d:\n%s", code, out)
+	}
+}
