@@ -9,6 +9,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"time"
@@ -71,6 +72,12 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitSetup
 	}
 
+	// A soft memory limit keeps the garbage collector's headroom from
+	// doubling the peak of a market of a million users (and its replica);
+	// GOMEMLIMIT, when set, wins.
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(1536 << 20)
+	}
 	opt := sim.Options{CheckEvery: *checkEvery}
 	progress := func(p sim.Progress) {
 		rate := float64(p.Commands) / p.Elapsed.Seconds()
