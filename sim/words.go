@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -15,10 +16,12 @@ type Names interface {
 	Market() *reference.Market
 }
 
-// Words returns cmds as Gherkin steps in the feature suite's phrasing, one
-// a line, so a shrunk counterexample pastes into a .feature file. Listing
-// commands (companies, apps) are Given steps, the rest When steps; a
-// repeated keyword becomes And.
+// Words returns cmds as Gherkin steps in the phrasing of the feature
+// suite's steps (steps/: `appcert steps` lists them), one a line, so that a
+// shrunk counterexample pastes into a .feature file. Listing commands
+// (companies, apps) are Given steps, the rest When steps; a repeated
+// keyword becomes And. A command no step phrases (a user who does not
+// exist, an access the steps cannot say) is written plainly and marked.
 func Words(n Names, cmds []reference.Command) string {
 	var b strings.Builder
 	last := ""
@@ -28,19 +31,27 @@ func Words(n Names, cmds []reference.Command) string {
 		case reference.AddCompany, reference.PublishApp:
 			kw = "Given"
 		}
-		shown := kw
-		if kw == last {
-			shown = "And"
+		for _, line := range strings.Split(Phrase(n, c), "\n") {
+			if strings.HasPrefix(line, "|") { // a step's table
+				fmt.Fprintf(&b, "      %s\n", line)
+				continue
+			}
+			shown := kw
+			if kw == last {
+				shown = "And"
+			}
+			last = kw
+			fmt.Fprintf(&b, "    %s %s\n", shown, line)
 		}
-		last = kw
-		fmt.Fprintf(&b, "    %s %s\n", shown, Phrase(n, c))
 	}
 	return b.String()
 }
 
-// Phrase is one command in the words of a feature step, without its keyword.
+// Phrase is one command in the words of the feature steps, without its
+// keyword; a command some steps phrase together is several lines, and a
+// step's table follows its line.
 func Phrase(n Names, c reference.Command) string {
-	user := func(id reference.UserID) string { return strconv.Quote(userName(n, id)) }
+	user := func(id reference.UserID) string { return personName(n, id) }
 	app := func(id reference.AppID) string {
 		if a, ok := n.App(id); ok {
 			return strconv.Quote(a.Name)
@@ -49,111 +60,153 @@ func Phrase(n Names, c reference.Command) string {
 	}
 	switch x := c.(type) {
 	case reference.AddCompany:
-		return fmt.Sprintf("a company %q", x.Name)
+		return fmt.Sprintf("the company %q with these people:\n| name | role |", x.Name)
 	case reference.JoinCompany:
-		s := fmt.Sprintf("%q joins %s", x.Name, companyName(n, x.Company))
+		s := fmt.Sprintf("%s joins %s", personWord(x.Name, x.User), companyName(n, x.Company))
 		if x.Admin {
 			s += " as an admin"
 		}
 		return s
 	case reference.PublishApp:
 		a := x.App
-		s := fmt.Sprintf("an app %q with sharing mode %q", a.Name, a.Mode)
-		if a.AllowSpecificUsers {
-			s += " that allows specific users"
-		}
-		if len(a.Scopes) > 0 {
-			s += fmt.Sprintf(", scopes %q", strings.Join(a.Scopes, ", "))
-		}
-		if len(a.Extensions) > 0 {
-			ks := make([]string, len(a.Extensions))
-			for i, k := range a.Extensions {
-				ks[i] = string(k)
+		name := strconv.Quote(a.Name)
+		var lines []string
+		switch a.Mode {
+		case reference.ModeNone, "":
+			lines = append(lines, fmt.Sprintf("the app %s has no sharing", name))
+		default:
+			lines = append(lines, fmt.Sprintf("the app %s is shared in the %s mode", name, modeWord(a.Mode)))
+			if !a.AllowSpecificUsers {
+				lines = append(lines, fmt.Sprintf("the app %s does not allow choosing specific users", name))
 			}
-			s += fmt.Sprintf(" and extensions %q", strings.Join(ks, ", "))
 		}
-		return s
+		if len(a.Scopes) == 0 {
+			lines = append(lines, fmt.Sprintf("the app %s requests no scopes", name))
+		} else {
+			lines = append(lines, fmt.Sprintf("the app %s requests the scopes %q", name, strings.Join(a.Scopes, ", ")))
+		}
+		if len(a.Extensions) == 0 {
+			lines = append(lines, fmt.Sprintf("the app %s has no extensions", name))
+		}
+		return strings.Join(lines, "\n")
 	case reference.SetSharingMode:
-		who := "the " + string(x.By)
 		if x.By == "" {
-			who = "someone"
+			break
 		}
-		return fmt.Sprintf("%s sets the sharing mode of %s to %q", who, app(x.App), x.Mode)
+		return fmt.Sprintf("the %s sets the sharing mode of %s to %s", x.By, app(x.App), modeWord(x.Mode))
 	case reference.Install:
-		if !x.Accept {
+		switch {
+		case !x.Accept:
 			return fmt.Sprintf("%s installs %s and denies the scopes", user(x.By), app(x.App))
+		case x.Access == "" || x.Access == reference.OnlyMe:
+			return fmt.Sprintf("%s installs %s", user(x.By), app(x.App))
+		case x.Access == reference.AllUsers:
+			return fmt.Sprintf("%s installs %s for all users%s", user(x.By), app(x.App), emailWords(x.Email))
+		case x.Access == reference.SpecificUsers && len(x.Users) > 0:
+			return fmt.Sprintf("%s installs %s for %s%s", user(x.By), app(x.App), people(n, x.Users), emailWords(x.Email))
 		}
-		s := fmt.Sprintf("%s installs %s %s", user(x.By), app(x.App), accessWords(n, x.Access, x.Users))
-		if x.Email && x.Access != "" && x.Access != reference.OnlyMe {
-			s += " and emails them"
-		}
-		return s
 	case reference.Authorize:
 		if !x.Accept {
 			return fmt.Sprintf("%s denies the scopes of %s", user(x.By), app(x.App))
 		}
 		return fmt.Sprintf("%s authorizes %s", user(x.By), app(x.App))
 	case reference.ManageUsers:
-		var parts []string
-		if x.Access != "" {
-			parts = append(parts, "sets the access to "+strings.ReplaceAll(string(x.Access), "_", " "))
+		by, a := user(x.By), app(x.App)
+		switch {
+		case x.Access == reference.OnlyMe && len(x.Add)+len(x.Remove) == 0:
+			return fmt.Sprintf("%s makes %s private", by, a)
+		case x.Access == reference.AllUsers && len(x.Add)+len(x.Remove) == 0:
+			return fmt.Sprintf("%s adds %s to all users%s", by, a, emailWords(x.Email))
+		case x.Access != "":
+		case len(x.Add) > 0 && len(x.Remove) > 0:
+			return fmt.Sprintf("%s saves \"Manage users\" for %s adding %s and removing %s%s", by, a, people(n, x.Add), people(n, x.Remove), emailWords(x.Email))
+		case len(x.Add) > 0:
+			return fmt.Sprintf("%s adds %s to %s%s", by, a, people(n, x.Add), emailWords(x.Email))
+		case len(x.Remove) > 0 && !x.Email:
+			return fmt.Sprintf("%s removes %s from %s", by, a, people(n, x.Remove))
 		}
-		if len(x.Add) > 0 {
-			parts = append(parts, "adds "+userList(n, x.Add))
-		}
-		if len(x.Remove) > 0 {
-			parts = append(parts, "removes "+userList(n, x.Remove))
-		}
-		if len(parts) == 0 {
-			parts = append(parts, "saves without changes")
-		}
-		s := fmt.Sprintf("%s manages the users of %s: %s", user(x.By), app(x.App), strings.Join(parts, ", "))
-		if x.Email {
-			s += ", emailing them"
-		}
-		return s
 	case reference.ChangeScopes:
 		return fmt.Sprintf("the vendor changes the scopes of %s to %q", app(x.App), strings.Join(x.Scopes, ", "))
 	case reference.ExpireAuthorization:
-		return fmt.Sprintf("the authorization of %s by %s expires", app(x.App), user(x.User))
+		return fmt.Sprintf("%s's authorization of %s expires", user(x.User), app(x.App))
 	case reference.Uninstall:
 		return fmt.Sprintf("%s uninstalls %s", user(x.By), app(x.App))
 	case reference.OpenApps:
-		return fmt.Sprintf("%s opens the web app", user(x.User))
+		return fmt.Sprintf("%s opens Pipedrive", user(x.User))
 	case reference.CreateObject:
-		return fmt.Sprintf("%s creates the %s %q on behalf of %s", app(x.App), strings.ReplaceAll(string(x.Object), "_", " "), x.Name, user(x.By))
-	}
-	return phraseOther(n, c)
-}
-
-func accessWords(n Names, a reference.Access, users []reference.UserID) string {
-	switch a {
-	case "", reference.OnlyMe:
-		return "only for themselves"
-	case reference.AllUsers:
-		return "for all users"
-	case reference.SpecificUsers:
-		if len(users) == 0 {
-			return "for specific users: none"
+		switch x.Object {
+		case reference.ActivityType, reference.Pipeline, reference.DealField:
+			return fmt.Sprintf("%s creates the %s %q for %s", app(x.App), strings.ReplaceAll(string(x.Object), "_", " "), x.Name, user(x.By))
 		}
-		return "for specific users " + userList(n, users)
 	}
-	return fmt.Sprintf("with access %q", a)
+	return phraseOther(c)
 }
 
-func userList(n Names, ids []reference.UserID) string {
-	q := make([]string, len(ids))
+func modeWord(m reference.SharingMode) string {
+	switch m {
+	case reference.ModeAddToAccount:
+		return "add-to-account"
+	case reference.ModeSharedExtensions:
+		return "shared-extensions"
+	}
+	return string(m)
+}
+
+func emailWords(email bool) string {
+	if email {
+		return " and emails them"
+	}
+	return ""
+}
+
+// people is "Bob", "Bob and Carol", "Bob, Carol and Dave".
+func people(n Names, ids []reference.UserID) string {
+	names := make([]string, len(ids))
 	for i, id := range ids {
-		q[i] = strconv.Quote(userName(n, id))
+		names[i] = personName(n, id)
 	}
-	return strings.Join(q, ", ")
+	if len(names) == 1 {
+		return names[0]
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
 }
 
-func userName(n Names, id reference.UserID) string {
-	if u, ok := n.User(id); ok && u.Name != "" {
-		return u.Name
+// personName is how the steps name a user: bare, a capital then letters.
+func personName(n Names, id reference.UserID) string {
+	if u, ok := n.User(id); ok {
+		return personWord(u.Name, id)
 	}
-	return "user " + itoa(int64(id))
+	return personWord("", id)
+}
+
+// personWord makes a name the steps accept ([A-Z][A-Za-z-]*): names
+// that are not one (User 12) become Ux plus the ID in letters.
+func personWord(name string, id reference.UserID) string {
+	ok := name != "" && name[0] >= 'A' && name[0] <= 'Z'
+	for _, r := range name {
+		ok = ok && (r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || r == '-')
+	}
+	if ok {
+		return name
+	}
+	return "Ux" + letters(int64(id))
+}
+
+// letters writes i in base 26 with the letters a to z.
+func letters(i int64) string {
+	if i < 0 {
+		i = -i
+	}
+	var b []byte
+	for {
+		b = append(b, byte('a'+i%26))
+		i /= 26
+		if i == 0 {
+			break
+		}
+	}
+	slices.Reverse(b)
+	return string(b)
 }
 
 func companyName(n Names, id reference.CompanyID) string {
@@ -165,9 +218,10 @@ func companyName(n Names, id reference.CompanyID) string {
 	return strconv.Quote("company " + itoa(int64(id)))
 }
 
-// phraseOther words a command of a kind this file does not know yet.
-func phraseOther(_ Names, c reference.Command) string {
-	return fmt.Sprintf("the command %s %+v is applied", c.Kind(), c)
+// phraseOther words a command no step phrases, marked so that it is not
+// taken for a step of the suite.
+func phraseOther(c reference.Command) string {
+	return fmt.Sprintf("[no step says this] the command %s %+v", c.Kind(), c)
 }
 
 func itoa(i int64) string { return strconv.FormatInt(i, 10) }
