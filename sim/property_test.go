@@ -150,11 +150,13 @@ func (r *run) actor(t *rapid.T) UserID {
 	return r.user(t, "by")
 }
 
-// holders draws users to remove: half the time among those who authorized app.
+// holders draws users to remove: half the time among by's colleagues who
+// authorized app.
 func (r *run) holders(t *rapid.T, app AppID, by UserID) []UserID {
 	var have []UserID
+	me, _ := r.st.Model.User(by)
 	for _, u := range r.w.users {
-		if u != by && r.st.Model.Status(app, u) == reference.StatusAuthorized {
+		if v, _ := r.st.Model.User(u); u != by && v.Company == me.Company && r.st.Model.Status(app, u) == reference.StatusAuthorized {
 			have = append(have, u)
 		}
 	}
