@@ -10,6 +10,7 @@ import (
 	"github.com/appcert/appcert/fakes/app"
 	"github.com/appcert/appcert/features"
 	"github.com/appcert/appcert/rules"
+	"github.com/appcert/appcert/sim"
 )
 
 const rulesUsage = `Usage: appcert rules [--missing]
@@ -40,7 +41,11 @@ func loadCoverage() (coverage, error) {
 		return c, fmt.Errorf("reading the marketplace suites: %v", err)
 	}
 	c.scenarios = features.ByRule(ss)
-	c.checks = features.ByRule(appChecks())
+	checks, err := appChecks()
+	if err != nil {
+		return c, fmt.Errorf("reading the app suite: %v", err)
+	}
+	c.checks = features.ByRule(checks)
 	for id, names := range simProperties() {
 		c.properties[id] = names
 	}
@@ -50,27 +55,20 @@ func loadCoverage() (coverage, error) {
 	return c, nil
 }
 
-// appChecks are the scenarios of the app suite (features/app) once it is
-// built in; none until then.
-func appChecks() []features.Scenario {
-	ss, err := features.Scenarios(features.FS, "app")
-	if err != nil {
-		return nil
-	}
-	return ss
+// appChecks are the scenarios of the app certification suite (features/app).
+func appChecks() ([]features.Scenario, error) {
+	return features.Scenarios(features.AppFS, "app")
 }
 
 // simProperties lists the simulator's properties (its invariants) by the
-// rules they name. Package sim is not in the repository yet; once it is,
-// the body becomes:
-//
-//	for _, inv := range sim.Invariants() {
-//		for _, id := range inv.Rules {
-//			out[id] = append(out[id], inv.Name)
-//		}
-//	}
+// rules they name.
 func simProperties() map[string][]string {
 	out := map[string][]string{}
+	for _, inv := range sim.Invariants() {
+		for _, id := range inv.Rules {
+			out[id] = append(out[id], inv.Name)
+		}
+	}
 	return out
 }
 
