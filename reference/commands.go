@@ -157,17 +157,25 @@ func (c JoinCompany) apply(s *state, _ time.Time) (who, []Effect, *Refusal) {
 	if ref != nil {
 		return who{}, nil, ref
 	}
-	s.users[c.User] = &user{id: c.User, company: c.Company, name: c.Name, email: c.Email, admin: c.Admin, auths: map[AppID]authorization{},
+	s.users[c.User] = &user{id: c.User, company: c.Company, name: c.Name, email: c.Email, admin: c.Admin,
 		market: c.Marketplace, scopes: held}
 	if c.Admin {
 		i, _ := slices.BinarySearch(co.admins, c.User)
 		co.admins = slices.Insert(co.admins, i, c.User)
 	}
-	var effects []Effect
-	for _, id := range sortedKeys(co.shares) {
-		if sh := co.shares[id]; sh.access == AllUsers {
-			effects = append(effects, Notice{Kind: NoticeAddedByAdmin, To: Audience{Company: c.Company, Users: []UserID{c.User}}, App: id, By: sh.by})
+	// Joining is the commonest command of a growing company: collect the
+	// all-users shares on the stack and sort only those, not every share.
+	var buf [4]AppID
+	all := buf[:0]
+	for id, sh := range co.shares {
+		if sh.access == AllUsers {
+			all = append(all, id)
 		}
+	}
+	slices.Sort(all)
+	var effects []Effect
+	for _, id := range all {
+		effects = append(effects, Notice{Kind: NoticeAddedByAdmin, To: Audience{Company: c.Company, Users: []UserID{c.User}}, App: id, By: co.shares[id].by})
 	}
 	return who{Actor: c.User, Company: c.Company}, effects, nil
 }
@@ -246,7 +254,7 @@ func (c Install) apply(s *state, _ time.Time) (who, []Effect, *Refusal) {
 		return w, []Effect{Redirect{App: c.App, User: c.By, Denied: true}}, nil
 	}
 	next := s.seq + 1
-	u.auths[c.App] = authorization{version: a.version}
+	u.setAuth(c.App, authorization{version: a.version})
 	effects := []Effect{Redirect{App: c.App, User: c.By, InstallationURL: a.InstallationURL}}
 	// An admin's installation of a sharable app is the company account's
 	// installation, which "+ Add" can share later (PD-SHARE-25).
@@ -352,7 +360,7 @@ func (c Authorize) apply(s *state, _ time.Time) (who, []Effect, *Refusal) {
 	if !c.Accept {
 		return w, []Effect{Redirect{App: c.App, User: c.By, Denied: true}}, nil
 	}
-	u.auths[c.App] = authorization{version: a.version, by: u.auths[c.App].by}
+	u.setAuth(c.App, authorization{version: a.version, by: u.auths[c.App].by})
 	effects := []Effect{Redirect{App: c.App, User: c.By, InstallationURL: a.InstallationURL}}
 	if st == StatusAuthorize { // a first authorization installs the app for the user
 		effects = append(effects, SharingCallback{App: c.App, Company: u.company, User: c.By, IsShared: false})
@@ -464,7 +472,7 @@ func (c ExpireAuthorization) apply(s *state, _ time.Time) (who, []Effect, *Refus
 		return who{}, nil, refuse("PD-SHARE-15", ReasonNotInstalled, "user %d has not authorized %q", c.User, c.App)
 	}
 	au.expired = true
-	u.auths[c.App] = au
+	u.setAuth(c.App, au)
 	return who{Actor: c.User, Company: u.company, App: c.App}, nil, nil
 }
 

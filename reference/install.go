@@ -132,7 +132,7 @@ func (s *state) installFor(a *appState, co *company, u *user, by UserID) {
 	if by != u.id {
 		au.by = by
 	}
-	u.auths[a.ID] = au
+	u.setAuth(a.ID, au)
 }
 
 // canInstall applies the account's install rules to u installing a for

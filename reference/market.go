@@ -90,7 +90,9 @@ func (m *Market) Log() []Event { return m.log }
 // Replaying every drained batch in order rebuilds the same state.
 func (m *Market) DrainLog() []Event {
 	out := m.log
-	m.log = nil
+	// A fresh slice of the same capacity: the caller keeps out, and the log
+	// does not regrow from nothing after every drain.
+	m.log = make([]Event, 0, cap(out))
 	return out
 }
 

@@ -107,6 +107,15 @@ type authorization struct {
 	by      UserID // the admin who installed it on the user's behalf (PC-05); zero: the user
 }
 
+// setAuth records u's authorization of app. The map is made on the first
+// authorization: most users of a large company never authorize anything.
+func (u *user) setAuth(app AppID, au authorization) {
+	if u.auths == nil {
+		u.auths = map[AppID]authorization{}
+	}
+	u.auths[app] = au
+}
+
 // share is an admin's addition of an app to the company's users. With
 // AllUsers, users holds the users removed since; with SpecificUsers, the users
 // added. Either way the value is the sequence number of the change, which the
