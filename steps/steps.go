@@ -64,6 +64,9 @@ var placeholders = map[string]string{
 	"{email}":     `((?: and emails them)?)`,
 	"{can}":       `(can|cannot)`,
 	"{use}":       `(works|needs authorization|needs re-authorization|opens the app details|is not available)`,
+	"{resource}":  `(deal|person|organization)`,
+	"{method}":    `(GET|POST|PUT|PATCH|DELETE)`,
+	"{duration}":  `(\d+ (?:day|hour|minute|second)s?(?:,? (?:and )?\d+ (?:day|hour|minute|second)s?)*)`,
 }
 
 // placeholderRE finds {placeholders} and [one|other] alternatives.
@@ -152,7 +155,7 @@ func (d def) call(vals []reflect.Value) error {
 // table is every marketplace step, bound once.
 var table = func() []def {
 	var all []def
-	for _, area := range [][]def{peopleSteps(), appSteps(), installSteps(), outcomeSteps(), scopeSteps(), procoreSteps(), zoomSteps()} {
+	for _, area := range [][]def{peopleSteps(), appSteps(), installSteps(), outcomeSteps(), scopeSteps(), procoreSteps(), zoomSteps(), wireSteps()} {
 		for _, d := range area {
 			all = append(all, bind(d))
 		}
@@ -178,6 +181,7 @@ func InitializeMarketScenario(sc *godog.ScenarioContext) {
 		}
 		return ctx, nil
 	})
+	sc.After(closeWire)
 	for _, d := range table {
 		sc.Step(d.re, d.fn)
 	}
@@ -204,10 +208,11 @@ const (
 	AreaRequests = "requests (Procore and Zoom)"
 	AreaProcore  = "Procore"
 	AreaZoom     = "Zoom"
+	AreaWire     = "on the wire"
 )
 
 func areaOrder(a string) int {
-	for i, x := range []string{AreaPeople, AreaApps, AreaInstalls, AreaOutcomes, AreaScopes, AreaRequests, AreaProcore, AreaZoom} {
+	for i, x := range []string{AreaPeople, AreaApps, AreaInstalls, AreaOutcomes, AreaScopes, AreaRequests, AreaProcore, AreaZoom, AreaWire} {
 		if a == x {
 			return i
 		}

@@ -40,6 +40,8 @@ type world struct {
 	requests    map[string]reference.RequestID // the latest request, by requester and app
 	appRequests []reference.Request            // the last App Requests view opened
 	roles       map[reference.UserID]role      // Zoom roles and held scopes, as set
+
+	wire *wireWorld // the fake marketplace on the wire, once a wire step starts it
 }
 
 // role is a Zoom user's Marketplace role and held scopes.
