@@ -713,7 +713,7 @@ func wireSteps() []def {
 
 		// What the app calls.
 		{Phrase: Phrase{Area: AreaWire,
-			Pattern: `the app exchanges {person}'s code[| again]`,
+			Pattern: `the app exchanges {person}'s [code|code again]`,
 			Example: `the app exchanges Bob's code`},
 			run: func(w *world, a []string, _ *godog.Table) error {
 				ww, err := w.wireUp()
