@@ -90,9 +90,10 @@ func (m *Market) Log() []Event { return m.log }
 // Replaying every drained batch in order rebuilds the same state.
 func (m *Market) DrainLog() []Event {
 	out := m.log
-	// A fresh slice of the same capacity: the caller keeps out, and the log
-	// does not regrow from nothing after every drain.
-	m.log = make([]Event, 0, cap(out))
+	// The caller keeps out; the next batch starts with room for as many
+	// events as this one had, so a steady run does not regrow its log from
+	// nothing after every drain, and one large batch is not carried on.
+	m.log = make([]Event, 0, len(out))
 	return out
 }
 
