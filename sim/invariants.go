@@ -76,6 +76,15 @@ func Invariants() []Invariant {
 		{"reauthorize", []string{"PD-SHARE-15", "PD-SCOPE-04"}, checkReauthorize},
 		{"extension-access", []string{"PD-SHARE-16", "PD-SHARE-18", "PD-SHARE-19"}, checkExtensions},
 		{"granted-scopes", []string{"PD-SCOPE-01", "PD-SCOPE-02", "PD-SCOPE-03"}, checkScopes},
+		// Procore and Zoom (invariants_accounts.go).
+		{"decided-stays-decided", []string{"PC-05", "ZM-07", "ZM-12"}, checkDecided},
+		{"settings-keep-installations", []string{"ZM-06", "ZM-09", "ZM-18"}, checkSettingsKeep},
+		{"user-installs-off", []string{"PC-06", "PC-07", "PC-08"}, checkUserInstallsOff},
+		{"user-installs-blocked", []string{"ZM-14", "ZM-23"}, checkUserInstallsBlocked},
+		{"pre-approval-required", []string{"ZM-03", "ZM-04", "ZM-05"}, checkPreApprovalRequired},
+		{"who-can-install", []string{"ZM-09"}, checkWhoCanInstall},
+		{"scopes-held", []string{"ZM-08", "ZM-19"}, checkScopesHeld},
+		{"switched-off-disables", []string{"ZM-11", "ZM-18"}, checkSwitchedOff},
 	}
 }
 
@@ -124,13 +133,15 @@ func checkReplay(c *Check) error {
 }
 
 // checkRefusal: a refused command changes nothing, logs nothing, has no
-// effects, and says why.
+// effects, and says why. The one refusal with effects is Procore's
+// install attempt with Allow User Installs OFF, which emails the admins
+// (PC-06); user-installs-off checks that email.
 func checkRefusal(c *Check) error {
 	r := c.Result
 	if r.OK() {
 		return nil
 	}
-	if r.Event != nil || len(r.Effects) > 0 {
+	if r.Event != nil || (len(r.Effects) > 0 && r.Refusal.Reason != reference.ReasonUserInstallsOff) {
 		return fmt.Errorf("refused %s logged %v with effects %v", c.Cmd.Kind(), r.Event, r.Effects)
 	}
 	if r.Refusal.Reason == "" || r.Refusal.Rule == "" {
@@ -153,6 +164,9 @@ func checkIsolation(c *Check) error {
 		other := func(o UserObs) bool { return o.Known && o.User.Company == e.Company }
 		if d := c.Before.Diff(c.After, other); d != "" {
 			return fmt.Errorf("%s in company %d changed what company %s sees", c.Cmd.Kind(), e.Company, d)
+		}
+		if d := c.Before.DiffAccounts(c.After, e.Company); d != "" {
+			return fmt.Errorf("%s in company %d changed another company's: %s", c.Cmd.Kind(), e.Company, d)
 		}
 		for _, eff := range c.Result.Effects {
 			if co, ok := effectCompany(eff); ok && co != e.Company {
@@ -300,7 +314,8 @@ func checkRemoval(c *Check) error {
 // company added for all users, each to authorize (PD-SHARE-09).
 func checkJoiners(c *Check) error {
 	j, ok := c.Cmd.(reference.JoinCompany)
-	if !ok || !c.Result.OK() {
+	// Elsewhere a joiner has the account's account-level apps (ZM-02).
+	if !ok || !c.Result.OK() || c.Model.Profile() != reference.Pipedrive {
 		return nil
 	}
 	i := c.After.UserIndex(j.User)
@@ -342,6 +357,11 @@ func checkJoiners(c *Check) error {
 // base, others nothing; no call outside the granted scopes is allowed, and
 // base's calls always are (PD-SCOPE-01, 02, 03).
 func checkScopes(c *Check) error {
+	// The scope catalogue is Pipedrive's; Zoom's scopes are only held
+	// (scopes-held).
+	if c.Model.Profile() != reference.Pipedrive {
+		return nil
+	}
 	s := c.After
 	probes := Probes()
 	// Match each probe once: a call no scope lists has no match and must
@@ -416,8 +436,22 @@ func checkReauthorize(c *Check) error {
 			b, n := c.Before.At(i, j).Status, c.After.At(i, j).Status
 			switch n {
 			case reference.StatusNone, reference.StatusAuthorize, reference.StatusAuthorized, reference.StatusReauthorize:
+			case reference.StatusDisabled:
+				if c.Model.Profile() != reference.Zoom {
+					return fmt.Errorf("user %d, %q: status %q outside Zoom", u, a, n)
+				}
 			default:
 				return fmt.Errorf("user %d, %q: unknown status %q", u, a, n)
+			}
+			// Disabling hides the status and enabling shows it again
+			// (switched-off-disables): not this rule's transitions.
+			if b == reference.StatusDisabled || n == reference.StatusDisabled {
+				continue
+			}
+			// A Zoom account's installation is the admin's, not an
+			// authorization the user gave: scope changes leave it be.
+			if c.Before.At(i, j).Install.Account || c.After.At(i, j).Install.Account {
+				continue
 			}
 			cause := a == changed || (a == expired.app && u == expired.u)
 			own := b == reference.StatusAuthorized || b == reference.StatusReauthorize

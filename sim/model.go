@@ -27,6 +27,17 @@ type Model interface {
 	User(reference.UserID) (reference.User, bool)
 	App(reference.AppID) (reference.App, bool)
 
+	// Procore and Zoom: installations, the install rules, requests and the
+	// accounts' settings.
+	Installation(reference.AppID, reference.UserID) (reference.Installation, bool)
+	CanInstall(reference.AppID, reference.UserID) error
+	MissingScopes(reference.AppID, reference.UserID) []string
+	Request(reference.RequestID) (reference.Request, bool)
+	Admins(reference.CompanyID) []reference.UserID
+	AllowUserInstalls(reference.CompanyID) (allow, ok bool)
+	Permissions(reference.CompanyID) (reference.AccountPermissions, bool)
+	PreApproval(reference.CompanyID, reference.AppID) reference.PreApprovalState
+
 	// Replica returns an empty model of the same profile that only replayed
 	// events change: the log's account of the state.
 	Replica() Replica
@@ -72,6 +83,24 @@ func (m market) APICall(a reference.AppID, u reference.UserID, method, path stri
 func (m market) Granted(a reference.AppID, u reference.UserID) []string { return m.m.Granted(a, u) }
 func (m market) User(id reference.UserID) (reference.User, bool)        { return m.m.User(id) }
 func (m market) App(id reference.AppID) (reference.App, bool)           { return m.m.App(id) }
+func (m market) Installation(a reference.AppID, u reference.UserID) (reference.Installation, bool) {
+	return m.m.Installation(a, u)
+}
+func (m market) CanInstall(a reference.AppID, u reference.UserID) error { return m.m.CanInstall(a, u) }
+func (m market) MissingScopes(a reference.AppID, u reference.UserID) []string {
+	return m.m.MissingScopes(a, u)
+}
+func (m market) Request(id reference.RequestID) (reference.Request, bool) { return m.m.Request(id) }
+func (m market) Admins(c reference.CompanyID) []reference.UserID          { return m.m.Admins(c) }
+func (m market) AllowUserInstalls(c reference.CompanyID) (bool, bool) {
+	return m.m.AllowUserInstalls(c)
+}
+func (m market) Permissions(c reference.CompanyID) (reference.AccountPermissions, bool) {
+	return m.m.Permissions(c)
+}
+func (m market) PreApproval(c reference.CompanyID, a reference.AppID) reference.PreApprovalState {
+	return m.m.PreApproval(c, a)
+}
 
 func (m market) Replica() Replica {
 	r := &replica{}

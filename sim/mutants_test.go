@@ -18,6 +18,7 @@ import (
 // invariants (by one of those named in catchers), or the invariant checks
 // nothing.
 type mutant struct {
+	profile  reference.Profile
 	name     string
 	catchers []string
 	wrap     func(Model) Model
@@ -48,21 +49,21 @@ func company(m Model, u UserID) CompanyID {
 
 func mutants() []mutant {
 	return []mutant{
-		{"replay drops every authorization", []string{"replay"}, func(m Model) Model { return &dropReplay{base{m}} }},
-		{"a refused share still installs privately", []string{"refusal-changes-nothing"}, func(m Model) Model { return &refusalInstalls{base{m}} }},
-		{"sharing with all users leaks to other companies", []string{"company-isolation"}, func(m Model) Model { return &leak{base: base{m}, shared: map[AppID]CompanyID{}} }},
-		{"a link action works unauthorized in add-to-account mode", []string{"extension-access"}, func(m Model) Model { return &linkWithoutAuth{base{m}} }},
-		{"isShared true for an authorized viewer", []string{"extension-access"}, func(m Model) Model { return &sharedForAuthorized{base{m}} }},
-		{"a shared panel acts for the viewer, not the installer", []string{"extension-access"}, func(m Model) Model { return &panelForViewer{base{m}} }},
-		{"removing an authorized user uninstalls", []string{"removal-keeps-authorization"}, func(m Model) Model { return &removalUninstalls{base{m}} }},
-		{"a joiner gets a specific-users app", []string{"joiners-get-all-users-apps"}, func(m Model) Model {
+		{reference.Pipedrive, "replay drops every authorization", []string{"replay"}, func(m Model) Model { return &dropReplay{base{m}} }},
+		{reference.Pipedrive, "a refused share still installs privately", []string{"refusal-changes-nothing"}, func(m Model) Model { return &refusalInstalls{base{m}} }},
+		{reference.Pipedrive, "sharing with all users leaks to other companies", []string{"company-isolation"}, func(m Model) Model { return &leak{base: base{m}, shared: map[AppID]CompanyID{}} }},
+		{reference.Pipedrive, "a link action works unauthorized in add-to-account mode", []string{"extension-access"}, func(m Model) Model { return &linkWithoutAuth{base{m}} }},
+		{reference.Pipedrive, "isShared true for an authorized viewer", []string{"extension-access"}, func(m Model) Model { return &sharedForAuthorized{base{m}} }},
+		{reference.Pipedrive, "a shared panel acts for the viewer, not the installer", []string{"extension-access"}, func(m Model) Model { return &panelForViewer{base{m}} }},
+		{reference.Pipedrive, "removing an authorized user uninstalls", []string{"removal-keeps-authorization"}, func(m Model) Model { return &removalUninstalls{base{m}} }},
+		{reference.Pipedrive, "a joiner gets a specific-users app", []string{"joiners-get-all-users-apps"}, func(m Model) Model {
 			return &joinerGetsSpecific{base: base{m}, specific: map[CompanyID][]AppID{}, joined: map[UserID][]AppID{}}
 		}},
-		{"a call outside the granted scopes is allowed", []string{"granted-scopes"}, func(m Model) Model { return &outsideScopes{base{m}} }},
-		{"base is not granted", []string{"granted-scopes"}, func(m Model) Model { return &noBase{base{m}} }},
-		{"scopes change without reauthorize", []string{"reauthorize"}, func(m Model) Model { return &silentScopes{tracker: tracker{base: base{m}}} }},
-		{"an expired authorization stays authorized", []string{"reauthorize"}, func(m Model) Model { return &ignoreExpiry{base{m}} }},
-		{"opening the web app asks to reauthorize", []string{"reauthorize", "extension-access", "granted-scopes"}, func(m Model) Model {
+		{reference.Pipedrive, "a call outside the granted scopes is allowed", []string{"granted-scopes"}, func(m Model) Model { return &outsideScopes{base{m}} }},
+		{reference.Pipedrive, "base is not granted", []string{"granted-scopes"}, func(m Model) Model { return &noBase{base{m}} }},
+		{reference.Pipedrive, "scopes change without reauthorize", []string{"reauthorize"}, func(m Model) Model { return &silentScopes{tracker: tracker{base: base{m}}} }},
+		{reference.Pipedrive, "an expired authorization stays authorized", []string{"reauthorize"}, func(m Model) Model { return &ignoreExpiry{base{m}} }},
+		{reference.Pipedrive, "opening the web app asks to reauthorize", []string{"reauthorize", "extension-access", "granted-scopes"}, func(m Model) Model {
 			return &openReauthorizes{base: base{m}, opened: map[UserID]bool{}}
 		}},
 	}
@@ -312,37 +313,31 @@ func TestMutant_EveryMutantIsCaught(t *testing.T) {
 			// runs out of time on a long first failure.
 			var best *recorder
 			var shortest []reference.Command
+			var names Names
 			for round := 0; round < 5 && (best == nil || len(shortest) > maxSteps); round++ {
 				rec := &recorder{name: t.Name()}
-				var last []reference.Command
-				rapid.Check(rec, property(mu.wrap, &last))
+				var last counterexample
+				rapid.Check(rec, property(mu.profile, mu.wrap, &last))
 				if !rec.failed {
 					continue
 				}
 				if by := rec.caughtBy(); !slices.Contains(mu.catchers, by) {
 					t.Fatalf("caught by %q, not by %v:\n%s", by, mu.catchers, rec.output())
 				}
-				if best == nil || len(last) < len(shortest) {
-					best, shortest = rec, last
+				if best == nil || len(last.cmds) < len(shortest) {
+					best, shortest, names = rec, last.cmds, last.names
 				}
 			}
 			if best == nil {
 				t.Fatalf("the mutant survived: no invariant noticed")
 			}
-			t.Logf("caught by %s; shrunk to %d steps:\n%s", best.caughtBy(), len(shortest), Words(noNames{}, shortest))
+			t.Logf("caught by %s; shrunk to %d steps:\n%s", best.caughtBy(), len(shortest), Words(names, shortest))
 			if len(shortest) > maxSteps {
 				t.Errorf("the shortest counterexample has %d steps, want at most %d:\n%s", len(shortest), maxSteps, best.output())
 			}
 		})
 	}
 }
-
-// noNames words commands without a model: IDs stand in for names.
-type noNames struct{}
-
-func (noNames) User(UserID) (reference.User, bool) { return reference.User{}, false }
-func (noNames) App(AppID) (reference.App, bool)    { return reference.App{}, false }
-func (noNames) Market() *reference.Market          { return nil }
 
 // TestMain sets rapid's defaults for this package unless the command line
 // sets them: sequences of 15 steps on average (the mutants need three or

@@ -61,9 +61,11 @@ func scopeSets() [][]string {
 // model's queries do not give.
 type world struct {
 	companies []CompanyID
+	names     map[CompanyID]string
 	users     []UserID
 	admins    map[CompanyID][]UserID
 	apps      []AppID
+	requests  []reference.RequestID
 }
 
 func (w *world) learn(c reference.Command, r reference.Result) {
@@ -73,6 +75,9 @@ func (w *world) learn(c reference.Command, r reference.Result) {
 	switch x := c.(type) {
 	case reference.AddCompany:
 		w.companies = append(w.companies, x.Company)
+		w.names[x.Company] = x.Name
+	case reference.RequestApp:
+		w.requests = append(w.requests, reference.RequestID(r.Event.Seq))
 	case reference.JoinCompany:
 		w.users = append(w.users, x.User)
 		if x.Admin {
@@ -91,16 +96,27 @@ type run struct {
 	applied []reference.Command
 }
 
+// backgrounds are each profile's background: the feature suite's own, so
+// that a counterexample pastes into a scenario of that suite.
+func backgrounds() map[reference.Profile][]reference.Command {
+	return map[reference.Profile][]reference.Command{
+		reference.Pipedrive: background(),
+		reference.Procore:   procoreBackground(),
+		reference.Zoom:      zoomBackground(),
+	}
+}
+
 // newRun builds the background through wrap(model), so mutants see it too.
-func newRun(t *rapid.T, wrap func(Model) Model) *run {
+func newRun(t *rapid.T, p reference.Profile, wrap func(Model) Model) *run {
 	now := time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
-	m := wrap(NewModel(reference.Pipedrive, func() time.Time { now = now.Add(time.Second); return now }))
-	w := &world{admins: map[CompanyID][]UserID{}}
+	m := wrap(NewModel(p, func() time.Time { now = now.Add(time.Second); return now }))
+	w := &world{admins: map[CompanyID][]UserID{}, names: map[CompanyID]string{}}
 	st := NewStepper(m, Invariants())
 	st.Exhaustive = true
 	st.Admins = func(c CompanyID) []UserID { return w.admins[c] }
+	st.Requests = func() []reference.RequestID { return w.requests }
 	r := &run{w: w, st: st}
-	for _, c := range background() {
+	for _, c := range backgrounds()[p] {
 		res := m.Apply(c)
 		if !res.OK() {
 			t.Fatalf("background: %s: %v", c.Kind(), res.Refusal)
@@ -297,18 +313,32 @@ func (r *run) actions() map[string]func(*rapid.T) {
 	}
 }
 
-// property is the state-machine property over wrap(model); on return,
-// *last holds the commands of the last run rapid made, which after a
-// failure is the shrunk counterexample.
-func property(wrap func(Model) Model, last *[]reference.Command) func(*rapid.T) {
+// counterexample is the commands of a property run after its background,
+// and the model they ran on, to name people and apps.
+type counterexample struct {
+	cmds  []reference.Command
+	names Names
+}
+
+// property is the state-machine property of profile p over wrap(model);
+// on return, *last holds the last run rapid made, which after a failure is
+// the shrunk counterexample.
+func property(p reference.Profile, wrap func(Model) Model, last *counterexample) func(*rapid.T) {
 	return func(t *rapid.T) {
-		r := newRun(t, wrap)
+		r := newRun(t, p, wrap)
 		defer func() {
 			if last != nil {
-				*last = r.applied
+				*last = counterexample{r.applied, r.st.Model}
 			}
 		}()
-		t.Repeat(r.actions())
+		switch p {
+		case reference.Procore:
+			t.Repeat(r.procoreActions())
+		case reference.Zoom:
+			t.Repeat(r.zoomActions())
+		default:
+			t.Repeat(r.actions())
+		}
 	}
 }
 
@@ -317,5 +347,5 @@ func identity(m Model) Model { return m }
 // TestProperty_PipedriveInvariantsHold runs every invariant after every
 // command of random Pipedrive command sequences.
 func TestProperty_PipedriveInvariantsHold(t *testing.T) {
-	rapid.Check(t, property(identity, nil))
+	rapid.Check(t, property(reference.Pipedrive, identity, nil))
 }

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"errors"
 	"fmt"
 	"reflect"
 	"slices"
@@ -34,6 +35,28 @@ type Snapshot struct {
 	User  []UserObs // by index in Users
 	App   []AppObs  // by index in Apps
 	Pair  []PairObs // Users[i] and Apps[j] at i*len(Apps)+j
+
+	// The companies of the known users, sorted, and their settings; the
+	// requests the caller named (see TakeRequests).
+	Companies []reference.CompanyID
+	Company   []CompanyObs // by index in Companies
+	Requests  []reference.RequestID
+	Req       []RequestObs // by index in Requests
+}
+
+// CompanyObs is what the model says about one company's settings:
+// Procore's Allow User Installs, a Zoom account's permissions and each
+// app's pre-approval (by index in Apps).
+type CompanyObs struct {
+	AllowUserInstalls bool
+	Permissions       reference.AccountPermissions
+	PreApproval       []reference.PreApprovalState
+}
+
+// RequestObs is what the model says about one request.
+type RequestObs struct {
+	Known   bool
+	Request reference.Request
 }
 
 // UserObs is what the model says about one user.
@@ -55,6 +78,13 @@ type PairObs struct {
 	Granted []string
 	Ext     []reference.Use // by index in reference.ExtensionKinds()
 	Calls   []reference.APIDecision
+
+	// Procore and Zoom: the user's installation, and what an install would
+	// meet now (Can is the refusal's reason, "" when it would go ahead).
+	Installed bool
+	Install   reference.Installation
+	Can       reference.Reason
+	CanRule   string
 }
 
 // Take snapshots m for users and apps.
@@ -66,6 +96,9 @@ func Take(m Model, users []reference.UserID, apps []reference.AppID) *Snapshot {
 	}
 	kinds := reference.ExtensionKinds()
 	probes := Probes()
+	// Pipedrive has no installations apart from authorizations, no install
+	// rules to ask about and no settings: its snapshots skip them.
+	pipedrive := m.Profile() == reference.Pipedrive
 	// One backing array for all pairs' answers: snapshots are taken around
 	// every step of every property run.
 	uses := make([]reference.Use, len(s.Pair)*len(kinds))
@@ -86,9 +119,55 @@ func Take(m Model, users []reference.UserID, apps []reference.AppID) *Snapshot {
 			for k, pr := range probes {
 				p.Calls[k] = m.APICall(a, u, pr.Method, pr.Path)
 			}
+			if pipedrive {
+				continue
+			}
+			p.Install, p.Installed = m.Installation(a, u)
+			var ref *reference.Refusal
+			if errors.As(m.CanInstall(a, u), &ref) {
+				p.Can, p.CanRule = ref.Reason, ref.Rule
+			}
+		}
+	}
+	if pipedrive {
+		return s
+	}
+	for _, u := range s.User {
+		if u.Known {
+			s.Companies = append(s.Companies, u.User.Company)
+		}
+	}
+	slices.Sort(s.Companies)
+	s.Companies = slices.Compact(s.Companies)
+	s.Company = make([]CompanyObs, len(s.Companies))
+	for i, co := range s.Companies {
+		o := &s.Company[i]
+		o.AllowUserInstalls, _ = m.AllowUserInstalls(co)
+		o.Permissions, _ = m.Permissions(co)
+		o.PreApproval = make([]reference.PreApprovalState, len(apps))
+		for j, a := range apps {
+			o.PreApproval[j] = m.PreApproval(co, a)
 		}
 	}
 	return s
+}
+
+// TakeRequests adds the requests ids to s, as m answers for them now.
+func (s *Snapshot) TakeRequests(m Model, ids []reference.RequestID) {
+	s.Requests = ids
+	s.Req = make([]RequestObs, len(ids))
+	for i, id := range ids {
+		s.Req[i].Request, s.Req[i].Known = m.Request(id)
+	}
+}
+
+// CompanyIndex returns c's index in Companies, or -1.
+func (s *Snapshot) CompanyIndex(c reference.CompanyID) int {
+	i, ok := slices.BinarySearch(s.Companies, c)
+	if !ok {
+		return -1
+	}
+	return i
 }
 
 // At returns the observation of Users[i] and Apps[j].
@@ -125,6 +204,48 @@ func (s *Snapshot) Diff(o *Snapshot, skip func(UserObs) bool) string {
 			}
 		}
 	}
+	if skip == nil {
+		return s.DiffAccounts(o, 0)
+	}
+	return ""
+}
+
+// DiffAccounts describes the first difference between the companies'
+// settings and the requests of two snapshots, leaving out company except
+// (none when zero), or returns "" when they agree.
+func (s *Snapshot) DiffAccounts(o *Snapshot, except reference.CompanyID) string {
+	// A company both snapshots know is compared; one only o knows is a
+	// joiner's new company.
+	if !slices.Equal(s.Requests, o.Requests) {
+		return "snapshots of different requests"
+	}
+	for i, co := range s.Companies {
+		if co == except {
+			continue
+		}
+		k := o.CompanyIndex(co)
+		if k < 0 {
+			return fmt.Sprintf("company %d: its users are gone", co)
+		}
+		x, y := s.Company[i], o.Company[k]
+		if x.AllowUserInstalls != y.AllowUserInstalls || x.Permissions != y.Permissions {
+			return fmt.Sprintf("company %d: settings %+v became %+v", co, x, y)
+		}
+		for j, a := range s.Apps {
+			if !reflect.DeepEqual(x.PreApproval[j], y.PreApproval[j]) {
+				return fmt.Sprintf("company %d, app %q: pre-approval %+v became %+v", co, a, x.PreApproval[j], y.PreApproval[j])
+			}
+		}
+	}
+	for i, id := range s.Requests {
+		x, y := s.Req[i], o.Req[i]
+		if except != 0 && (x.Request.Company == except || y.Request.Company == except) {
+			continue
+		}
+		if x != y {
+			return fmt.Sprintf("request %d: %+v became %+v", id, x, y)
+		}
+	}
 	return ""
 }
 
@@ -134,6 +255,10 @@ func pairDiff(x, y *PairObs) string {
 		return fmt.Sprintf("status %q became %q", x.Status, y.Status)
 	case !slices.Equal(x.Granted, y.Granted):
 		return fmt.Sprintf("granted %v became %v", x.Granted, y.Granted)
+	case x.Installed != y.Installed || x.Install != y.Install:
+		return fmt.Sprintf("installation %+v became %+v", x.Install, y.Install)
+	case x.Can != y.Can:
+		return fmt.Sprintf("an install would meet %q, now %q", x.Can, y.Can)
 	}
 	for k := range x.Ext {
 		if x.Ext[k] != y.Ext[k] {
@@ -161,5 +286,6 @@ func userEqual(x, y UserObs) bool {
 }
 
 func pairEqual(x, y *PairObs) bool {
-	return x.Status == y.Status && slices.Equal(x.Granted, y.Granted) && slices.Equal(x.Ext, y.Ext) && slices.Equal(x.Calls, y.Calls)
+	return x.Status == y.Status && slices.Equal(x.Granted, y.Granted) && slices.Equal(x.Ext, y.Ext) && slices.Equal(x.Calls, y.Calls) &&
+		x.Installed == y.Installed && x.Install == y.Install && x.Can == y.Can && x.CanRule == y.CanRule
 }

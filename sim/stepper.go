@@ -1,6 +1,8 @@
 package sim
 
 import (
+	"slices"
+
 	"github.com/appcert/appcert/reference"
 )
 
@@ -12,6 +14,9 @@ type Stepper struct {
 	Invariants []Invariant
 	// Admins lists a company's admins (see Check.Admins).
 	Admins func(reference.CompanyID) []reference.UserID
+	// Requests lists the requests each step snapshots; nil: only the one
+	// the command decides or files.
+	Requests func() []reference.RequestID
 	// Exhaustive asks for whole-state comparisons and the O(market)
 	// checks; the properties set it, the simulator does not.
 	Exhaustive bool
@@ -38,7 +43,15 @@ func (s *Stepper) Feed(events []reference.Event) *Violation {
 // log is drained), and the first violation.
 func (s *Stepper) Step(cmd reference.Command, users []reference.UserID, apps []reference.AppID) (reference.Result, []reference.Event, *Violation) {
 	c := &Check{Model: s.Model, Cmd: cmd, Admins: s.Admins, Exhaustive: s.Exhaustive}
+	var ids []reference.RequestID
+	if s.Requests != nil {
+		ids = slices.Clone(s.Requests())
+	}
+	if d, ok := cmd.(reference.DecideRequest); ok && !slices.Contains(ids, d.Request) {
+		ids = append(ids, d.Request)
+	}
 	c.Before = Take(s.Model, users, apps)
+	c.Before.TakeRequests(s.Model, ids)
 	if s.Exhaustive {
 		c.BeforeMarket = s.Model.Market().Clone()
 	}
@@ -47,7 +60,16 @@ func (s *Stepper) Step(cmd reference.Command, users []reference.UserID, apps []r
 	if v := s.Feed(events); v != nil {
 		return c.Result, events, v
 	}
+	// A filed request is watched from the step that files it: unknown
+	// before, pending after.
+	if _, ok := cmd.(reference.RequestApp); ok && c.Result.Event != nil {
+		id := reference.RequestID(c.Result.Event.Seq)
+		c.Before.Requests = append(slices.Clone(ids), id)
+		c.Before.Req = append(c.Before.Req, RequestObs{})
+		ids = c.Before.Requests
+	}
 	c.Replica = s.replica.Model()
 	c.After = Take(s.Model, users, apps)
+	c.After.TakeRequests(s.Model, ids)
 	return c.Result, events, Run(s.Invariants, c)
 }

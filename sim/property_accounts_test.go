@@ -1,0 +1,287 @@
+package sim
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"pgregory.net/rapid"
+
+	"github.com/appcert/appcert/reference"
+)
+
+// The Procore and Zoom backgrounds are those of
+// features/marketplace/{procore,zoom}: the same people, emails, roles,
+// held scopes and apps.
+const (
+	erin                     UserID = 7
+	fieldForms               AppID  = "field-forms"
+	zNotes, recorderApp, crm AppID  = "z-notes", "recorder", "crm"
+)
+
+func procoreBackground() []reference.Command {
+	join := func(id UserID, co CompanyID, name, email string, admin bool) reference.Command {
+		return reference.JoinCompany{User: id, Company: co, Name: name, Email: email, Admin: admin}
+	}
+	return []reference.Command{
+		reference.AddCompany{Company: acme, Name: "Acme"},
+		join(alice, acme, "Alice", "alice@acme.test", true),
+		join(dave, acme, "Dave", "dave@acme.test", true),
+		join(bob, acme, "Bob", "bob@acme.test", false),
+		join(carol, acme, "Carol", "carol@acme.test", false),
+		reference.AddCompany{Company: globex, Name: "Globex"},
+		join(gina, globex, "Gina", "gina@globex.test", true),
+		join(hank, globex, "Hank", "hank@globex.test", false),
+		reference.PublishApp{App: reference.App{ID: fieldForms, Name: "Field Forms"}},
+	}
+}
+
+func zoomBackground() []reference.Command {
+	join := func(id UserID, co CompanyID, name, email string, m reference.MarketplaceAccess, held ...string) reference.Command {
+		return reference.JoinCompany{User: id, Company: co, Name: name, Email: email, Admin: m != reference.MarketplaceNone, Marketplace: m, Scopes: held}
+	}
+	edit, view, none := reference.MarketplaceEdit, reference.MarketplaceView, reference.MarketplaceNone
+	return []reference.Command{
+		reference.AddCompany{Company: acme, Name: "Acme"},
+		join(alice, acme, "Alice", "alice@acme.test", edit, "meeting:read", "recording:read"),
+		join(erin, acme, "Erin", "erin@acme.test", edit, "meeting:read"),
+		join(dave, acme, "Dave", "dave@acme.test", view, "meeting:read"),
+		join(bob, acme, "Bob", "bob@acme.test", none, "meeting:read", "meeting:write"),
+		join(carol, acme, "Carol", "carol@acme.test", none, "meeting:read"),
+		reference.AddCompany{Company: globex, Name: "Globex"},
+		join(gina, globex, "Gina", "gina@globex.test", edit, "meeting:read"),
+		join(hank, globex, "Hank", "hank@globex.test", none, "meeting:read"),
+		reference.PublishApp{App: reference.App{ID: zNotes, Name: "Z Notes", Level: reference.UserLevel, Scopes: []string{"meeting:read"}}},
+		reference.PublishApp{App: reference.App{ID: recorderApp, Name: "Recorder", Level: reference.UserLevel,
+			Scopes: []string{"meeting:read", "recording:read", "cloud:write"}}},
+		reference.PublishApp{App: reference.App{ID: crm, Name: "CRM", Level: reference.AccountLevel, Scopes: []string{"meeting:read"}}},
+	}
+}
+
+// zoomScopes are the scopes Zoom apps require and users hold.
+func zoomScopes() []string {
+	return []string{"meeting:read", "meeting:write", "recording:read", "cloud:write"}
+}
+
+// joinCmd is a user joining as the people steps make them join: named in
+// turn, with the steps' default address (name@company.example).
+func (r *run) joinCmd(t *rapid.T) reference.Command {
+	if len(r.w.users) >= maxUsers {
+		t.Skip("enough users")
+	}
+	id := UserID(len(r.w.users) + 1)
+	co := rapid.SampledFrom(r.w.companies).Draw(t, "company")
+	name := userNames()[int(id-1)%len(userNames())]
+	email := strings.ToLower(name) + "@" + strings.ToLower(strings.ReplaceAll(r.w.names[co], " ", "")) + ".example"
+	return reference.JoinCompany{User: id, Company: co, Name: name, Email: email, Admin: rapid.Bool().Draw(t, "admin")}
+}
+
+func (r *run) addCompany(t *rapid.T) {
+	if len(r.w.companies) >= maxComps {
+		t.Skip("enough companies")
+	}
+	id := CompanyID(len(r.w.companies) + 1)
+	r.step(t, reference.AddCompany{Company: id, Name: fmt.Sprintf("Company %d", id)})
+}
+
+// colleagueAdmin draws an admin of u's company, or anyone now and then.
+func (r *run) colleagueAdmin(t *rapid.T, u UserID) UserID {
+	x, _ := r.st.Model.User(u)
+	if admins := r.w.admins[x.Company]; len(admins) > 0 && rapid.Float64().Draw(t, "colleague admin") < 0.8 {
+		return rapid.SampledFrom(admins).Draw(t, "admin")
+	}
+	return r.actor(t)
+}
+
+// requestID draws a request: mostly a pending one, now and then a decided
+// one or one nobody filed.
+func (r *run) requestID(t *rapid.T) reference.RequestID {
+	var pending []reference.RequestID
+	for _, id := range r.w.requests {
+		if q, _ := r.st.Model.Request(id); q.State == reference.RequestPending {
+			pending = append(pending, id)
+		}
+	}
+	switch x := rapid.Float64().Draw(t, "which request"); {
+	case len(pending) > 0 && x < 0.6:
+		return rapid.SampledFrom(pending).Draw(t, "request")
+	case len(r.w.requests) > 0 && x < 0.95:
+		return rapid.SampledFrom(r.w.requests).Draw(t, "request")
+	}
+	return 9999
+}
+
+func (r *run) decide(t *rapid.T) {
+	id := r.requestID(t)
+	by := r.actor(t)
+	if q, ok := r.st.Model.Request(id); ok {
+		by = r.colleagueAdmin(t, q.By)
+	}
+	r.step(t, reference.DecideRequest{Request: id, By: by, Approve: rapid.Bool().Draw(t, "approve"),
+		Note: rapid.SampledFrom([]string{"", "we use another tool"}).Draw(t, "note")})
+}
+
+// installed draws a user who has app, half the time.
+func (r *run) installed(t *rapid.T, app AppID) UserID {
+	var have []UserID
+	for _, u := range r.w.users {
+		if _, ok := r.st.Model.Installation(app, u); ok {
+			have = append(have, u)
+		}
+	}
+	if len(have) > 0 && rapid.Bool().Draw(t, "holder uninstalls") {
+		return rapid.SampledFrom(have).Draw(t, "by")
+	}
+	return r.actor(t)
+}
+
+// commonActions are the commands Procore and Zoom share.
+func (r *run) commonActions() map[string]func(*rapid.T) {
+	return map[string]func(*rapid.T){
+		"AddCompany":  r.addCompany,
+		"JoinCompany": func(t *rapid.T) { r.step(t, r.joinCmd(t)) },
+		"Install": func(t *rapid.T) {
+			c := reference.Install{App: r.app(t), By: r.actor(t), Accept: rapid.Float64().Draw(t, "accept") < 0.85}
+			if rapid.Float64().Draw(t, "share") < 0.05 { // Pipedrive's sharing: refused
+				c.Access = reference.AllUsers
+			}
+			r.step(t, c)
+		},
+		"Authorize": func(t *rapid.T) {
+			r.step(t, reference.Authorize{App: r.app(t), By: r.actor(t), Accept: rapid.Float64().Draw(t, "accept") < 0.85})
+		},
+		"Uninstall": func(t *rapid.T) {
+			app := r.app(t)
+			r.step(t, reference.Uninstall{App: app, By: r.installed(t, app), Confirmed: rapid.Float64().Draw(t, "confirm") < 0.85})
+		},
+		"RequestApp": func(t *rapid.T) {
+			r.step(t, reference.RequestApp{App: r.app(t), By: r.user(t, "by"),
+				Type:  rapid.SampledFrom([]reference.RequestKind{"", "", reference.RequestInstall, reference.RequestPreApproval}).Draw(t, "type"),
+				Notes: rapid.SampledFrom([]string{"", "for the site diaries"}).Draw(t, "notes")})
+		},
+		"DecideRequest": r.decide,
+		"ExpireAuthorization": func(t *rapid.T) {
+			r.step(t, reference.ExpireAuthorization{App: r.app(t), User: r.user(t, "user")})
+		},
+		"ChangeScopes": func(t *rapid.T) {
+			r.step(t, reference.ChangeScopes{App: r.app(t), Scopes: rapid.SliceOfNDistinct(rapid.SampledFrom(zoomScopes()), 0, 2, rapid.ID).Draw(t, "scopes")})
+		},
+	}
+}
+
+// procoreActions is the whole Procore command set, with now and then a
+// command of another marketplace, which it refuses.
+func (r *run) procoreActions() map[string]func(*rapid.T) {
+	acts := r.commonActions()
+	acts["PublishApp"] = func(t *rapid.T) {
+		if len(r.w.apps) >= maxApps {
+			t.Skip("enough apps")
+		}
+		n := len(r.w.apps) + 1
+		r.step(t, reference.PublishApp{App: reference.App{ID: AppID(fmt.Sprintf("app-%d", n)), Name: fmt.Sprintf("App %d", n)}})
+	}
+	acts["SetAllowUserInstalls"] = func(t *rapid.T) {
+		r.step(t, reference.SetAllowUserInstalls{By: r.actor(t), Allow: rapid.Bool().Draw(t, "allow")})
+	}
+	acts["OtherMarketplace"] = func(t *rapid.T) {
+		r.step(t, rapid.SampledFrom([]reference.Command{
+			reference.SetPreApproval{App: fieldForms, By: alice, On: true},
+			reference.SetRole{User: bob, By: alice, Scopes: []string{"meeting:read"}},
+			reference.ManageUsers{App: fieldForms, By: alice, Access: reference.AllUsers},
+		}).Draw(t, "command"))
+	}
+	return acts
+}
+
+// zoomActions is the whole Zoom command set.
+func (r *run) zoomActions() map[string]func(*rapid.T) {
+	acts := r.commonActions()
+	acts["PublishApp"] = func(t *rapid.T) {
+		if len(r.w.apps) >= maxApps+2 {
+			t.Skip("enough apps")
+		}
+		n := len(r.w.apps) + 1
+		a := reference.App{ID: AppID(fmt.Sprintf("app-%d", n)), Name: fmt.Sprintf("App %d", n),
+			Level:       rapid.SampledFrom([]reference.AppLevel{reference.UserLevel, reference.UserLevel, reference.AccountLevel}).Draw(t, "level"),
+			Development: rapid.Float64().Draw(t, "development") < 0.3, MadeByOwner: rapid.Float64().Draw(t, "by Zoom") < 0.3,
+			Scopes: rapid.SliceOfNDistinct(rapid.SampledFrom(zoomScopes()), 0, 2, rapid.ID).Draw(t, "scopes")}
+		if rapid.Float64().Draw(t, "by a member") < 0.3 {
+			a.MakerCompany = rapid.SampledFrom(r.w.companies).Draw(t, "maker")
+		}
+		r.step(t, reference.PublishApp{App: a})
+	}
+	acts["SetAccountPermissions"] = func(t *rapid.T) {
+		by := r.actor(t)
+		u, _ := r.st.Model.User(by)
+		p, _ := r.st.Model.Permissions(u.Company)
+		// One switch at a time, as the Permissions page is used.
+		switch rapid.IntRange(0, 4).Draw(t, "switch") {
+		case 0:
+			p.RequirePreApproval = !p.RequirePreApproval
+		case 1:
+			p.RequireForDevelopment = !p.RequireForDevelopment
+		case 2:
+			p.ExemptOwnerApps = !p.ExemptOwnerApps
+		case 3:
+			p.ExemptMemberApps = !p.ExemptMemberApps
+		default:
+			p.BlockUserInstalls = !p.BlockUserInstalls
+		}
+		r.step(t, reference.SetAccountPermissions{By: by, Permissions: p})
+	}
+	acts["SetPreApproval"] = func(t *rapid.T) {
+		c := reference.SetPreApproval{App: r.app(t), By: r.actor(t), On: rapid.Float64().Draw(t, "on") < 0.7}
+		if c.On && rapid.Bool().Draw(t, "who can install") {
+			c.WhoCanInstall = r.emails(t, c.By)
+		}
+		r.step(t, c)
+	}
+	acts["SetRequestEmails"] = func(t *rapid.T) {
+		by := r.actor(t)
+		c := reference.SetRequestEmails{By: by, On: rapid.Float64().Draw(t, "on") < 0.7}
+		if rapid.Bool().Draw(t, "choose") {
+			c.On, c.Recipients = true, r.userSet(t, "recipients", 0)
+		}
+		r.step(t, c)
+	}
+	acts["SetRole"] = func(t *rapid.T) {
+		u := r.user(t, "user")
+		x, _ := r.st.Model.User(u)
+		c := reference.SetRole{User: u, By: r.colleagueAdmin(t, u), Marketplace: x.Marketplace, Scopes: x.Scopes}
+		if rapid.Bool().Draw(t, "role") {
+			c.Marketplace = rapid.SampledFrom([]reference.MarketplaceAccess{reference.MarketplaceNone, reference.MarketplaceView, reference.MarketplaceEdit}).Draw(t, "marketplace")
+		} else {
+			c.Scopes = rapid.SliceOfNDistinct(rapid.SampledFrom(zoomScopes()), 0, 4, rapid.ID).Draw(t, "scopes")
+			slices.Sort(c.Scopes)
+		}
+		r.step(t, c)
+	}
+	return acts
+}
+
+// emails draws a Who Can Install list: addresses of by's colleagues, and
+// now and then one nobody has.
+func (r *run) emails(t *rapid.T, by UserID) []string {
+	var out []string
+	for _, u := range r.userSet(t, "listed", by) {
+		x, _ := r.st.Model.User(u)
+		out = append(out, x.Email)
+	}
+	if rapid.Float64().Draw(t, "stranger") < 0.2 {
+		out = append(out, "someone@elsewhere.example")
+	}
+	return out
+}
+
+// TestProperty_ProcoreInvariantsHold runs every invariant after every
+// command of random Procore command sequences.
+func TestProperty_ProcoreInvariantsHold(t *testing.T) {
+	rapid.Check(t, property(reference.Procore, identity, nil))
+}
+
+// TestProperty_ZoomInvariantsHold runs every invariant after every command
+// of random Zoom command sequences.
+func TestProperty_ZoomInvariantsHold(t *testing.T) {
+	rapid.Check(t, property(reference.Zoom, identity, nil))
+}
