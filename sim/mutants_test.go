@@ -32,12 +32,19 @@ type base struct{ Model }
 type tracker struct {
 	base
 	users []UserID
+	apps  []AppID
 }
 
 func (m *tracker) Apply(c reference.Command) reference.Result {
 	r := m.Model.Apply(c)
-	if j, ok := c.(reference.JoinCompany); ok && r.OK() {
-		m.users = append(m.users, j.User)
+	if !r.OK() {
+		return r
+	}
+	switch x := c.(type) {
+	case reference.JoinCompany:
+		m.users = append(m.users, x.User)
+	case reference.PublishApp:
+		m.apps = append(m.apps, x.App.ID)
 	}
 	return r
 }
@@ -48,7 +55,7 @@ func company(m Model, u UserID) CompanyID {
 }
 
 func mutants() []mutant {
-	return []mutant{
+	return append([]mutant{
 		{reference.Pipedrive, "replay drops every authorization", []string{"replay"}, func(m Model) Model { return &dropReplay{base{m}} }},
 		{reference.Pipedrive, "a refused share still installs privately", []string{"refusal-changes-nothing"}, func(m Model) Model { return &refusalInstalls{base{m}} }},
 		{reference.Pipedrive, "sharing with all users leaks to other companies", []string{"company-isolation"}, func(m Model) Model { return &leak{base: base{m}, shared: map[AppID]CompanyID{}} }},
@@ -66,7 +73,7 @@ func mutants() []mutant {
 		{reference.Pipedrive, "opening the web app asks to reauthorize", []string{"reauthorize", "extension-access", "granted-scopes"}, func(m Model) Model {
 			return &openReauthorizes{base: base{m}, opened: map[UserID]bool{}}
 		}},
-	}
+	}, accountMutants()...)
 }
 
 type dropReplay struct{ base }

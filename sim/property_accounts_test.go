@@ -88,7 +88,7 @@ func (r *run) addCompany(t *rapid.T) {
 // colleagueAdmin draws an admin of u's company, or anyone now and then.
 func (r *run) colleagueAdmin(t *rapid.T, u UserID) UserID {
 	x, _ := r.st.Model.User(u)
-	if admins := r.w.admins[x.Company]; len(admins) > 0 && rapid.Float64().Draw(t, "colleague admin") < 0.8 {
+	if admins := r.w.admins[x.Company]; len(admins) > 0 && rapid.Float64Range(0, 1).Draw(t, "colleague admin") < 0.8 {
 		return rapid.SampledFrom(admins).Draw(t, "admin")
 	}
 	return r.actor(t)
@@ -103,7 +103,7 @@ func (r *run) requestID(t *rapid.T) reference.RequestID {
 			pending = append(pending, id)
 		}
 	}
-	switch x := rapid.Float64().Draw(t, "which request"); {
+	switch x := rapid.Float64Range(0, 1).Draw(t, "which request"); {
 	case len(pending) > 0 && x < 0.6:
 		return rapid.SampledFrom(pending).Draw(t, "request")
 	case len(r.w.requests) > 0 && x < 0.95:
@@ -142,18 +142,20 @@ func (r *run) commonActions() map[string]func(*rapid.T) {
 		"AddCompany":  r.addCompany,
 		"JoinCompany": func(t *rapid.T) { r.step(t, r.joinCmd(t)) },
 		"Install": func(t *rapid.T) {
-			c := reference.Install{App: r.app(t), By: r.actor(t), Accept: rapid.Float64().Draw(t, "accept") < 0.85}
-			if rapid.Float64().Draw(t, "share") < 0.05 { // Pipedrive's sharing: refused
+			by := r.installer(t)
+			c := reference.Install{App: r.installApp(t, by), By: by, Accept: rapid.Float64Range(0, 1).Draw(t, "accept") < 0.85}
+			if rapid.Float64Range(0, 1).Draw(t, "share") > 0.95 { // Pipedrive's sharing: refused
 				c.Access = reference.AllUsers
 			}
 			r.step(t, c)
 		},
 		"Authorize": func(t *rapid.T) {
-			r.step(t, reference.Authorize{App: r.app(t), By: r.actor(t), Accept: rapid.Float64().Draw(t, "accept") < 0.85})
+			by := r.installer(t)
+			r.step(t, reference.Authorize{App: r.installApp(t, by), By: by, Accept: rapid.Float64Range(0, 1).Draw(t, "accept") < 0.85})
 		},
 		"Uninstall": func(t *rapid.T) {
 			app := r.app(t)
-			r.step(t, reference.Uninstall{App: app, By: r.installed(t, app), Confirmed: rapid.Float64().Draw(t, "confirm") < 0.85})
+			r.step(t, reference.Uninstall{App: app, By: r.installed(t, app), Confirmed: rapid.Float64Range(0, 1).Draw(t, "confirm") < 0.85})
 		},
 		"RequestApp": func(t *rapid.T) {
 			r.step(t, reference.RequestApp{App: r.app(t), By: r.user(t, "by"),
@@ -161,13 +163,95 @@ func (r *run) commonActions() map[string]func(*rapid.T) {
 				Notes: rapid.SampledFrom([]string{"", "for the site diaries"}).Draw(t, "notes")})
 		},
 		"DecideRequest": r.decide,
-		"ExpireAuthorization": func(t *rapid.T) {
-			r.step(t, reference.ExpireAuthorization{App: r.app(t), User: r.user(t, "user")})
-		},
-		"ChangeScopes": func(t *rapid.T) {
+		// One action for the two that matter least here, so that the
+		// settings and installs come up often enough.
+		"ExpireOrChangeScopes": func(t *rapid.T) {
+			if rapid.Bool().Draw(t, "expire") {
+				r.step(t, reference.ExpireAuthorization{App: r.app(t), User: r.user(t, "user")})
+				return
+			}
 			r.step(t, reference.ChangeScopes{App: r.app(t), Scopes: rapid.SliceOfNDistinct(rapid.SampledFrom(zoomScopes()), 0, 2, rapid.ID).Draw(t, "scopes")})
 		},
 	}
+}
+
+// installer draws who installs: mostly a user who is not an admin, whom
+// the account's rules hold back.
+func (r *run) installer(t *rapid.T) UserID {
+	var users []UserID
+	for _, u := range r.w.users {
+		if x, _ := r.st.Model.User(u); !x.Admin {
+			users = append(users, u)
+		}
+	}
+	if len(users) > 0 && !rapid.Bool().Draw(t, "anyone installs") {
+		return rapid.SampledFrom(users).Draw(t, "by")
+	}
+	return r.actor(t)
+}
+
+// editor draws an admin holding Marketplace:Edit most of the time: the
+// settings are theirs (ZM-02).
+func (r *run) editor(t *rapid.T) UserID {
+	var eds []UserID
+	for _, c := range r.w.companies {
+		for _, a := range r.w.admins[c] {
+			if u, _ := r.st.Model.User(a); u.Marketplace == reference.MarketplaceEdit {
+				eds = append(eds, a)
+			}
+		}
+	}
+	if len(eds) > 0 && rapid.Float64Range(0, 1).Draw(t, "editor acts") < 0.75 {
+		return rapid.SampledFrom(eds).Draw(t, "by")
+	}
+	return r.actor(t)
+}
+
+// installApp draws the app by installs: in Zoom, mostly one whose
+// pre-approval its account set, where the rules have most to say.
+// (rapid leans towards the first choice and false: the common case is
+// drawn so.)
+func (r *run) installApp(t *rapid.T, by UserID) AppID {
+	if r.st.Model.Profile() == reference.Zoom {
+		co := company(r.st.Model, by)
+		var set []AppID
+		for _, a := range r.w.apps {
+			if pa := r.st.Model.PreApproval(co, a); pa.On || pa.Disabled {
+				set = append(set, a)
+			}
+		}
+		if len(set) > 0 && !rapid.Bool().Draw(t, "any app") {
+			return rapid.SampledFrom(set).Draw(t, "app")
+		}
+	}
+	return r.app(t)
+}
+
+// listable draws an editor and an app they have, which they may limit
+// with Who Can Install (ZM-09).
+func (r *run) listable(t *rapid.T) (AppID, UserID, bool) {
+	type pair struct {
+		app AppID
+		by  UserID
+	}
+	var have []pair
+	for _, c := range r.w.companies {
+		for _, u := range r.w.admins[c] {
+			if x, _ := r.st.Model.User(u); x.Marketplace != reference.MarketplaceEdit {
+				continue
+			}
+			for _, a := range r.w.apps {
+				if _, ok := r.st.Model.Installation(a, u); ok {
+					have = append(have, pair{a, u})
+				}
+			}
+		}
+	}
+	if len(have) == 0 {
+		return "", 0, false
+	}
+	p := rapid.SampledFrom(have).Draw(t, "editor's app")
+	return p.app, p.by, true
 }
 
 // procoreActions is the whole Procore command set, with now and then a
@@ -204,15 +288,15 @@ func (r *run) zoomActions() map[string]func(*rapid.T) {
 		n := len(r.w.apps) + 1
 		a := reference.App{ID: AppID(fmt.Sprintf("app-%d", n)), Name: fmt.Sprintf("App %d", n),
 			Level:       rapid.SampledFrom([]reference.AppLevel{reference.UserLevel, reference.UserLevel, reference.AccountLevel}).Draw(t, "level"),
-			Development: rapid.Float64().Draw(t, "development") < 0.3, MadeByOwner: rapid.Float64().Draw(t, "by Zoom") < 0.3,
+			Development: rapid.Float64Range(0, 1).Draw(t, "development") > 0.7, MadeByOwner: rapid.Float64Range(0, 1).Draw(t, "by Zoom") > 0.7,
 			Scopes: rapid.SliceOfNDistinct(rapid.SampledFrom(zoomScopes()), 0, 2, rapid.ID).Draw(t, "scopes")}
-		if rapid.Float64().Draw(t, "by a member") < 0.3 {
+		if rapid.Float64Range(0, 1).Draw(t, "by a member") > 0.7 {
 			a.MakerCompany = rapid.SampledFrom(r.w.companies).Draw(t, "maker")
 		}
 		r.step(t, reference.PublishApp{App: a})
 	}
 	acts["SetAccountPermissions"] = func(t *rapid.T) {
-		by := r.actor(t)
+		by := r.editor(t)
 		u, _ := r.st.Model.User(by)
 		p, _ := r.st.Model.Permissions(u.Company)
 		// One switch at a time, as the Permissions page is used.
@@ -231,15 +315,23 @@ func (r *run) zoomActions() map[string]func(*rapid.T) {
 		r.step(t, reference.SetAccountPermissions{By: by, Permissions: p})
 	}
 	acts["SetPreApproval"] = func(t *rapid.T) {
-		c := reference.SetPreApproval{App: r.app(t), By: r.actor(t), On: rapid.Float64().Draw(t, "on") < 0.7}
-		if c.On && rapid.Bool().Draw(t, "who can install") {
-			c.WhoCanInstall = r.emails(t, c.By)
+		// Mostly a list, set by an editor who has the app, as ZM-09 asks;
+		// else a switch: on where it is off, off where it is on.
+		if app, by, ok := r.listable(t); ok && !rapid.Bool().Draw(t, "switch") {
+			r.step(t, reference.SetPreApproval{App: app, By: by, On: true, WhoCanInstall: r.emails(t, by)})
+			return
 		}
-		r.step(t, c)
+		by := r.editor(t)
+		app := r.app(t)
+		on := !r.st.Model.PreApproval(company(r.st.Model, by), app).On
+		if rapid.Float64Range(0, 1).Draw(t, "flip") > 0.8 {
+			on = !on
+		}
+		r.step(t, reference.SetPreApproval{App: app, By: by, On: on})
 	}
 	acts["SetRequestEmails"] = func(t *rapid.T) {
-		by := r.actor(t)
-		c := reference.SetRequestEmails{By: by, On: rapid.Float64().Draw(t, "on") < 0.7}
+		by := r.editor(t)
+		c := reference.SetRequestEmails{By: by, On: rapid.Float64Range(0, 1).Draw(t, "on") < 0.7}
 		if rapid.Bool().Draw(t, "choose") {
 			c.On, c.Recipients = true, r.userSet(t, "recipients", 0)
 		}
@@ -257,18 +349,25 @@ func (r *run) zoomActions() map[string]func(*rapid.T) {
 		}
 		r.step(t, c)
 	}
+	// Installs weigh double: most rules are about them.
+	acts["Install (again)"] = acts["Install"]
 	return acts
 }
 
-// emails draws a Who Can Install list: addresses of by's colleagues, and
-// now and then one nobody has.
+// emails draws a Who Can Install list: the addresses of one or two of
+// by's colleagues, and now and then one nobody has.
 func (r *run) emails(t *rapid.T, by UserID) []string {
-	var out []string
-	for _, u := range r.userSet(t, "listed", by) {
-		x, _ := r.st.Model.User(u)
-		out = append(out, x.Email)
+	var out, from []string
+	me, _ := r.st.Model.User(by)
+	for _, u := range r.w.users {
+		if x, _ := r.st.Model.User(u); x.Company == me.Company && u != by {
+			from = append(from, x.Email)
+		}
 	}
-	if rapid.Float64().Draw(t, "stranger") < 0.2 {
+	if len(from) > 0 {
+		out = rapid.SliceOfNDistinct(rapid.SampledFrom(from), 1, 2, rapid.ID).Draw(t, "listed")
+	}
+	if rapid.Float64Range(0, 1).Draw(t, "stranger") > 0.8 {
 		out = append(out, "someone@elsewhere.example")
 	}
 	return out
