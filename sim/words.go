@@ -22,16 +22,29 @@ type Names interface {
 // (companies, apps) are Given steps, the rest When steps; a repeated
 // keyword becomes And. A command no step phrases (a user who does not
 // exist, an access the steps cannot say) is written plainly and marked.
-func Words(n Names, cmds []reference.Command) string {
+//
+// The steps change one account setting at a time (a permission, the
+// request email), so a command that saves a whole settings page is phrased
+// as the switches it may change: Words takes every company to start from
+// its default settings, as a scenario's do.
+func Words(n Names, cmds []reference.Command) string { return words(n, cmds, true) }
+
+// WordsMidRun is Words for commands that follow others it does not see,
+// as a simulation's window does: a settings page is phrased switch by
+// switch in full until the commands say what it holds.
+func WordsMidRun(n Names, cmds []reference.Command) string { return words(n, cmds, false) }
+
+func words(n Names, cmds []reference.Command, fresh bool) string {
 	var b strings.Builder
 	last := ""
+	ph := &phraser{n: n, fresh: fresh, perms: map[reference.CompanyID]*knownPage{}, emails: map[reference.CompanyID]bool{}}
 	for _, c := range cmds {
 		kw := "When"
 		switch c.(type) {
 		case reference.AddCompany, reference.PublishApp:
 			kw = "Given"
 		}
-		for _, line := range strings.Split(Phrase(n, c), "\n") {
+		for _, line := range strings.Split(ph.phrase(c), "\n") {
 			if strings.HasPrefix(line, "|") { // a step's table
 				fmt.Fprintf(&b, "      %s\n", line)
 				continue
@@ -49,8 +62,31 @@ func Words(n Names, cmds []reference.Command) string {
 
 // Phrase is one command in the words of the feature steps, without its
 // keyword; a command some steps phrase together is several lines, and a
-// step's table follows its line.
+// step's table follows its line. Settings pages are phrased in full.
 func Phrase(n Names, c reference.Command) string {
+	return (&phraser{n: n, perms: map[reference.CompanyID]*knownPage{}, emails: map[reference.CompanyID]bool{}}).phrase(c)
+}
+
+// phraser phrases commands in turn, keeping what it can know of each
+// company's settings: the steps change them one switch at a time.
+type phraser struct {
+	n     Names
+	fresh bool // companies start from their default settings
+	perms map[reference.CompanyID]*knownPage
+	// emails: whether the company is known to have no chosen recipients
+	// of the request email (the steps cannot clear a choice).
+	emails map[reference.CompanyID]bool
+}
+
+// knownPage is a Permissions page as far as the commands so far tell:
+// whether a command that might have been refused changed a switch is not
+// known, so such a switch is phrased again.
+type knownPage struct {
+	on, known [5]bool
+}
+
+func (p *phraser) phrase(c reference.Command) string {
+	n := p.n
 	user := func(id reference.UserID) string { return personName(n, id) }
 	app := func(id reference.AppID) string {
 		if a, ok := n.App(id); ok {
@@ -62,6 +98,9 @@ func Phrase(n Names, c reference.Command) string {
 	case reference.AddCompany:
 		return fmt.Sprintf("the company %q with these people:\n| name | role |", x.Name)
 	case reference.JoinCompany:
+		if x.Marketplace != reference.MarketplaceNone || len(x.Scopes) > 0 {
+			break // only a company's table of people gives roles at once
+		}
 		s := fmt.Sprintf("%s joins %s", personWord(x.Name, x.User), companyName(n, x.Company))
 		if x.Admin {
 			s += " as an admin"
@@ -70,6 +109,9 @@ func Phrase(n Names, c reference.Command) string {
 	case reference.PublishApp:
 		a := x.App
 		name := strconv.Quote(a.Name)
+		if a.Mode == "" { // Procore's and Zoom's apps have no sharing mode
+			return p.phraseApp(a)
+		}
 		var lines []string
 		switch a.Mode {
 		case reference.ModeNone, "":
@@ -130,6 +172,9 @@ func Phrase(n Names, c reference.Command) string {
 	case reference.ExpireAuthorization:
 		return fmt.Sprintf("%s's authorization of %s expires", user(x.User), app(x.App))
 	case reference.Uninstall:
+		if !x.Confirmed && p.profile() == reference.Zoom {
+			return fmt.Sprintf("%s starts uninstalling %s but does not confirm", user(x.By), app(x.App))
+		}
 		return fmt.Sprintf("%s uninstalls %s", user(x.By), app(x.App))
 	case reference.OpenApps:
 		return fmt.Sprintf("%s opens Pipedrive", user(x.User))
@@ -137,6 +182,10 @@ func Phrase(n Names, c reference.Command) string {
 		switch x.Object {
 		case reference.ActivityType, reference.Pipeline, reference.DealField:
 			return fmt.Sprintf("%s creates the %s %q for %s", app(x.App), strings.ReplaceAll(string(x.Object), "_", " "), x.Name, user(x.By))
+		}
+	default:
+		if s := p.phraseAccounts(c); s != "" {
+			return s
 		}
 	}
 	return phraseOther(c)

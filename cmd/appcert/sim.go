@@ -196,7 +196,7 @@ func printViolation(w io.Writer, s *sim.Summary, trace string) {
 	} else {
 		fmt.Fprintf(w, "  its steps, the failing one last:\n")
 	}
-	io.WriteString(w, strings.TrimRight(sim.Words(s.Names, cmds), "\n")+"\n")
+	io.WriteString(w, strings.TrimRight(sim.WordsMidRun(s.Names, cmds), "\n")+"\n")
 }
 
 func sameCommand(a, b reference.Command) bool {
