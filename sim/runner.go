@@ -88,7 +88,12 @@ type directory struct {
 	users  []reference.UserID
 	admins map[reference.CompanyID][]reference.UserID
 	apps   []reference.AppID
+	// requests are the last requests filed, which the checks watch.
+	requests []reference.RequestID
 }
+
+// watchedRequests is how many of the last requests filed the checks watch.
+const watchedRequests = 32
 
 func (d *directory) learn(c reference.Command) {
 	switch x := c.(type) {
@@ -145,6 +150,7 @@ func newRunner(p reference.Profile, seed uint64, opt Options) *runner {
 	if opt.CheckEvery > 0 {
 		r.stepper = NewStepper(r.m, Invariants())
 		r.stepper.Admins = func(c reference.CompanyID) []reference.UserID { return r.dir.admins[c] }
+		r.stepper.Requests = func() []reference.RequestID { return r.dir.requests }
 	}
 	return r
 }
@@ -204,6 +210,12 @@ func (r *runner) run(ctx context.Context, total int) error {
 func (r *runner) observe(c reference.Command, res reference.Result) error {
 	if res.OK() {
 		r.dir.learn(c)
+		if _, ok := c.(reference.RequestApp); ok && r.stepper != nil {
+			if len(r.dir.requests) == watchedRequests {
+				r.dir.requests = append(r.dir.requests[:0], r.dir.requests[1:]...)
+			}
+			r.dir.requests = append(r.dir.requests, reference.RequestID(res.Event.Seq))
+		}
 	}
 	return r.src.observe(c, res)
 }
@@ -306,6 +318,20 @@ func touched(c reference.Command) []reference.UserID {
 		return []reference.UserID{x.User}
 	case reference.CreateObject:
 		return []reference.UserID{x.By}
+	case reference.RequestApp:
+		return []reference.UserID{x.By}
+	case reference.DecideRequest:
+		return []reference.UserID{x.By}
+	case reference.SetAllowUserInstalls:
+		return []reference.UserID{x.By}
+	case reference.SetAccountPermissions:
+		return []reference.UserID{x.By}
+	case reference.SetPreApproval:
+		return []reference.UserID{x.By}
+	case reference.SetRequestEmails:
+		return append([]reference.UserID{x.By}, x.Recipients...)
+	case reference.SetRole:
+		return []reference.UserID{x.User, x.By}
 	}
 	return nil
 }

@@ -182,3 +182,44 @@ func TestTrace_EveryCommandKindRoundTrips(t *testing.T) {
 		}
 	}
 }
+
+// TestReplay_AccountTracesReplayExactly records a checked Procore and a
+// checked Zoom run and replays each: the replay accepts every event again,
+// counts the same requests and decisions, and records the same trace.
+func TestReplay_AccountTracesReplayExactly(t *testing.T) {
+	for _, p := range []reference.Profile{reference.Procore, reference.Zoom} {
+		t.Run(string(p), func(t *testing.T) {
+			var b bytes.Buffer
+			tw, _ := NewTraceWriter(&b, TraceHeader{Profile: p, Seed: 9})
+			cfg := Config{Profile: p, Seed: 9, Companies: 10, Users: 1000, Events: 30_000}
+			sum, err := Simulate(context.Background(), cfg, Options{CheckEvery: 3000, Trace: tw})
+			if err != nil {
+				t.Fatal(err)
+			}
+			tw.Flush()
+			s := sum.Stats
+			t.Logf("%d events, %d installs, %d requests, %d approved, %d denied, refusals %v", s.Events, s.Installs, s.Requests, s.Approved, s.Denied, s.Refusals)
+			if s.Installs == 0 || s.Requests == 0 || s.Approved == 0 || s.Denied == 0 || len(s.Refusals) < 5 {
+				t.Fatalf("the run did too little: %+v", s)
+			}
+			tr, err := NewTraceReader(bytes.NewReader(b.Bytes()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var again bytes.Buffer
+			tw2, _ := NewTraceWriter(&again, tr.Header)
+			rep, err := Replay(context.Background(), tr, Options{CheckEvery: 3000, Trace: tw2})
+			if err != nil {
+				t.Fatal(err)
+			}
+			tw2.Flush()
+			r := rep.Stats
+			if r.Commands != s.Events || r.Installs != s.Installs || r.Requests != s.Requests || r.Approved != s.Approved || r.Denied != s.Denied || len(r.Refusals) != 0 {
+				t.Fatalf("replay counted %+v; the run %+v", r, s)
+			}
+			if !bytes.Equal(again.Bytes(), b.Bytes()) {
+				t.Fatal("the replay recorded a different trace")
+			}
+		})
+	}
+}

@@ -20,6 +20,11 @@ type Mix struct {
 
 	Install, Authorize, ManageUsers, Uninstall, OpenApps, ExpireAuthorization,
 	CreateObject, ChangeScopes, SetSharingMode, Mistake float64
+
+	// Procore and Zoom: users asking for apps, admins deciding, the
+	// account's settings (Allow User Installs; the Permissions page),
+	// pre-approvals, roles and held scopes, the request email.
+	Request, Decide, Setting, PreApproval, Role, RequestEmails float64
 }
 
 // DefaultMix is the mix `appcert sim` runs unless told otherwise.
@@ -29,6 +34,18 @@ func DefaultMix() Mix {
 		Install: 30, Authorize: 14, ManageUsers: 4, Uninstall: 8, OpenApps: 30,
 		ExpireAuthorization: 2, CreateObject: 2, ChangeScopes: 0.02, SetSharingMode: 0.001, Mistake: 3,
 	}
+}
+
+// DefaultMixFor is the mix `appcert sim` runs for profile.
+func DefaultMixFor(p reference.Profile) Mix {
+	switch p {
+	case reference.Procore:
+		return Mix{Install: 30, Authorize: 5, Uninstall: 8, OpenApps: 10, Request: 12, Decide: 10, Setting: 0.5, Mistake: 3}
+	case reference.Zoom:
+		return Mix{Install: 30, Authorize: 3, Uninstall: 8, OpenApps: 10, Request: 12, Decide: 10, Setting: 0.5,
+			PreApproval: 0.5, Role: 1, RequestEmails: 0.2, Mistake: 3}
+	}
+	return DefaultMix()
 }
 
 // Config describes a simulated market and run.
@@ -52,8 +69,8 @@ const adminEvery = 50
 // Validate reports what is wrong with c, naming the flag-like field.
 func (c Config) Validate() error {
 	switch {
-	case c.Profile != reference.Pipedrive:
-		return fmt.Errorf("profile %q: the workload knows only pipedrive", c.Profile)
+	case !slices.Contains(reference.Profiles(), c.Profile):
+		return fmt.Errorf("profile %q: want one of %v", c.Profile, reference.Profiles())
 	case c.Companies < 1:
 		return fmt.Errorf("companies %d: need at least 1", c.Companies)
 	case c.Users < c.Companies:
@@ -87,7 +104,7 @@ type Workload struct {
 	cfg  Config
 	mix  Mix
 	rng  *rand.Rand
-	cum  [10]float64 // cumulative action weights
+	cum  [16]float64 // cumulative action weights, in Mix's order
 	m    Model
 	apps []reference.App
 
@@ -104,6 +121,8 @@ type Workload struct {
 	// blocked are apps some other admin installed for the company account
 	// (the workload learns of them from a refusal), so it stops trying.
 	blocked map[shareKey]bool
+	// pending are the requests filed and not yet decided (Procore, Zoom).
+	pending []reference.RequestID
 
 	Stats Stats
 }
@@ -122,6 +141,8 @@ type shareRef struct {
 type Stats struct {
 	Commands, Events      int
 	Installs, Shared, All int // accepted installs; of them shared with others; with all users
+	Requests              int // requests filed (Procore, Zoom)
+	Approved, Denied      int // requests decided
 	Refusals              map[reference.Reason]int
 	Effects               map[string]int
 	Joined                int
@@ -135,10 +156,11 @@ func NewWorkload(cfg Config, m Model) (*Workload, error) {
 	w := &Workload{cfg: cfg, mix: cfg.Mix, m: m, rng: rand.New(rand.NewPCG(cfg.Seed, cfg.Seed^0x9e3779b97f4a7c15)),
 		shareIdx: map[shareKey]int{}, blocked: map[shareKey]bool{}, Stats: Stats{Refusals: map[reference.Reason]int{}, Effects: map[string]int{}}}
 	if w.mix == (Mix{}) {
-		w.mix = DefaultMix()
+		w.mix = DefaultMixFor(cfg.Profile)
 	}
 	ws := []float64{w.mix.Install, w.mix.Authorize, w.mix.ManageUsers, w.mix.Uninstall, w.mix.OpenApps,
-		w.mix.ExpireAuthorization, w.mix.CreateObject, w.mix.ChangeScopes, w.mix.SetSharingMode, w.mix.Mistake}
+		w.mix.ExpireAuthorization, w.mix.CreateObject, w.mix.ChangeScopes, w.mix.SetSharingMode, w.mix.Mistake,
+		w.mix.Request, w.mix.Decide, w.mix.Setting, w.mix.PreApproval, w.mix.Role, w.mix.RequestEmails}
 	total := 0.0
 	for i, x := range ws {
 		total += x
@@ -148,7 +170,11 @@ func NewWorkload(cfg Config, m Model) (*Workload, error) {
 		return nil, fmt.Errorf("mix: the action weights add up to %v", total)
 	}
 	w.sizeCompanies()
-	w.apps = makeApps(w.rng, cfg.apps())
+	if cfg.Profile == reference.Pipedrive {
+		w.apps = makeApps(w.rng, cfg.apps())
+	} else {
+		w.apps = makeAccountApps(w.rng, cfg.apps(), cfg.Profile, cfg.Companies)
+	}
 	return w, nil
 }
 
@@ -243,7 +269,11 @@ func (w *Workload) Next() reference.Command {
 		return w.join(w.open[w.rng.IntN(len(w.open))])
 	}
 	r := w.rng.Float64() * w.cum[len(w.cum)-1]
-	switch k, _ := slices.BinarySearch(w.cum[:], r); k {
+	k, _ := slices.BinarySearch(w.cum[:], r)
+	if w.cfg.Profile != reference.Pipedrive {
+		return w.nextAccount(k)
+	}
+	switch k {
 	case 0:
 		return w.install()
 	case 1:
@@ -281,8 +311,12 @@ func (w *Workload) join(i int) reference.Command {
 		}
 	}
 	id := w.base[i] + n + 1
-	return reference.JoinCompany{User: reference.UserID(id), Company: reference.CompanyID(i + 1),
+	j := reference.JoinCompany{User: reference.UserID(id), Company: reference.CompanyID(i + 1),
 		Name: "User " + strconv.Itoa(id), Admin: n%adminEvery == 0}
+	if w.cfg.Profile != reference.Pipedrive {
+		w.joinAccount(&j, n)
+	}
+	return j
 }
 
 // company draws a company, in proportion to its size.
@@ -462,6 +496,10 @@ func (w *Workload) mistake() reference.Command {
 // Observe tells the workload what became of a command it issued.
 func (w *Workload) Observe(c reference.Command, r reference.Result) {
 	w.Stats.Count(c, r)
+	if w.cfg.Profile != reference.Pipedrive {
+		w.observeAccount(c, r)
+		return
+	}
 	if !r.OK() {
 		if in, ok := c.(reference.Install); ok && r.Refusal.Reason == reference.ReasonNotAddingAdmin {
 			if u, ok := w.m.User(in.By); ok {
@@ -498,11 +536,15 @@ func (w *Workload) Observe(c reference.Command, r reference.Result) {
 }
 
 // Count adds a command's outcome to s: installs are accepted installs the
-// user accepted the scopes of; shared ones chose specific or all users.
+// user accepted the scopes of; shared ones chose specific or all users;
+// requests are those filed, and decided ones approved or denied.
 func (s *Stats) Count(c reference.Command, r reference.Result) {
 	s.Commands++
 	if !r.OK() {
 		s.Refusals[r.Refusal.Reason]++
+		for _, e := range r.Effects { // Procore's email about an attempt (PC-06)
+			s.Effects[reference.EffectKind(e)]++
+		}
 		return
 	}
 	s.Events++
@@ -512,6 +554,14 @@ func (s *Stats) Count(c reference.Command, r reference.Result) {
 	switch x := c.(type) {
 	case reference.JoinCompany:
 		s.Joined++
+	case reference.RequestApp:
+		s.Requests++
+	case reference.DecideRequest:
+		if x.Approve {
+			s.Approved++
+		} else {
+			s.Denied++
+		}
 	case reference.Install:
 		if !x.Accept {
 			return

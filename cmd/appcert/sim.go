@@ -156,8 +156,15 @@ func printSummary(w io.Writer, s *sim.Summary, replayed bool) {
 	fmt.Fprintf(w, "  checks        %d\n", s.Checks)
 	fmt.Fprintf(w, "  users joined  %d\n", st.Joined)
 	fmt.Fprintf(w, "  installs      %d\n", st.Installs)
-	fmt.Fprintf(w, "  shared        %d (%.1f%% of installs; seed 000: up to 30%%)\n", st.Shared, sim.Percent(st.Shared, st.Installs))
-	fmt.Fprintf(w, "  all users     %d (%.1f%% of shared; seed 000: 70%%)\n", st.All, sim.Percent(st.All, st.Shared))
+	if s.Profile == reference.Pipedrive {
+		fmt.Fprintf(w, "  shared        %d (%.1f%% of installs; seed 000: up to 30%%)\n", st.Shared, sim.Percent(st.Shared, st.Installs))
+		fmt.Fprintf(w, "  all users     %d (%.1f%% of shared; seed 000: 70%%)\n", st.All, sim.Percent(st.All, st.Shared))
+	} else {
+		decided := st.Approved + st.Denied
+		fmt.Fprintf(w, "  requests      %d made, %d decided (%.1f%% of made)\n", st.Requests, decided, sim.Percent(decided, st.Requests))
+		fmt.Fprintf(w, "  approved      %d (%.1f%% of decided)\n", st.Approved, sim.Percent(st.Approved, decided))
+		fmt.Fprintf(w, "  denied        %d (%.1f%% of decided)\n", st.Denied, sim.Percent(st.Denied, decided))
+	}
 	fmt.Fprintf(w, "  refusals by reason:\n")
 	for _, r := range slices.Sorted(maps.Keys(st.Refusals)) {
 		fmt.Fprintf(w, "    %-45s %d\n", r, st.Refusals[r])

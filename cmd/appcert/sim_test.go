@@ -50,7 +50,6 @@ func TestSim_BadInputExitsTwoAndWritesNothing(t *testing.T) {
 	os.WriteFile(corrupt, []byte(`{"trace":"appcert-sim","version":1,"profile":"pipedrive","seed":1}`+"\n"+`{"seq":1,"kind":"nope","cmd":{}}`+"\n"), 0o644)
 	cases := [][]string{
 		{"--profile", "myspace"},
-		{"--profile", "zoom"}, // the workload knows only pipedrive
 		{"--companies", "0"},
 		{"--users", "5", "--companies", "10"},
 		{"--events", "10", "--users", "1000"},
@@ -71,5 +70,38 @@ func TestSim_BadInputExitsTwoAndWritesNothing(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
 		t.Fatalf("files left: %v", entries)
+	}
+}
+
+// TestSim_ProcoreAndZoomRunsReplay runs each profile's workload with a
+// trace and replays it: the replay records the same trace again, and the
+// summary reports the requests and their decisions.
+func TestSim_ProcoreAndZoomRunsReplay(t *testing.T) {
+	for _, p := range []string{"procore", "zoom"} {
+		t.Run(p, func(t *testing.T) {
+			dir := t.TempDir()
+			trace, again := filepath.Join(dir, "run.jsonl"), filepath.Join(dir, "again.jsonl")
+			code, out, errs := runSimArgs(t, "--profile", p, "--companies", "5", "--users", "500", "--events", "20000", "--check-every", "5000", "--trace", trace)
+			if code != exitOK {
+				t.Fatalf("exit %d: %s%s", code, out, errs)
+			}
+			for _, want := range []string{"run of profile " + p, "requests", "% of made", "approved", "denied", "refusals by reason"} {
+				if !strings.Contains(out, want) {
+					t.Errorf("summary lacks %q:\n%s", want, out)
+				}
+			}
+			if strings.Contains(out, "seed 000") {
+				t.Errorf("the summary gives Pipedrive's sharing figures:\n%s", out)
+			}
+			code, out, errs = runSimArgs(t, "--replay", trace, "--check-every", "5000", "--trace", again)
+			if code != exitOK || !strings.Contains(out, "replay of profile "+p) {
+				t.Fatalf("replay exit %d: %s%s", code, out, errs)
+			}
+			a, _ := os.ReadFile(trace)
+			b, _ := os.ReadFile(again)
+			if len(a) == 0 || !bytes.Equal(a, b) {
+				t.Fatalf("the replay's trace differs from the run's (%d and %d bytes)", len(a), len(b))
+			}
+		})
 	}
 }
