@@ -203,6 +203,11 @@ func (c DecideRequest) apply(s *state, _ time.Time) (who, []Effect, *Refusal) {
 		return who{}, nil, refuse(rule, ReasonAlreadyDecided, "request %d was %s by user %d", r.id, r.state, r.decidedBy)
 	}
 	co, a, requester := s.companies[r.company], s.apps[r.app], s.users[r.by]
+	// A switched-off app installs for no one until it is pre-approved
+	// again, an approved Request to Install included (ZM-18).
+	if pa := co.preapprovals[r.app]; c.Approve && r.kind == RequestInstall && s.profile == Zoom && pa != nil && !pa.on {
+		return who{}, nil, refuse("ZM-18", ReasonAppDisabled, "%q's pre-approval is switched off in account %d", r.app, co.id)
+	}
 	delete(co.pending, pendingKey{app: r.app, user: r.by, kind: r.kind})
 	r.decidedBy, r.note = c.By, c.Note
 	w := who{Actor: c.By, Company: co.id, App: r.app}

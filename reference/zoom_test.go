@@ -402,6 +402,18 @@ func TestMarket_ZM18_WithdrawnPreApprovalDisablesUntilGrantedAgain(t *testing.T)
 	wantStatus(t, m, crm, carol, StatusAuthorized)
 }
 
+func TestMarket_ZM18_NoApprovedRequestInstallsASwitchedOffApp(t *testing.T) {
+	m := newZoom(t)
+	mustApply(t, m, PublishApp{App: App{ID: "rooms", Name: "Rooms", Level: AccountLevel}},
+		SetPreApproval{App: "rooms", By: alice, On: true}, SetPreApproval{App: "rooms", By: alice, On: false})
+	id, _ := fileRequest(t, m, RequestApp{App: "rooms", By: carol})
+	mustRefuse(t, m, DecideRequest{Request: id, By: alice, Approve: true}, ReasonAppDisabled)
+	if in, ok := m.Installation("rooms", carol); ok {
+		t.Fatalf("carol has the switched-off app: %+v", in)
+	}
+	mustApply(t, m, DecideRequest{Request: id, By: alice, Approve: false})
+}
+
 func TestMarket_ZM19_EveryInstallNeedsTheScopes(t *testing.T) {
 	m := newZoom(t)
 	mustRefuse(t, m, Install{App: recorder, By: carol, Accept: true}, ReasonMissingScopes) // nothing required, still checked

@@ -9,9 +9,8 @@ import (
 // TestModel_ApprovingASwitchedOffAppInstallsNothing: once an admin
 // switches off an app's pre-approval, "no one installs the app, until it
 // is pre-approved again" (ZM-18), an admin approving a Request to Install
-// included. The model installs it, disabled.
+// included: the approval is refused.
 func TestModel_ApprovingASwitchedOffAppInstallsNothing(t *testing.T) {
-	t.Skip("model bug: DecideRequest approving a Request to Install of an app whose pre-approval is switched off installs it for the account (disabled) instead of being refused (ZM-18)")
 	m := reference.New(reference.Zoom, nil)
 	for _, c := range append(zoomBackground(),
 		reference.SetPreApproval{App: crm, By: alice, On: true},
@@ -24,7 +23,10 @@ func TestModel_ApprovingASwitchedOffAppInstallsNothing(t *testing.T) {
 	if !r.OK() {
 		t.Fatalf("Bob's Request to Install: %v", r.Refusal)
 	}
-	m.Apply(reference.DecideRequest{Request: reference.RequestID(r.Event.Seq), By: alice, Approve: true})
+	d := m.Apply(reference.DecideRequest{Request: reference.RequestID(r.Event.Seq), By: alice, Approve: true})
+	if d.OK() || d.Refusal.Reason != reference.ReasonAppDisabled {
+		t.Fatalf("approving a switched-off app: %+v, want refused as %q", d.Refusal, reference.ReasonAppDisabled)
+	}
 	if in, ok := m.Installation(crm, bob); ok {
 		t.Fatalf("Bob has %q through %+v while its pre-approval is switched off", crm, in)
 	}
