@@ -176,7 +176,7 @@ func (r *run) commonActions() map[string]func(*rapid.T) {
 }
 
 // installer draws who installs: mostly a user who is not an admin, whom
-// the account's rules hold back.
+// the account's rules hold back, else an editor.
 func (r *run) installer(t *rapid.T) UserID {
 	var users []UserID
 	for _, u := range r.w.users {
@@ -184,8 +184,11 @@ func (r *run) installer(t *rapid.T) UserID {
 			users = append(users, u)
 		}
 	}
-	if len(users) > 0 && !rapid.Bool().Draw(t, "anyone installs") {
+	switch k := rapid.IntRange(0, 2).Draw(t, "installer"); {
+	case k < 2 && len(users) > 0:
 		return rapid.SampledFrom(users).Draw(t, "by")
+	case k == 2:
+		return r.editor(t) // an editor installs, and may then list who else can
 	}
 	return r.actor(t)
 }
@@ -329,7 +332,7 @@ func (r *run) zoomActions() map[string]func(*rapid.T) {
 		}
 		r.step(t, reference.SetPreApproval{App: app, By: by, On: on})
 	}
-	acts["SetRequestEmails"] = func(t *rapid.T) {
+	requestEmails := func(t *rapid.T) {
 		by := r.editor(t)
 		c := reference.SetRequestEmails{By: by, On: rapid.Float64Range(0, 1).Draw(t, "on") < 0.7}
 		if rapid.Bool().Draw(t, "choose") {
@@ -337,7 +340,7 @@ func (r *run) zoomActions() map[string]func(*rapid.T) {
 		}
 		r.step(t, c)
 	}
-	acts["SetRole"] = func(t *rapid.T) {
+	role := func(t *rapid.T) {
 		u := r.user(t, "user")
 		x, _ := r.st.Model.User(u)
 		c := reference.SetRole{User: u, By: r.colleagueAdmin(t, u), Marketplace: x.Marketplace, Scopes: x.Scopes}
@@ -349,8 +352,18 @@ func (r *run) zoomActions() map[string]func(*rapid.T) {
 		}
 		r.step(t, c)
 	}
-	// Installs weigh double: most rules are about them.
+	// Roles and the request email share one action: they bear on fewer
+	// rules than installs and pre-approval.
+	acts["SetRoleOrRequestEmails"] = func(t *rapid.T) {
+		if rapid.Bool().Draw(t, "request email") {
+			requestEmails(t)
+			return
+		}
+		role(t)
+	}
+	// Installs and pre-approvals weigh double: most rules are about them.
 	acts["Install (again)"] = acts["Install"]
+	acts["SetPreApproval (again)"] = acts["SetPreApproval"]
 	return acts
 }
 
