@@ -240,14 +240,7 @@ func checkSwitchedOff(c *Check) error {
 	}
 	return pairs(c, func(i, j int, before, after *CompanyObs, u reference.User, app reference.App) error {
 		b, a := c.Before.At(i, j), c.After.At(i, j)
-		// The model lets an admin approve a Request to Install of a
-		// switched-off app, which ZM-18 forbids: left out here, shown by
-		// TestModel_ApprovingASwitchedOffAppInstallsNothing.
-		approving := false
-		if d, ok := c.Cmd.(reference.DecideRequest); ok && d.Approve {
-			approving = true
-		}
-		if before.PreApproval[j].Disabled && after.PreApproval[j].Disabled && !b.Installed && a.Installed && !approving {
+		if before.PreApproval[j].Disabled && after.PreApproval[j].Disabled && !b.Installed && a.Installed {
 			return fmt.Errorf("%s: user %d got %q while its pre-approval is switched off", c.Cmd.Kind(), u.ID, app.ID)
 		}
 		if !after.PreApproval[j].Disabled {
