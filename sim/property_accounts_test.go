@@ -302,19 +302,7 @@ func (r *run) zoomActions() map[string]func(*rapid.T) {
 		by := r.editor(t)
 		u, _ := r.st.Model.User(by)
 		p, _ := r.st.Model.Permissions(u.Company)
-		// One switch at a time, as the Permissions page is used.
-		switch rapid.IntRange(0, 4).Draw(t, "switch") {
-		case 0:
-			p.RequirePreApproval = !p.RequirePreApproval
-		case 1:
-			p.RequireForDevelopment = !p.RequireForDevelopment
-		case 2:
-			p.ExemptOwnerApps = !p.ExemptOwnerApps
-		case 3:
-			p.ExemptMemberApps = !p.ExemptMemberApps
-		default:
-			p.BlockUserInstalls = !p.BlockUserInstalls
-		}
+		p = flipPermission(p, rapid.IntRange(0, len(permissionNames())-1).Draw(t, "switch"))
 		r.step(t, reference.SetAccountPermissions{By: by, Permissions: p})
 	}
 	acts["SetPreApproval"] = func(t *rapid.T) {

@@ -22,6 +22,25 @@ func permissionSwitches(p reference.AccountPermissions) [5]bool {
 	return [5]bool{p.RequirePreApproval, p.RequireForDevelopment, p.ExemptOwnerApps, p.ExemptMemberApps, p.BlockUserInstalls}
 }
 
+// flipPermission flips switch i (in permissionNames' order) of the
+// Permissions page, one at a time as an admin uses it; the workload and the
+// properties both change settings this way.
+func flipPermission(p reference.AccountPermissions, i int) reference.AccountPermissions {
+	switch i {
+	case 0:
+		p.RequirePreApproval = !p.RequirePreApproval
+	case 1:
+		p.RequireForDevelopment = !p.RequireForDevelopment
+	case 2:
+		p.ExemptOwnerApps = !p.ExemptOwnerApps
+	case 3:
+		p.ExemptMemberApps = !p.ExemptMemberApps
+	default:
+		p.BlockUserInstalls = !p.BlockUserInstalls
+	}
+	return p
+}
+
 func onOff(b bool) string {
 	if b {
 		return "ON"

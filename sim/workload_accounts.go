@@ -185,17 +185,9 @@ func (w *Workload) setting() reference.Command {
 		return reference.SetAllowUserInstalls{By: w.admin(i), Allow: w.rng.IntN(4) != 0}
 	}
 	p, _ := w.m.Permissions(co)
-	switch w.rng.IntN(8) {
-	case 0:
-		p.RequirePreApproval = !p.RequirePreApproval
-	case 1:
-		p.RequireForDevelopment = !p.RequireForDevelopment
-	case 2:
-		p.ExemptOwnerApps = !p.ExemptOwnerApps
-	case 3:
-		p.ExemptMemberApps = !p.ExemptMemberApps
-	case 4:
-		p.BlockUserInstalls = !p.BlockUserInstalls
+	switch i := w.rng.IntN(8); {
+	case i < len(permissionNames()):
+		p = flipPermission(p, i)
 	default:
 		p.BlockUserInstalls, p.RequirePreApproval = false, false
 	}
