@@ -117,6 +117,17 @@ func (w *world) personApp(person, app string) (reference.UserID, reference.AppID
 	return u, id, err
 }
 
+// personAppMarket is personApp for a step that then queries the market,
+// with the scenario's apps listed.
+func (w *world) personAppMarket(person, app string) (*reference.Market, reference.UserID, reference.AppID, error) {
+	u, id, err := w.personApp(person, app)
+	if err != nil {
+		return nil, 0, "", err
+	}
+	m, err := w.market()
+	return m, u, id, err
+}
+
 // access reads "only me" (or herself, himself, themselves), "all users" or
 // a list of people.
 func (w *world) access(s string) (reference.Access, []reference.UserID, error) {
@@ -171,11 +182,7 @@ func manage(w *world, person, app string, access reference.Access, add, remove, 
 }
 
 func openManageUsers(w *world, a []string, _ *godog.Table) error {
-	u, id, err := w.personApp(a[0], a[1])
-	if err != nil {
-		return err
-	}
-	m, err := w.market()
+	m, u, id, err := w.personAppMarket(a[0], a[1])
 	if err != nil {
 		return err
 	}

@@ -228,11 +228,7 @@ func nothingChanged(w *world, _ []string, _ *godog.Table) error {
 }
 
 func seesStatus(w *world, a []string, _ *godog.Table) error {
-	u, id, err := w.personApp(a[0], a[1])
-	if err != nil {
-		return err
-	}
-	m, err := w.market()
+	m, u, id, err := w.personAppMarket(a[0], a[1])
 	if err != nil {
 		return err
 	}
@@ -244,11 +240,7 @@ func seesStatus(w *world, a []string, _ *godog.Table) error {
 }
 
 func dockHas(w *world, person, app, where string) error {
-	u, id, err := w.personApp(person, app)
-	if err != nil {
-		return err
-	}
-	m, err := w.market()
+	m, u, id, err := w.personAppMarket(person, app)
 	if err != nil {
 		return err
 	}
@@ -494,11 +486,7 @@ func useWords(u reference.Use) string {
 }
 
 func (w *world) extension(person, ext, app string) (reference.Use, error) {
-	u, id, err := w.personApp(person, app)
-	if err != nil {
-		return reference.Use{}, err
-	}
-	m, err := w.market()
+	m, u, id, err := w.personAppMarket(person, app)
 	if err != nil {
 		return reference.Use{}, err
 	}

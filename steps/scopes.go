@@ -84,11 +84,7 @@ func apiCall(w *world, app, call, person string, allowed bool, scope, reason str
 }
 
 func granted(w *world, person, app string, want []string) error {
-	u, id, err := w.personApp(person, app)
-	if err != nil {
-		return err
-	}
-	m, err := w.market()
+	m, u, id, err := w.personAppMarket(person, app)
 	if err != nil {
 		return err
 	}
@@ -104,11 +100,7 @@ func granted(w *world, person, app string, want []string) error {
 }
 
 func objectUsable(w *world, a []string, _ *godog.Table) error {
-	u, id, err := w.personApp(a[4], a[0])
-	if err != nil {
-		return err
-	}
-	m, err := w.market()
+	m, u, id, err := w.personAppMarket(a[4], a[0])
 	if err != nil {
 		return err
 	}

@@ -135,11 +135,7 @@ func zoomSteps() []def {
 			Pattern: `{person} has {app} through the account`,
 			Example: `Bob has "CRM" through the account`},
 			run: func(w *world, a []string, _ *godog.Table) error {
-				u, id, err := w.personApp(a[0], a[1])
-				if err != nil {
-					return err
-				}
-				m, err := w.market()
+				m, u, id, err := w.personAppMarket(a[0], a[1])
 				if err != nil {
 					return err
 				}
@@ -302,11 +298,7 @@ func setRole(w *world, admin, person, market string, held []string, setMarket bo
 }
 
 func mayInstall(w *world, person, app string, want bool, reason string) error {
-	u, id, err := w.personApp(person, app)
-	if err != nil {
-		return err
-	}
-	m, err := w.market()
+	m, u, id, err := w.personAppMarket(person, app)
 	if err != nil {
 		return err
 	}
@@ -325,11 +317,7 @@ func mayInstall(w *world, person, app string, want bool, reason string) error {
 }
 
 func missingPermissions(w *world, a []string, _ *godog.Table) error {
-	u, id, err := w.personApp(a[0], a[2])
-	if err != nil {
-		return err
-	}
-	m, err := w.market()
+	m, u, id, err := w.personAppMarket(a[0], a[2])
 	if err != nil {
 		return err
 	}
