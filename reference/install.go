@@ -151,7 +151,7 @@ func (s *state) canInstall(a *appState, u *user, co *company) *Refusal {
 
 func (s *state) zoomCanInstall(a *appState, u *user, co *company) *Refusal {
 	pa := co.preapprovals[a.ID]
-	if pa != nil && !pa.on {
+	if co.switchedOff(a.ID) {
 		return refuse("ZM-11", ReasonAppDisabled, "%q's pre-approval is switched off in account %d", a.ID, co.id)
 	}
 	edit := u.canEdit()

@@ -31,7 +31,7 @@ func (s *state) status(a *appState, u *user) Status {
 	} else if sh := co.shares[a.ID]; sh != nil && sh.includes(u.id) {
 		return StatusAuthorize
 	}
-	if pa := co.preapprovals[a.ID]; st != StatusNone && pa != nil && !pa.on {
+	if st != StatusNone && co.switchedOff(a.ID) {
 		return StatusDisabled // ZM-11, ZM-18
 	}
 	return st

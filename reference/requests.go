@@ -205,7 +205,7 @@ func (c DecideRequest) apply(s *state, _ time.Time) (who, []Effect, *Refusal) {
 	co, a, requester := s.companies[r.company], s.apps[r.app], s.users[r.by]
 	// A switched-off app installs for no one until it is pre-approved
 	// again, an approved Request to Install included (ZM-18).
-	if pa := co.preapprovals[r.app]; c.Approve && r.kind == RequestInstall && s.profile == Zoom && pa != nil && !pa.on {
+	if c.Approve && r.kind == RequestInstall && s.profile == Zoom && co.switchedOff(r.app) {
 		return who{}, nil, refuse("ZM-18", ReasonAppDisabled, "%q's pre-approval is switched off in account %d", r.app, co.id)
 	}
 	delete(co.pending, pendingKey{app: r.app, user: r.by, kind: r.kind})

@@ -48,6 +48,14 @@ type company struct {
 	pending  map[pendingKey]RequestID // the open request of a user, app and kind
 }
 
+// switchedOff reports whether an admin switched off app's pre-approval:
+// the app is disabled for everyone until it is pre-approved again (ZM-11,
+// ZM-18).
+func (co *company) switchedOff(app AppID) bool {
+	pa := co.preapprovals[app]
+	return pa != nil && !pa.on
+}
+
 // preApproval is an app's pre-approval in a Zoom account (ZM-07, 09, 11).
 // Switched off, the app is disabled for every user of the account.
 type preApproval struct {
