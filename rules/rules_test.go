@@ -16,11 +16,12 @@ import (
 var baseFamilies = map[string]int{
 	"PD-SHARE":  25,
 	"PD-SCOPE":  8,
-	"PD-EXT":    5,
+	"PD-EXT":    6,
 	"PD-UNINST": 2,
-	"PD-OAUTH":  3,
-	"PC":        6,
-	"ZM":        14,
+	"PD-OAUTH":  6,
+	"PD-API":    3,
+	"PC":        10,
+	"ZM":        24,
 	"X":         3,
 }
 
@@ -84,10 +85,10 @@ func TestCatalogue_FamilyCountsMatchRulesMD(t *testing.T) {
 			}
 		}
 	}
-	// Kinds of the rules.md rules: 4 PD-SHARE, 2 PD-SCOPE, 4 PD-EXT,
-	// 1 PD-UNINST and 2 PD-OAUTH rules are app rules.
-	if kinds[Marketplace] != 53 || kinds[App] != 13 {
-		t.Errorf("rules.md rules by kind: %d M, %d A; want 53 M, 13 A", kinds[Marketplace], kinds[App])
+	// Kinds of the rules.md rules: 4 PD-SHARE, 2 PD-SCOPE, 5 PD-EXT,
+	// 1 PD-UNINST, 5 PD-OAUTH and 1 PD-API rules are app rules.
+	if kinds[Marketplace] != 69 || kinds[App] != 18 {
+		t.Errorf("rules.md rules by kind: %d M, %d A; want 69 M, 18 A", kinds[Marketplace], kinds[App])
 	}
 }
 
@@ -112,8 +113,9 @@ func TestCatalogue_AssumedOnlyWhereRulesMDSaysSo(t *testing.T) {
 			got = append(got, r.ID)
 		}
 	}
-	if strings.Join(got, ",") != "PD-SHARE-20" {
-		t.Errorf("assumed rules.md rules = %v, want [PD-SHARE-20]", got)
+	want := "PD-SHARE-20,PC-07,PC-08,PC-09,PC-10,ZM-15,ZM-16,ZM-17,ZM-18,ZM-19,ZM-20,ZM-21,ZM-22,ZM-23,ZM-24"
+	if strings.Join(got, ",") != want {
+		t.Errorf("assumed rules.md rules = %v, want %s", got, want)
 	}
 }
 
