@@ -273,8 +273,14 @@ func (c Install) apply(s *state, _ time.Time) (who, []Effect, *Refusal) {
 				}
 			}
 		}
-		effects = append(effects, SharingCallback{App: c.App, Company: u.company, User: c.By, IsShared: true})
-		effects = append(effects, addedNotice(a, u, sh, c.Email, c.Users, access))
+		// The callback follows whether anyone but the installer has the app:
+		// "specific users" naming only herself is a private install
+		// (PD-SHARE-20).
+		shared := sh.sharedWithOthers()
+		effects = append(effects, SharingCallback{App: c.App, Company: u.company, User: c.By, IsShared: shared})
+		if shared {
+			effects = append(effects, addedNotice(a, u, sh, c.Email, c.Users, access))
+		}
 	} else {
 		effects = append(effects, SharingCallback{App: c.App, Company: u.company, User: c.By, IsShared: false})
 	}
@@ -375,6 +381,14 @@ func (c ManageUsers) apply(s *state, _ time.Time) (who, []Effect, *Refusal) {
 	}
 	if ref := s.only(Pipedrive, "Manage users"); ref != nil {
 		return who{}, nil, ref
+	}
+	// Who may manage comes before whether there is anything to manage: a
+	// regular user is refused as not an admin (PD-SHARE-03, X-02).
+	if a.Mode == ModeNone {
+		return who{}, nil, refuse("PD-SHARE-01", ReasonModeForbids, "%q has sharing mode none", a.ID)
+	}
+	if !u.admin {
+		return who{}, nil, refuse("PD-SHARE-03", ReasonNotAdmin, "user %d has no global admin permissions", u.id)
 	}
 	sh := co.shares[c.App]
 	if sh == nil {

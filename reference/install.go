@@ -156,6 +156,9 @@ func (s *state) zoomCanInstall(a *appState, u *user, co *company) *Refusal {
 	}
 	edit := u.canEdit()
 	if a.Level == AccountLevel && !edit {
+		if u.admin { // an admin lacks the role, as when deciding a request (ZM-02)
+			return refuse("ZM-02", ReasonNotMarketplaceEdit, "%q is installed by admins with Marketplace:Edit", a.ID)
+		}
 		return refuse("ZM-12", ReasonAdminInstallOnly, "%q is installed by admins: use Request to Install", a.ID)
 	}
 	if !edit { // Marketplace:Edit admins pre-approve for themselves (ZM-17)

@@ -192,23 +192,48 @@ func TestMarket_PDSHARE13_RemovingAnAuthorizedUserDoesNotUninstall(t *testing.T)
 func TestMarket_PDSHARE14_DockSectionsAndBubble(t *testing.T) {
 	m := newFixture(t)
 	mustApply(t, m, Install{App: insights, By: alice, Access: AllUsers, Accept: true})
+	mustApply(t, m, OpenApps{User: bob})
 	d := m.Dock(bob)
 	if !slices.Equal(d.AddedByAdmin, []AppID{insights}) || len(d.Apps) != 0 || !d.Bubble {
 		t.Fatalf("dock before authorizing = %+v", d)
 	}
-	mustApply(t, m, OpenApps{User: bob})
-	if m.Dock(bob).Bubble {
-		t.Fatal("bubble still shown after opening the web app")
-	}
 	mustApply(t, m, Authorize{App: insights, By: bob, Accept: true})
 	d = m.Dock(bob)
-	if len(d.AddedByAdmin) != 0 || !slices.Equal(d.Apps, []AppID{insights}) {
+	if len(d.AddedByAdmin) != 0 || !slices.Equal(d.Apps, []AppID{insights}) || d.Bubble {
 		t.Fatalf("dock after authorizing = %+v", d)
 	}
-	// A later addition brings the bubble back.
+	// A later addition brings the bubble back at the next open.
 	mustApply(t, m, Install{App: notes, By: alice, Access: AllUsers, Accept: true})
+	if d := m.Dock(bob); d.Bubble || !d.BubbleDue {
+		t.Fatalf("dock after a new addition = %+v", d)
+	}
+	mustApply(t, m, OpenApps{User: bob})
 	if !m.Dock(bob).Bubble {
-		t.Fatal("no bubble for a new addition")
+		t.Fatal("no bubble for a new addition after refreshing")
+	}
+}
+
+func TestMarket_PDSHARE14_BubbleAppearsOnlyAfterOpenOrRefresh(t *testing.T) {
+	m := newFixture(t)
+	mustApply(t, m, OpenApps{User: bob})
+	mustApply(t, m, Install{App: insights, By: alice, Access: SpecificUsers, Users: []UserID{bob, carol}, Accept: true})
+	for _, u := range []UserID{bob, carol} {
+		if d := m.Dock(u); d.Bubble || !d.BubbleDue {
+			t.Fatalf("user %d right after the install: dock = %+v; want the bubble due, not seen", u, d)
+		}
+	}
+	mustApply(t, m, OpenApps{User: bob})
+	if d := m.Dock(bob); !d.Bubble || d.BubbleDue {
+		t.Fatalf("bob after refreshing: dock = %+v", d)
+	}
+	if d := m.Dock(carol); d.Bubble {
+		t.Fatalf("carol has not opened Pipedrive yet: dock = %+v", d)
+	}
+	// Removed before she ever opened: nothing to see.
+	mustApply(t, m, ManageUsers{App: insights, By: alice, Remove: []UserID{carol}})
+	mustApply(t, m, OpenApps{User: carol})
+	if d := m.Dock(carol); d.Bubble || d.BubbleDue {
+		t.Fatalf("carol, removed: dock = %+v", d)
 	}
 }
 
@@ -321,6 +346,55 @@ func TestMarket_PDSHARE20_SharingCallbacks(t *testing.T) {
 	if cb := effectsOf[SharingCallback](eff); len(cb) != 1 || cb[0].IsShared {
 		t.Fatalf("a private install: callbacks = %+v", cb)
 	}
+}
+
+func TestMarket_PDSHARE20_CallbackFollowsWhetherOthersHaveTheApp(t *testing.T) {
+	m := newFixture(t)
+	private := SharingCallback{App: insights, Company: acme, User: alice}
+	shared := SharingCallback{App: insights, Company: acme, User: alice, IsShared: true}
+	// "Specific users" naming only herself: nobody else has the app.
+	eff := mustApply(t, m, Install{App: insights, By: alice, Access: SpecificUsers, Users: []UserID{alice}, Accept: true})
+	if cb := effectsOf[SharingCallback](eff); len(cb) != 1 || cb[0] != private {
+		t.Fatalf("install for herself only: callbacks = %+v, want %+v", cb, private)
+	}
+	if n := effectsOf[Notice](eff); len(n) != 0 {
+		t.Fatalf("install for herself only told %+v", n)
+	}
+	// Making it private again changes nothing the app was told: no callback.
+	eff = mustApply(t, m, ManageUsers{App: insights, By: alice, Access: OnlyMe})
+	if cb := effectsOf[SharingCallback](eff); len(cb) != 0 {
+		t.Fatalf("making a private install private: callbacks = %+v", cb)
+	}
+	// Adding Bob shares it; making it private unshares it.
+	eff = mustApply(t, m, ManageUsers{App: insights, By: alice, Add: []UserID{bob}})
+	if cb := effectsOf[SharingCallback](eff); len(cb) != 1 || cb[0] != shared {
+		t.Fatalf("+ Add Bob: callbacks = %+v, want %+v", cb, shared)
+	}
+	eff = mustApply(t, m, ManageUsers{App: insights, By: alice, Access: OnlyMe})
+	if cb := effectsOf[SharingCallback](eff); len(cb) != 1 || cb[0] != private {
+		t.Fatalf("make it private: callbacks = %+v, want %+v", cb, private)
+	}
+}
+
+func TestMarket_PDSHARE03_NotAdminComesBeforeNotInstalled(t *testing.T) {
+	m := newFixture(t)
+	mustApply(t, m, Install{App: insights, By: bob, Accept: true})
+	ref := mustRefuse(t, m, ManageUsers{App: insights, By: bob, Add: []UserID{carol}}, ReasonNotAdmin)
+	if ref.Rule != "PD-SHARE-03" {
+		t.Fatalf("refused under %s, want PD-SHARE-03", ref.Rule)
+	}
+	// Without any installation at all, still "not admin".
+	mustRefuse(t, m, ManageUsers{App: notes, By: carol, Add: []UserID{bob}}, ReasonNotAdmin)
+	// An admin with nothing to manage is refused "not installed".
+	mustRefuse(t, m, ManageUsers{App: notes, By: alice, Add: []UserID{bob}}, ReasonNotInstalled)
+}
+
+func TestMarket_PDSHARE26_AllUsersChosenLaterReachesLaterJoiners(t *testing.T) {
+	m := newFixture(t)
+	mustApply(t, m, Install{App: insights, By: alice, Accept: true})
+	mustApply(t, m, ManageUsers{App: insights, By: alice, Access: AllUsers})
+	mustApply(t, m, JoinCompany{User: 110, Company: acme, Name: "Zoe"})
+	wantStatus(t, m, insights, 110, StatusAuthorize)
 }
 
 func TestMarket_PDSHARE25_AddAndRemoveLater(t *testing.T) {

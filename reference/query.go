@@ -41,7 +41,14 @@ func (s *state) status(a *appState, u *user) Status {
 type Dock struct {
 	AddedByAdmin []AppID // added by an admin, not yet authorized: their own section
 	Apps         []AppID // authorized or needing re-authorization: quick access or other apps
-	Bubble       bool    // the notification bubble: an addition since the user last opened the web app
+	// Bubble is the notification bubble the user sees: it appears at the
+	// first open or refresh after an addition (PD-SHARE-14) and stays while
+	// an app it announced waits in the Added by Admin section (assumed:
+	// PD-SHARE-27).
+	Bubble bool
+	// BubbleDue: an addition since the user last opened the web app, whose
+	// bubble appears at their next open or refresh.
+	BubbleDue bool
 }
 
 // Dock returns u's apps dock.
@@ -62,6 +69,8 @@ func (m *Market) Dock(u UserID) Dock {
 		}
 		d.AddedByAdmin = append(d.AddedByAdmin, id)
 		if sh.addedSeq(u) > uu.openedSeq {
+			d.BubbleDue = true
+		} else {
 			d.Bubble = true
 		}
 	}

@@ -54,7 +54,8 @@ type SetRequestEmails struct {
 }
 
 // SetRole is a Zoom account admin setting a user's Marketplace role (admins
-// only) and the scopes the user holds (ZM-02, ZM-08, ZM-16).
+// only, set by an admin holding Marketplace:Edit) and the scopes the user
+// holds (ZM-02, ZM-08, ZM-16, ZM-25).
 type SetRole struct {
 	User        UserID
 	By          UserID
@@ -203,6 +204,12 @@ func (c SetRole) apply(s *state, _ time.Time) (who, []Effect, *Refusal) {
 	held, ref := s.checkRole(u.admin, c.Marketplace, c.Scopes)
 	if ref != nil {
 		return who{}, nil, ref
+	}
+	// Only an admin holding Marketplace:Edit changes a Marketplace role,
+	// their own included; otherwise any admin could give themselves the
+	// role that gates the account's apps (assumed: ZM-25).
+	if c.Marketplace != u.market && !by.canEdit() {
+		return who{}, nil, refuse("ZM-25", ReasonNotMarketplaceEdit, "user %d changes Marketplace roles without Marketplace:Edit", c.By)
 	}
 	u.market, u.scopes = c.Marketplace, held
 	return who{Actor: c.By, Company: co.id}, nil, nil

@@ -71,6 +71,39 @@ func TestMarket_ZM01_AnyUserInstallsAndDeauthorizesAUserLevelApp(t *testing.T) {
 	mustRefuse(t, m, Authorize{App: zNotes, By: bob, Accept: true}, ReasonNothingToAuthorize)
 }
 
+func TestMarket_ZM02_AdminWithoutEditIsRefusedNotMarketplaceEdit(t *testing.T) {
+	m := newZoom(t)
+	// Dave holds Marketplace:View only: as for deciding a request, the
+	// reason is the role he lacks, not that only admins install.
+	ref := mustRefuse(t, m, Install{App: crm, By: dave, Accept: true}, ReasonNotMarketplaceEdit)
+	if ref.Rule != "ZM-02" {
+		t.Fatalf("refused under %s, want ZM-02", ref.Rule)
+	}
+	if err := m.CanInstall(crm, dave); err == nil || err.(*Refusal).Reason != ReasonNotMarketplaceEdit {
+		t.Fatalf("CanInstall = %v", err)
+	}
+	mustApply(t, m, SetRole{User: dave, By: alice, Marketplace: MarketplaceNone, Scopes: []string{"meeting:read"}})
+	mustRefuse(t, m, Install{App: crm, By: dave, Accept: true}, ReasonNotMarketplaceEdit)
+	// A user who is no admin is sent to Request to Install.
+	mustRefuse(t, m, Install{App: crm, By: bob, Accept: true}, ReasonAdminInstallOnly)
+}
+
+func TestMarket_ZM25_OnlyEditAdminsChangeMarketplaceRoles(t *testing.T) {
+	m := newZoom(t)
+	// Dave (View) may not raise himself, nor give anyone a role.
+	mustRefuse(t, m, SetRole{User: dave, By: dave, Marketplace: MarketplaceEdit, Scopes: []string{"meeting:read"}}, ReasonNotMarketplaceEdit)
+	mustRefuse(t, m, SetRole{User: erin, By: dave, Marketplace: MarketplaceView, Scopes: []string{"meeting:read"}}, ReasonNotMarketplaceEdit)
+	// He still sets held scopes, which leave the role as it is.
+	mustApply(t, m, SetRole{User: carol, By: dave, Scopes: []string{"meeting:read", "recording:read"}})
+	mustApply(t, m, SetRole{User: dave, By: dave, Marketplace: MarketplaceView, Scopes: []string{"meeting:read", "recording:read"}})
+	// An Edit admin gives and takes the role, their own included.
+	mustApply(t, m, SetRole{User: dave, By: alice, Marketplace: MarketplaceEdit, Scopes: []string{"meeting:read"}})
+	mustApply(t, m, SetRole{User: erin, By: erin, Marketplace: MarketplaceView, Scopes: []string{"meeting:read"}})
+	if u, _ := m.User(erin); u.Marketplace != MarketplaceView {
+		t.Fatalf("erin's role = %q", u.Marketplace)
+	}
+}
+
 func TestMarket_ZM02_MarketplaceRoleControlsAccountApps(t *testing.T) {
 	m := newZoom(t)
 	p := AccountPermissions{RequirePreApproval: true}
@@ -85,7 +118,7 @@ func TestMarket_ZM02_MarketplaceRoleControlsAccountApps(t *testing.T) {
 	}
 	// Account-level apps: installed by an Edit admin, for the whole account.
 	mustRefuse(t, m, Install{App: crm, By: bob, Accept: true}, ReasonAdminInstallOnly)
-	mustRefuse(t, m, Install{App: crm, By: dave, Accept: true}, ReasonAdminInstallOnly)
+	mustRefuse(t, m, Install{App: crm, By: dave, Accept: true}, ReasonNotMarketplaceEdit)
 	mustApply(t, m, Install{App: crm, By: alice, Accept: true})
 	for _, u := range []UserID{alice, bob, carol, dave, erin} {
 		wantStatus(t, m, crm, u, StatusAuthorized)

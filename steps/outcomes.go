@@ -269,10 +269,14 @@ func bubble(w *world, person string, want bool) error {
 	if err != nil {
 		return err
 	}
-	if got := m.Dock(u).Bubble; got != want {
-		if got {
-			return fmt.Errorf("%s sees the notification bubble", person)
-		}
+	d := m.Dock(u)
+	switch {
+	case d.Bubble == want:
+	case d.Bubble:
+		return fmt.Errorf("%s sees the notification bubble", person)
+	case d.BubbleDue:
+		return fmt.Errorf("%s does not see the notification bubble yet: it appears when %s next opens or refreshes Pipedrive", person, person)
+	default:
 		return fmt.Errorf("%s does not see the notification bubble", person)
 	}
 	return nil

@@ -81,6 +81,13 @@ Feature: Adding an app to other users of a Pipedrive company
     Then Bob sees "Deal Insights" as "Authorized"
     And Carol does not have "Deal Insights"
 
+  @PD-SHARE-03 @X-02
+  Scenario: A user without admin permissions who installed an app for himself cannot add it for a colleague
+    Given Bob has installed "Deal Insights" for only himself
+    When Bob adds "Deal Insights" to Carol
+    Then it is refused because "not admin"
+    And nothing has changed
+
   @PD-SHARE-04
   Scenario Outline: Installing a sharable app, the admin picks who gets it
     When Alice installs "Deal Insights" for <access>
@@ -159,6 +166,14 @@ Feature: Adding an app to other users of a Pipedrive company
     Then Erin sees "Notes Sync" as "Authorize app"
     And Erin gets an in-app notification about "Notes Sync"
     And Erin does not have "Deal Insights"
+
+  @PD-SHARE-26 @assumed
+  Scenario: "All users" chosen later through "+ Add" reaches users who join later too
+    Given Alice has installed "Notes Sync" for only herself
+    When Alice adds "Notes Sync" to all users
+    And Erin joins "Acme"
+    Then Erin sees "Notes Sync" as "Authorize app"
+    And Erin gets an in-app notification about "Notes Sync"
 
   @PD-SHARE-09 @X-03
   Scenario: A user who joins another company gets nothing

@@ -14,24 +14,39 @@ Feature: What an added user sees, and what the app is told
     And the app "Deal Insights" is shared in the shared-extensions mode
     And the app "Notes Sync" is shared in the add-to-account mode
 
-  @PD-SHARE-14
+  @PD-SHARE-14 @PD-SHARE-27 @assumed
   Scenario: An added user sees the app in its own section with a bubble until they authorize
     When Alice installs "Deal Insights" for all users
     Then Bob sees "Deal Insights" in the "Added by Admin" section of the apps dock
-    And Bob sees the notification bubble
     When Bob opens Pipedrive
-    Then Bob does not see the notification bubble
+    Then Bob sees the notification bubble
+    When Bob opens Pipedrive
+    Then Bob sees the notification bubble
     When Bob authorizes "Deal Insights"
-    Then Bob sees "Deal Insights" under quick access or other apps in the apps dock
+    Then Bob does not see the notification bubble
+    And Bob sees "Deal Insights" under quick access or other apps in the apps dock
     And Alice sees "Deal Insights" under quick access or other apps in the apps dock
 
   @PD-SHARE-14
-  Scenario: A later addition brings the bubble back
+  Scenario: The bubble appears only when the user next opens or refreshes Pipedrive
+    Given Bob opens Pipedrive
+    When Alice installs "Deal Insights" for Bob and Carol
+    Then Bob does not see the notification bubble
+    And Carol does not see the notification bubble
+    When Bob opens Pipedrive
+    Then Bob sees the notification bubble
+    And Carol does not see the notification bubble
+
+  @PD-SHARE-14
+  Scenario: A later addition brings the bubble back at the next refresh
     Given Alice has installed "Deal Insights" for all users
+    And Bob has authorized "Deal Insights"
     And Bob opens Pipedrive
     When Alice installs "Notes Sync" for Bob
-    Then Bob sees the notification bubble
+    Then Bob does not see the notification bubble
     And Bob sees "Notes Sync" in the "Added by Admin" section of the apps dock
+    When Bob opens Pipedrive
+    Then Bob sees the notification bubble
 
   @PD-SHARE-15
   Scenario: The three statuses of an app for a user
@@ -150,6 +165,18 @@ Feature: What an added user sees, and what the app is told
   Scenario: A private install tells the app isShared false
     When Carol installs "Notes Sync"
     Then "Notes Sync" receives a sharing callback for Carol with isShared false
+
+  @PD-SHARE-20 @assumed
+  Scenario: Specific users naming only the installer is a private install, and making it private sends nothing
+    When Alice installs "Deal Insights" for Alice
+    Then "Deal Insights" receives a sharing callback for Alice with isShared false
+    And nobody gets an in-app notification
+    When Alice makes "Deal Insights" private
+    Then "Deal Insights" receives no sharing callback
+    When Alice adds "Deal Insights" to Bob
+    Then "Deal Insights" receives a sharing callback for Alice with isShared true
+    When Alice makes "Deal Insights" private
+    Then "Deal Insights" receives a sharing callback for Alice with isShared false
 
   @PD-SHARE-20 @assumed
   Scenario: Adding a user to an app already shared sends no new callback

@@ -53,6 +53,15 @@ Feature: Zoom: installing apps, pre-approval and the account's app permissions
     And Carol has "CRM" through the account
     And Hank does not have "CRM"
 
+  @ZM-02 @X-02
+  Scenario: An admin without Marketplace:Edit is refused an account-level app for lacking the role
+    When Dave installs "CRM"
+    Then it is refused because "not Marketplace:Edit"
+    And nothing has changed
+    When Alice gives Dave the Marketplace role "none"
+    And Dave installs "CRM"
+    Then it is refused because "not Marketplace:Edit"
+
   @ZM-03
   Scenario: With pre-approval required a member cannot install an app that is not pre-approved
     Given Alice has turned the permission "Require pre-approval" ON
@@ -245,9 +254,9 @@ Feature: Zoom: installing apps, pre-approval and the account's app permissions
     And Carol gets an in-app notification saying "use Whiteboard"
 
   @ZM-16 @assumed
-  Scenario: Any admin sets roles and scopes; only admins hold the Marketplace role
-    When Dave gives Erin the Marketplace role "Marketplace:View"
-    Then Erin may not install "CRM" because "only admins install this app"
+  Scenario: Any admin sets held scopes; only admins hold the Marketplace role
+    When Alice gives Erin the Marketplace role "Marketplace:View"
+    Then Erin may not install "CRM" because "not Marketplace:Edit"
     When Alice gives Dave the Marketplace role "Marketplace:Edit"
     And Dave turns the permission "Require pre-approval" ON
     Then the permission "Require pre-approval" is ON for "Acme"
@@ -255,6 +264,19 @@ Feature: Zoom: installing apps, pre-approval and the account's app permissions
     Then it is refused because "not admin"
     When Bob gives Carol the scopes "recording:read"
     Then it is refused because "not admin"
+
+  @ZM-25 @assumed
+  Scenario: Only an admin with Marketplace:Edit changes Marketplace roles, their own included
+    When Dave gives Dave the Marketplace role "Marketplace:Edit"
+    Then it is refused because "not Marketplace:Edit"
+    And nothing has changed
+    When Dave gives Erin the Marketplace role "Marketplace:View"
+    Then it is refused because "not Marketplace:Edit"
+    When Erin gives Dave the Marketplace role "Marketplace:Edit"
+    And Dave turns the permission "Require pre-approval" ON
+    Then the permission "Require pre-approval" is ON for "Acme"
+    When Erin gives Erin the Marketplace role "Marketplace:View"
+    Then Erin may not install "CRM" because "not Marketplace:Edit"
 
   @ZM-17 @assumed
   Scenario: An admin with Marketplace:Edit is not held back, but still needs the scopes
