@@ -11,7 +11,9 @@ import (
 	"io"
 	"net/url"
 	"os"
+	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -27,10 +29,17 @@ const (
 	ModeSharedExtensions = "add_to_account_with_shared_extensions"
 )
 
-// Extension types.
+// Extension types: the surfaces an app can have (protocol.md, "The app's
+// manifest"). Each is also the reference model's extension kind of the same
+// name.
 const (
-	JSONPanel  = "json_panel"
-	LinkAction = "link_action"
+	JSONPanel              = "json_panel"
+	LinkAction             = "link_action"
+	JSONModal              = "json_modal"
+	CustomUIPanel          = "custom_ui_panel"
+	CustomUIModal          = "custom_ui_modal"
+	CustomUIFloatingWindow = "custom_ui_floating_window"
+	CustomUISettings       = "custom_ui_settings"
 )
 
 // Resources an extension can sit on.
@@ -38,7 +47,57 @@ const (
 	ResourceDeal         = "deal"
 	ResourcePerson       = "person"
 	ResourceOrganization = "organization"
+	ResourceActivity     = "activity"
+	ResourceProduct      = "product"
 )
+
+// Views an app action (link action, JSON modal, custom modal) opens from.
+const (
+	ViewDetails = "details"
+	ViewList    = "list"
+)
+
+// surface says what each extension type takes (Pipedrive's docs:
+// app-extensions-json-panels, app-extensions-actions,
+// app-extensions-json-modals, custom-ui-extensions).
+type surface struct {
+	resources []string // none: the type sits on no record
+	view      bool     // opens from a details or list view
+	loginURL  bool
+	schemaKey string // the key of its declared schema, if it takes one
+}
+
+var recordResources = []string{ResourceDeal, ResourcePerson, ResourceOrganization}
+var actionResources = []string{ResourceDeal, ResourcePerson, ResourceOrganization, ResourceActivity, ResourceProduct}
+
+var surfaces = map[string]surface{
+	JSONPanel:              {resources: recordResources, schemaKey: "data_schema"},
+	LinkAction:             {resources: actionResources, view: true, loginURL: true},
+	JSONModal:              {resources: actionResources, view: true, schemaKey: "schema"},
+	CustomUIPanel:          {resources: recordResources},
+	CustomUIModal:          {resources: actionResources, view: true},
+	CustomUIFloatingWindow: {},
+	CustomUISettings:       {},
+}
+
+// Types lists every extension type, in the order the README shows them.
+func Types() []string {
+	return []string{JSONPanel, LinkAction, JSONModal, CustomUIPanel, CustomUIModal, CustomUIFloatingWindow, CustomUISettings}
+}
+
+// IsCustomUI reports whether typ is a Custom UI extension: a page the
+// marketplace loads in an iframe.
+func IsCustomUI(typ string) bool {
+	switch typ {
+	case CustomUIPanel, CustomUIModal, CustomUIFloatingWindow, CustomUISettings:
+		return true
+	}
+	return false
+}
+
+// Resources lists the resources an extension of type typ may sit on; none
+// for a type that sits on no record, or an unknown one.
+func Resources(typ string) []string { return append([]string(nil), surfaces[typ].resources...) }
 
 // App is an app's manifest, with defaults applied once it has been through
 // Parse or Normalize.
@@ -52,9 +111,14 @@ type App struct {
 	AllowSpecificUsers bool        `yaml:"allow_specific_users"`
 	Scopes             []string    `yaml:"scopes"`
 	Extensions         []Extension `yaml:"extensions"`
+
+	// Dir is where relative schema paths start: the manifest's folder
+	// when it was loaded from a file, else the working directory.
+	Dir string `yaml:"-"`
 }
 
-// Extension is a JSON panel or link action.
+// Extension is one of the app's surfaces: a JSON panel, link action, JSON
+// modal or Custom UI page.
 type Extension struct {
 	Type      string    `yaml:"type"`
 	Name      string    `yaml:"name"`
@@ -62,6 +126,18 @@ type Extension struct {
 	URL       string    `yaml:"url"`
 	JWTSecret string    `yaml:"jwt_secret"`
 	HTTPAuth  BasicAuth `yaml:"http_auth"`
+	// View is where an app action opens: details (the default) or list.
+	View string `yaml:"view"`
+	// LoginURL is where a link action may send a viewer it does not know
+	// instead of refusing with 401 or 403.
+	LoginURL string `yaml:"login_url"`
+	// DataSchema (JSON panels) and Schema (JSON modals) are the JSON Schema
+	// files uploaded in Developer Hub, relative to the manifest.
+	DataSchema string `yaml:"data_schema"`
+	Schema     string `yaml:"schema"`
+	// Declared is the compiled DataSchema or Schema, nil when none is
+	// declared; Parse, Load and Normalize fill it in.
+	Declared *Schema `yaml:"-"`
 }
 
 // BasicAuth is an extension's optional HTTP auth; empty means none.
@@ -128,12 +204,15 @@ func Load(path string) (App, error) {
 	if err != nil {
 		return App{}, fmt.Errorf("manifest: %w", err)
 	}
-	return Parse(data)
+	return parse(data, filepath.Dir(path))
 }
 
 // Parse decodes a YAML (or JSON) manifest, applies the defaults and checks
-// it. An error lists every problem found, one a line.
-func Parse(data []byte) (App, error) {
+// it. An error lists every problem found, one a line. Schema files are
+// read relative to the working directory.
+func Parse(data []byte) (App, error) { return parse(data, "") }
+
+func parse(data []byte, dir string) (App, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		return App{}, &Error{msg: strings.TrimPrefix(err.Error(), "yaml: ")}
@@ -158,6 +237,7 @@ func Parse(data []byte) (App, error) {
 		}
 		return App{}, errors.Join(errs...)
 	}
+	a.Dir = dir
 	return Normalize(a)
 }
 
@@ -283,24 +363,66 @@ func Normalize(a App) (App, error) {
 	names := map[string]int{}
 	for i, e := range a.Extensions {
 		p := fmt.Sprintf("extensions[%d]", i)
-		switch e.Type {
-		case JSONPanel, LinkAction:
-		case "":
+		sf, known := surfaces[e.Type]
+		switch {
+		case known:
+		case e.Type == "":
 			errs = append(errs, &Error{Key: p + ".type", msg: p + ".type is required"})
 		default:
-			errs = append(errs, keyErr(p+".type", "must be json_panel or link_action, not %q", e.Type))
+			errs = append(errs, keyErr(p+".type", "must be one of %s, not %q", strings.Join(Types(), ", "), e.Type))
 		}
-		switch e.Resource {
-		case ResourceDeal, ResourcePerson, ResourceOrganization:
-		case "":
+		switch {
+		case !known:
+		case len(sf.resources) == 0 && e.Resource != "":
+			errs = append(errs, keyErr(p+".resource", "a %s sits on no record, so it takes no resource (got %q)", e.Type, e.Resource))
+		case len(sf.resources) > 0 && e.Resource == "":
 			errs = append(errs, &Error{Key: p + ".resource", msg: p + ".resource is required"})
-		default:
-			errs = append(errs, keyErr(p+".resource", "must be deal, person or organization, not %q", e.Resource))
+		case len(sf.resources) > 0 && !slices.Contains(sf.resources, e.Resource):
+			errs = append(errs, keyErr(p+".resource", "a %s must be on %s, not %q", e.Type, orList(sf.resources), e.Resource))
 		}
 		if e.URL == "" {
 			errs = append(errs, &Error{Key: p + ".url", msg: p + ".url is required"})
 		} else if err := checkURL(p+".url", e.URL); err != nil {
 			errs = append(errs, err)
+		}
+		if known && sf.view && e.View == "" {
+			a.Extensions[i].View = ViewDetails
+		}
+		switch {
+		case !known || e.View == "":
+		case !sf.view:
+			errs = append(errs, keyErr(p+".view", "a %s opens from no view; only app actions take view", e.Type))
+		case e.View != ViewDetails && e.View != ViewList:
+			errs = append(errs, keyErr(p+".view", "must be details or list, not %q", e.View))
+		}
+		if e.LoginURL != "" {
+			if known && !sf.loginURL {
+				errs = append(errs, keyErr(p+".login_url", "only a link_action takes login_url"))
+			} else if err := checkURL(p+".login_url", e.LoginURL); err != nil {
+				errs = append(errs, err)
+			}
+		}
+		for _, k := range []struct{ key, path string }{{"data_schema", e.DataSchema}, {"schema", e.Schema}} {
+			if k.path == "" {
+				continue
+			}
+			if known && sf.schemaKey != k.key {
+				want := "takes no declared schema"
+				if sf.schemaKey != "" {
+					want = "declares its schema under " + sf.schemaKey
+				}
+				errs = append(errs, keyErr(p+"."+k.key, "a %s %s", e.Type, want))
+				continue
+			}
+			if e.Declared != nil && e.Declared.Path == k.path {
+				continue // loaded already
+			}
+			sc, err := LoadSchema(a.Dir, k.path)
+			if err != nil {
+				errs = append(errs, keyErr(p+"."+k.key, "%v", err))
+				continue
+			}
+			a.Extensions[i].Declared = sc
 		}
 		// Checks pick an extension by type and name, so two of the same
 		// type must not share one.
@@ -315,6 +437,14 @@ func Normalize(a App) (App, error) {
 		return App{}, errors.Join(errs...)
 	}
 	return a, nil
+}
+
+// orList words a list as "a, b or c".
+func orList(xs []string) string {
+	if len(xs) < 2 {
+		return strings.Join(xs, "")
+	}
+	return strings.Join(xs[:len(xs)-1], ", ") + " or " + xs[len(xs)-1]
 }
 
 func checkURL(key, raw string) error {

@@ -42,7 +42,7 @@ func TestParse_Good(t *testing.T) {
 		AllowSpecificUsers: true, Scopes: []string{"base", "deals:read"},
 		Extensions: []Extension{
 			{Type: JSONPanel, Name: "Deal summary", Resource: "deal", URL: "http://127.0.0.1:8080/panel", HTTPAuth: BasicAuth{"u", "p4ssword"}},
-			{Type: LinkAction, Name: "Open in Acme", Resource: "deal", URL: "https://127.0.0.1:8080/action", JWTSecret: "jwt-key"},
+			{Type: LinkAction, Name: "Open in Acme", Resource: "deal", URL: "https://127.0.0.1:8080/action", JWTSecret: "jwt-key", View: ViewDetails},
 		},
 	}
 	if !reflect.DeepEqual(a, want) {
@@ -116,11 +116,11 @@ func TestParse_Errors(t *testing.T) {
 		{"duplicate scope", head + "scopes: [deals:read, deals:read]\n",
 			`manifest: scopes[1]: scope "deals:read" is listed twice`, "scopes[1]"},
 		{"extension type", head + "extensions:\n  - {type: modal, resource: deal, url: 'http://x/p'}\n",
-			`manifest: extensions[0].type: must be json_panel or link_action, not "modal"`, "extensions[0].type"},
+			`manifest: extensions[0].type: must be one of json_panel, link_action, json_modal, custom_ui_panel, custom_ui_modal, custom_ui_floating_window, custom_ui_settings, not "modal"`, "extensions[0].type"},
 		{"extension type missing", head + "extensions:\n  - {resource: deal, url: 'http://x/p'}\n",
 			`manifest: extensions[0].type is required`, "extensions[0].type"},
 		{"extension resource", head + "extensions:\n  - {type: json_panel, resource: lead, url: 'http://x/p'}\n",
-			`manifest: extensions[0].resource: must be deal, person or organization, not "lead"`, "extensions[0].resource"},
+			`manifest: extensions[0].resource: a json_panel must be on deal, person or organization, not "lead"`, "extensions[0].resource"},
 		{"extension resource missing", head + "extensions:\n  - {type: json_panel, url: 'http://x/p'}\n",
 			`manifest: extensions[0].resource is required`, "extensions[0].resource"},
 		{"extension url", head + ext + "  - {type: link_action, resource: deal, url: 'ftp://x'}\n",
