@@ -27,7 +27,8 @@ func accountMutants() []mutant {
 		}},
 		{reference.Zoom, "Who Can Install ignored", []string{"who-can-install"}, func(m Model) Model { return &listIgnored{base{m}} }},
 		{reference.Zoom, "held scopes not checked", []string{"scopes-held"}, func(m Model) Model { return &scopesUnchecked{base{m}} }},
-		{reference.Zoom, "changing the permissions uninstalls", []string{"settings-keep-installations"}, func(m Model) Model {
+		// An uninstall also takes a user out of reauthorize without cause.
+		{reference.Zoom, "changing the permissions uninstalls", []string{"settings-keep-installations", "reauthorize"}, func(m Model) Model {
 			return &permissionsUninstall{tracker{base: base{m}}}
 		}},
 		{reference.Zoom, "a switched-off app stays usable", []string{"switched-off-disables", "reauthorize"}, func(m Model) Model { return &offStaysUsable{base{m}} }},

@@ -79,6 +79,23 @@ type runner struct {
 	rng     *rand.Rand
 	sum     *Summary
 	mem     memSampler
+
+	// The log's account of the run, checked command by command:
+	// seq is the sequence number of the last accepted command, logged how
+	// many were accepted since the last drain; refused keeps the refused
+	// commands since then for the trace.
+	seq     uint64
+	logged  int
+	refused []refusedCommand
+}
+
+// refusedCommand is a refused command waiting to be traced after the
+// event numbered after.
+type refusedCommand struct {
+	after  uint64
+	at     time.Time
+	cmd    reference.Command
+	reason reference.Reason
 }
 
 // directory is what the runner learnt of the market from its events:
@@ -129,7 +146,7 @@ func Replay(ctx context.Context, tr *TraceReader, opt Options) (*Summary, error)
 		return nil, fmt.Errorf("trace: line 1: unknown profile %q", tr.Header.Profile)
 	}
 	r := newRunner(tr.Header.Profile, tr.Header.Seed, opt)
-	src := &traceSource{tr: tr, stats: Stats{Refusals: map[reference.Reason]int{}, Effects: map[string]int{}}}
+	src := &traceSource{tr: tr, r: r, stats: Stats{Refusals: map[reference.Reason]int{}, Effects: map[string]int{}}}
 	r.src = src
 	err := r.run(ctx, 0)
 	r.sum.Stats = src.stats
@@ -148,11 +165,18 @@ func newRunner(p reference.Profile, seed uint64, opt Options) *runner {
 	r.m = NewModel(p, func() time.Time { return r.at })
 	r.sum.Names = r.m
 	if opt.CheckEvery > 0 {
-		r.stepper = NewStepper(r.m, Invariants())
-		r.stepper.Admins = func(c reference.CompanyID) []reference.UserID { return r.dir.admins[c] }
-		r.stepper.Requests = func() []reference.RequestID { return r.dir.requests }
+		r.stepper = r.newStepper()
 	}
 	return r
+}
+
+// newStepper returns the stepper of the runner's checks over r.m. It keeps
+// no replica: the runner checks the log command by command instead of
+// rebuilding a second market from it (see logs and record).
+func (r *runner) newStepper() *Stepper {
+	return &Stepper{Model: r.m, Invariants: Invariants(),
+		Admins:   func(c reference.CompanyID) []reference.UserID { return r.dir.admins[c] },
+		Requests: func() []reference.RequestID { return r.dir.requests }}
 }
 
 // ErrViolation is returned, wrapped, when an invariant fails.
@@ -209,6 +233,9 @@ func (r *runner) run(ctx context.Context, total int) error {
 
 func (r *runner) observe(c reference.Command, res reference.Result) error {
 	if res.OK() {
+		if err := r.logs(c, res.Event); err != nil {
+			return err
+		}
 		r.dir.learn(c)
 		if _, ok := c.(reference.RequestApp); ok && r.stepper != nil {
 			if len(r.dir.requests) == watchedRequests {
@@ -216,43 +243,104 @@ func (r *runner) observe(c reference.Command, res reference.Result) error {
 			}
 			r.dir.requests = append(r.dir.requests, reference.RequestID(res.Event.Seq))
 		}
+	} else if r.opt.Trace != nil {
+		r.refused = append(r.refused, refusedCommand{after: r.seq, at: r.at, cmd: c, reason: res.Refusal.Reason})
 	}
 	return r.src.observe(c, res)
 }
 
-// drain moves the model's log to the trace and, when checking, to the
-// window the replica is fed from at the next check.
-func (r *runner) drain() error {
-	events := r.m.DrainLog()
-	return r.record(events)
-}
-
-func (r *runner) record(events []reference.Event) error {
-	if len(events) == 0 {
-		return nil
+// logs checks that an accepted command was logged as the next event, at
+// the time the model was told, as that command. With drain's check
+// that the log holds exactly these events, in order, this is the log's
+// account of the run, checked as it goes instead of replayed into a
+// second market: replaying the events gives the same state because the
+// model is deterministic (which the properties check whole) and refused
+// commands change nothing (refusal-changes-nothing).
+func (r *runner) logs(c reference.Command, e *reference.Event) error {
+	switch {
+	case e == nil:
+		return r.logViolation(c, fmt.Errorf("accepted %s logged no event", c.Kind()))
+	case e.Seq != r.seq+1 || !e.At.Equal(r.at) || e.Command == nil || e.Command.Kind() != c.Kind():
+		return r.logViolation(c, fmt.Errorf("accepted %s (command %d, at %s) logged as event %d, %s at %s",
+			c.Kind(), r.seq+1, r.at.Format(time.RFC3339), e.Seq, kindOf(e.Command), e.At.Format(time.RFC3339)))
 	}
-	if r.opt.Trace != nil {
-		if err := r.opt.Trace.Write(events); err != nil {
-			return err
-		}
-	}
-	if r.stepper != nil {
-		r.window = append(r.window, events...)
-	}
+	r.seq++
+	r.logged++
 	return nil
 }
 
-// check feeds the replica the window, then steps the next few commands
-// with snapshots of a sample of users and every app, checking every
-// invariant around each. It reports done when the source ran out.
+func kindOf(c reference.Command) string {
+	if c == nil {
+		return "no command"
+	}
+	return c.Kind()
+}
+
+func (r *runner) logViolation(c reference.Command, err error) error {
+	return r.fail(&Violation{Invariant: "replay", Rules: []string{"X-01"}, Err: err}, c)
+}
+
+// drain moves the model's log to the trace and, when checking, to the
+// window kept to report a violation.
+func (r *runner) drain() error {
+	return r.record(r.m.DrainLog())
+}
+
+// record takes a batch drained from the log: it must be exactly the
+// events accepted since the last drain, numbered in order. It goes
+// to the trace with the refused commands between its events.
+func (r *runner) record(events []reference.Event) error {
+	first := r.seq - uint64(r.logged) + 1
+	if len(events) != r.logged {
+		return r.logViolation(nil, fmt.Errorf("the log gave %d events for the %d commands accepted since event %d", len(events), r.logged, first-1))
+	}
+	for i := range events {
+		if events[i].Seq != first+uint64(i) {
+			return r.logViolation(nil, fmt.Errorf("the log gave event %d where event %d was accepted", events[i].Seq, first+uint64(i)))
+		}
+	}
+	r.logged = 0
+	if r.stepper != nil {
+		r.window = append(r.window, events...)
+	}
+	if r.opt.Trace == nil {
+		return nil
+	}
+	k := 0
+	for i := range events {
+		for ; k < len(r.refused) && r.refused[k].after < events[i].Seq; k++ {
+			if err := r.writeRefused(k); err != nil {
+				return err
+			}
+		}
+		if err := r.opt.Trace.Write(events[i : i+1]); err != nil {
+			return err
+		}
+	}
+	// Every event accepted so far is drained: the rest come after the last.
+	for ; k < len(r.refused); k++ {
+		if err := r.writeRefused(k); err != nil {
+			return err
+		}
+	}
+	clear(r.refused)
+	r.refused = r.refused[:0]
+	return nil
+}
+
+func (r *runner) writeRefused(k int) error {
+	x := r.refused[k]
+	return r.opt.Trace.Refused(x.at, x.cmd, x.reason)
+}
+
+// check steps the next few commands with snapshots of a sample of users
+// and every app, checking every invariant around each. It reports done
+// when the source ran out.
 func (r *runner) check() (done bool, err error) {
 	r.sum.Checks++
 	r.mem.sample()
 	if err := r.drain(); err != nil {
 		return false, err
-	}
-	if v := r.stepper.Feed(r.window); v != nil {
-		return false, r.fail(v, nil)
 	}
 	for range r.opt.Window {
 		c, at, ok, err := r.src.next()
@@ -275,6 +363,7 @@ func (r *runner) check() (done bool, err error) {
 			return false, r.fail(v, c)
 		}
 	}
+	clear(r.window) // let the commands go
 	r.window = r.window[:0]
 	return done, nil
 }
@@ -358,8 +447,9 @@ func (s *workloadSource) observe(c reference.Command, r reference.Result) error 
 
 type traceSource struct {
 	tr    *TraceReader
+	r     *runner
 	stats Stats
-	want  uint64
+	want  TraceEntry
 }
 
 func (s *traceSource) next() (reference.Command, time.Time, bool, error) {
@@ -370,20 +460,27 @@ func (s *traceSource) next() (reference.Command, time.Time, bool, error) {
 	if err != nil {
 		return nil, time.Time{}, false, err
 	}
-	s.want = e.Seq
+	// An event must come next in the log; the runner checks that the
+	// model logs it so.
+	if e.Refused == "" && e.Seq != s.r.seq+1 {
+		return nil, time.Time{}, false, fmt.Errorf("trace: line %d: event %d where event %d comes next", s.tr.Line(), e.Seq, s.r.seq+1)
+	}
+	s.want = e
 	return e.Command, e.At, true, nil
 }
 
-// observe requires every traced event to be accepted again with its
-// sequence number: anything else means the trace is corrupt or was made
-// by a different model.
+// observe requires every traced event to be accepted again and every
+// traced refusal refused again for its reason: anything else means the
+// trace is corrupt or was made by a different model.
 func (s *traceSource) observe(c reference.Command, r reference.Result) error {
 	s.stats.Count(c, r)
-	if !r.OK() {
-		return fmt.Errorf("trace: line %d: event %d (%s) refused on replay: %v", s.tr.Line(), s.want, c.Kind(), r.Refusal)
-	}
-	if r.Event.Seq != s.want {
-		return fmt.Errorf("trace: line %d: event %d replayed as event %d", s.tr.Line(), s.want, r.Event.Seq)
+	switch {
+	case s.want.Refused == "" && !r.OK():
+		return fmt.Errorf("trace: line %d: event %d (%s) refused on replay: %v", s.tr.Line(), s.want.Seq, c.Kind(), r.Refusal)
+	case s.want.Refused != "" && r.OK():
+		return fmt.Errorf("trace: line %d: %s, refused (%s) in the run, accepted on replay", s.tr.Line(), c.Kind(), s.want.Refused)
+	case s.want.Refused != "" && r.Refusal.Reason != s.want.Refused:
+		return fmt.Errorf("trace: line %d: %s, refused (%s) in the run, refused (%s) on replay", s.tr.Line(), c.Kind(), s.want.Refused, r.Refusal.Reason)
 	}
 	return nil
 }

@@ -6,8 +6,11 @@ import (
 	"errors"
 	"math"
 	"reflect"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/appcert/appcert/reference"
 )
@@ -81,8 +84,8 @@ func TestReplay_TraceReplaysExactly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.Stats.Commands != sum.Stats.Events || rep.Stats.Installs != sum.Stats.Installs || rep.Stats.Shared != sum.Stats.Shared || len(rep.Stats.Refusals) != 0 {
-		t.Fatalf("replay counted %+v; the run %+v", rep.Stats, sum.Stats)
+	if !reflect.DeepEqual(rep.Stats, sum.Stats) || rep.Checks != sum.Checks || len(rep.Stats.Refusals) == 0 {
+		t.Fatalf("replay counted %+v in %d checks; the run %+v in %d", rep.Stats, rep.Checks, sum.Stats, sum.Checks)
 	}
 }
 
@@ -95,14 +98,22 @@ func TestReplay_CorruptTracesAreRefused(t *testing.T) {
 	tw.Flush()
 	good := b.String()
 	lines := strings.SplitAfter(good, "\n")
+	refusal := slices.IndexFunc(lines, func(l string) bool { return strings.Contains(l, `"refused":`) })
+	if refusal < 0 {
+		t.Fatal("the run traced no refused command")
+	}
 	cases := map[string]string{
-		"empty":          "",
-		"not a trace":    "hello\n",
-		"unknown kind":   lines[0] + strings.Replace(lines[1], `"add_company"`, `"launch_rocket"`, 1),
-		"unknown field":  lines[0] + strings.Replace(lines[1], `"Company":1`, `"Company":1,"Extra":2`, 1),
-		"dropped event":  lines[0] + lines[1] + lines[3],
-		"repeated event": lines[0] + lines[1] + lines[1],
-		"bad profile":    strings.Replace(lines[0], "pipedrive", "myspace", 1),
+		"other refusal":    strings.Join(lines[:refusal], "") + regexp.MustCompile(`"refused":"[^"]*"`).ReplaceAllString(lines[refusal], `"refused":"no such reason"`),
+		"refusal accepted": lines[0] + strings.Replace(lines[2], `"seq":2,`, `"refused":"not admin",`, 1),
+		"numbered refusal": strings.Join(lines[:refusal], "") + strings.Replace(lines[refusal], `{"at"`, `{"seq":1,"at"`, 1),
+		"unknown version":  strings.Replace(lines[0], `"version":2`, `"version":3`, 1),
+		"empty":            "",
+		"not a trace":      "hello\n",
+		"unknown kind":     lines[0] + strings.Replace(lines[1], `"add_company"`, `"launch_rocket"`, 1),
+		"unknown field":    lines[0] + strings.Replace(lines[1], `"Company":1`, `"Company":1,"Extra":2`, 1),
+		"dropped event":    lines[0] + lines[1] + lines[3],
+		"repeated event":   lines[0] + lines[1] + lines[1],
+		"bad profile":      strings.Replace(lines[0], "pipedrive", "myspace", 1),
 	}
 	for name, text := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -117,13 +128,58 @@ func TestReplay_CorruptTracesAreRefused(t *testing.T) {
 	}
 }
 
+// A model whose log is not the account of what it did: dropping an event
+// from a drained batch, or logging a command at another time than it was
+// told. The runner, which keeps no replica, must catch both (X-01).
+type dropsFromLog struct{ base }
+
+func (m *dropsFromLog) DrainLog() []reference.Event {
+	return slices.DeleteFunc(m.Model.DrainLog(), func(e reference.Event) bool {
+		_, ok := e.Command.(reference.Authorize)
+		return ok
+	})
+}
+
+type logsLate struct{ base }
+
+func (m *logsLate) Apply(c reference.Command) reference.Result {
+	r := m.Model.Apply(c)
+	if _, ok := c.(reference.Uninstall); ok && r.Event != nil {
+		r.Event.At = r.Event.At.Add(time.Hour)
+	}
+	return r
+}
+
+func TestSimulate_LogNotTheRunIsAReplayViolation(t *testing.T) {
+	for name, wrap := range map[string]func(Model) Model{
+		"drops events": func(m Model) Model { return &dropsFromLog{base{m}} },
+		"logs late":    func(m Model) Model { return &logsLate{base{m}} },
+	} {
+		t.Run(name, func(t *testing.T) {
+			r := newRunner(reference.Pipedrive, 5, Options{CheckEvery: 10_000})
+			r.m = wrap(r.m)
+			r.stepper = r.newStepper()
+			w, err := NewWorkload(smallConfig(5), r.m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r.src = &workloadSource{w: w, r: r, start: reference.EpochClock()}
+			err = r.run(context.Background(), 60_000)
+			if !errors.Is(err, ErrViolation) || r.sum.Violation.Invariant != "replay" {
+				t.Fatalf("err = %v; want a replay violation", err)
+			}
+			t.Log(err)
+		})
+	}
+}
+
 // TestSimulate_ViolationStopsWithTheWindow runs a mutant through the runner:
 // the run must stop, name the invariant and keep the window since the last
 // good check.
 func TestSimulate_ViolationStopsWithTheWindow(t *testing.T) {
 	r := newRunner(reference.Pipedrive, 5, Options{CheckEvery: 1000, Window: 64, Sample: 200})
 	r.m = &sharedForAuthorized{base{r.m}}
-	r.stepper = NewStepper(r.m, Invariants())
+	r.stepper = r.newStepper()
 	w, err := NewWorkload(smallConfig(5), r.m)
 	if err != nil {
 		t.Fatal(err)
@@ -184,8 +240,9 @@ func TestTrace_EveryCommandKindRoundTrips(t *testing.T) {
 }
 
 // TestReplay_AccountTracesReplayExactly records a checked Procore and a
-// checked Zoom run and replays each: the replay accepts every event again,
-// counts the same requests and decisions, and records the same trace.
+// checked Zoom run and replays each: the replay accepts every event and
+// refuses every refused command again, counts and checks the same, and
+// records the same trace.
 func TestReplay_AccountTracesReplayExactly(t *testing.T) {
 	for _, p := range []reference.Profile{reference.Procore, reference.Zoom} {
 		t.Run(string(p), func(t *testing.T) {
@@ -214,8 +271,8 @@ func TestReplay_AccountTracesReplayExactly(t *testing.T) {
 			}
 			tw2.Flush()
 			r := rep.Stats
-			if r.Commands != s.Events || r.Installs != s.Installs || r.Requests != s.Requests || r.Approved != s.Approved || r.Denied != s.Denied || len(r.Refusals) != 0 {
-				t.Fatalf("replay counted %+v; the run %+v", r, s)
+			if !reflect.DeepEqual(r, s) || rep.Checks != sum.Checks {
+				t.Fatalf("replay counted %+v in %d checks; the run %+v in %d", r, rep.Checks, s, sum.Checks)
 			}
 			if !bytes.Equal(again.Bytes(), b.Bytes()) {
 				t.Fatal("the replay recorded a different trace")

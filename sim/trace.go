@@ -12,13 +12,17 @@ import (
 	"github.com/appcert/appcert/reference"
 )
 
-// A trace is JSON lines: a header, then one line per event of the log, in
-// order: its sequence number, time, command kind and the command's fields.
-// Replaying it applies each command at its time and must give every event
-// its sequence number again.
+// A trace is JSON lines: a header, then one line per command of the run,
+// in order: an event of the log with its sequence number, time, command
+// kind and the command's fields, or a refused command with its time and
+// the reason it was refused. Replaying it applies each command at its time:
+// every event must be accepted with its sequence number again and every
+// refused command refused for the same reason, so a replay runs, counts
+// and checks exactly what the run did. (Version 1 traces hold events only.)
 //
-//	{"trace":"appcert-sim","version":1,"profile":"pipedrive","seed":7}
+//	{"trace":"appcert-sim","version":2,"profile":"pipedrive","seed":7,"check_every":100000}
 //	{"seq":1,"at":"2026-01-01T09:00:01Z","kind":"add_company","cmd":{"Company":1,"Name":"Company 1"}}
+//	{"at":"2026-01-01T09:00:09Z","kind":"install","cmd":{...},"refused":"not_admin"}
 
 // TraceHeader is a trace's first line.
 type TraceHeader struct {
@@ -26,15 +30,26 @@ type TraceHeader struct {
 	Version int               `json:"version"`
 	Profile reference.Profile `json:"profile"`
 	Seed    uint64            `json:"seed"`
+	// CheckEvery is how often the run checked its invariants, so that a
+	// replay checks at the same commands; zero: never, or not recorded.
+	CheckEvery int `json:"check_every,omitempty"`
 }
 
-const traceName, traceVersion = "appcert-sim", 1
+const traceName, traceVersion = "appcert-sim", 2
 
 type traceLine struct {
-	Seq  uint64          `json:"seq"`
-	At   time.Time       `json:"at"`
-	Kind string          `json:"kind"`
-	Cmd  json.RawMessage `json:"cmd"`
+	Seq     uint64           `json:"seq,omitempty"`
+	At      time.Time        `json:"at"`
+	Kind    string           `json:"kind"`
+	Cmd     json.RawMessage  `json:"cmd"`
+	Refused reference.Reason `json:"refused,omitempty"`
+}
+
+// TraceEntry is one line of a trace after the header: an event of the
+// log, or (Refused set, Seq zero) a command the run saw refused.
+type TraceEntry struct {
+	reference.Event
+	Refused reference.Reason
 }
 
 // TraceWriter writes a trace.
@@ -58,20 +73,29 @@ func NewTraceWriter(w io.Writer, h TraceHeader) (*TraceWriter, error) {
 // Write appends events.
 func (t *TraceWriter) Write(events []reference.Event) error {
 	for _, e := range events {
-		cmd, err := json.Marshal(e.Command)
-		if err != nil {
-			return fmt.Errorf("trace: event %d (%s): %w", e.Seq, e.Command.Kind(), err)
-		}
-		b, err := json.Marshal(traceLine{Seq: e.Seq, At: e.At, Kind: e.Command.Kind(), Cmd: cmd})
-		if err != nil {
-			return err
-		}
-		t.w.Write(b)
-		if err := t.w.WriteByte('\n'); err != nil {
+		if err := t.line(e.Seq, e.At, e.Command, ""); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// Refused appends a command refused at at for reason.
+func (t *TraceWriter) Refused(at time.Time, c reference.Command, reason reference.Reason) error {
+	return t.line(0, at, c, reason)
+}
+
+func (t *TraceWriter) line(seq uint64, at time.Time, c reference.Command, refused reference.Reason) error {
+	cmd, err := json.Marshal(c)
+	if err != nil {
+		return fmt.Errorf("trace: event %d (%s): %w", seq, c.Kind(), err)
+	}
+	b, err := json.Marshal(traceLine{Seq: seq, At: at, Kind: c.Kind(), Cmd: cmd, Refused: refused})
+	if err != nil {
+		return err
+	}
+	t.w.Write(b)
+	return t.w.WriteByte('\n')
 }
 
 // Flush writes what is buffered.
@@ -99,34 +123,37 @@ func NewTraceReader(r io.Reader) (*TraceReader, error) {
 	if err := strictUnmarshal(t.s.Bytes(), &t.Header); err != nil || t.Header.Trace != traceName {
 		return nil, fmt.Errorf("trace: line 1: not an appcert-sim trace header (%v)", err)
 	}
-	if t.Header.Version != traceVersion {
-		return nil, fmt.Errorf("trace: line 1: version %d, this appcert reads %d", t.Header.Version, traceVersion)
+	if t.Header.Version < 1 || t.Header.Version > traceVersion {
+		return nil, fmt.Errorf("trace: line 1: version %d, this appcert reads 1 to %d", t.Header.Version, traceVersion)
 	}
 	return t, nil
 }
 
-// Next returns the next event, or io.EOF after the last.
-func (t *TraceReader) Next() (reference.Event, error) {
+// Next returns the next entry, or io.EOF after the last.
+func (t *TraceReader) Next() (TraceEntry, error) {
 	if !t.s.Scan() {
 		if err := t.s.Err(); err != nil {
-			return reference.Event{}, err
+			return TraceEntry{}, err
 		}
-		return reference.Event{}, io.EOF
+		return TraceEntry{}, io.EOF
 	}
 	t.line++
 	var l traceLine
 	if err := strictUnmarshal(t.s.Bytes(), &l); err != nil {
-		return reference.Event{}, fmt.Errorf("trace: line %d: %w", t.line, err)
+		return TraceEntry{}, fmt.Errorf("trace: line %d: %w", t.line, err)
+	}
+	if (l.Seq == 0) == (l.Refused == "") {
+		return TraceEntry{}, fmt.Errorf("trace: line %d: want either a sequence number or a refusal", t.line)
 	}
 	dec, ok := t.decode[l.Kind]
 	if !ok {
-		return reference.Event{}, fmt.Errorf("trace: line %d: unknown command kind %q", t.line, l.Kind)
+		return TraceEntry{}, fmt.Errorf("trace: line %d: unknown command kind %q", t.line, l.Kind)
 	}
 	c, err := dec(l.Cmd)
 	if err != nil {
-		return reference.Event{}, fmt.Errorf("trace: line %d (%s): %w", t.line, l.Kind, err)
+		return TraceEntry{}, fmt.Errorf("trace: line %d (%s): %w", t.line, l.Kind, err)
 	}
-	return reference.Event{Seq: l.Seq, At: l.At, Command: c}, nil
+	return TraceEntry{Event: reference.Event{Seq: l.Seq, At: l.At, Command: c}, Refused: l.Refused}, nil
 }
 
 // Line is the number of the line last read.

@@ -67,6 +67,10 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return exitSetup
 		}
 		cfg.Profile, cfg.Seed = tr.Header.Profile, tr.Header.Seed
+		// A replay checks where the run did unless told otherwise.
+		if !flagSet(fs, "check-every") && tr.Header.CheckEvery > 0 {
+			*checkEvery = tr.Header.CheckEvery
+		}
 	} else if err := cfg.Validate(); err != nil {
 		fmt.Fprintf(stderr, "appcert sim: %v\n", err)
 		return exitSetup
@@ -79,15 +83,19 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		debug.SetMemoryLimit(1536 << 20)
 	}
 	opt := sim.Options{CheckEvery: *checkEvery}
-	progress := func(p sim.Progress) {
-		rate := float64(p.Commands) / p.Elapsed.Seconds()
-		if p.Total > 0 {
-			fmt.Fprintf(stderr, "\rappcert sim: %d/%d commands (%.0f%%), %.0f/s   ", p.Commands, p.Total, 100*float64(p.Commands)/float64(p.Total), rate)
-		} else {
-			fmt.Fprintf(stderr, "\rappcert sim: %d commands, %.0f/s   ", p.Commands, rate)
+	// The progress line redraws itself on a terminal; elsewhere (a CI log,
+	// a file) it would be a run of control characters, so there is none.
+	tty := isTerminal(stderr)
+	if tty {
+		opt.Progress = func(p sim.Progress) {
+			rate := float64(p.Commands) / p.Elapsed.Seconds()
+			if p.Total > 0 {
+				fmt.Fprintf(stderr, "\rappcert sim: %d/%d commands (%.0f%%), %.0f/s   ", p.Commands, p.Total, 100*float64(p.Commands)/float64(p.Total), rate)
+			} else {
+				fmt.Fprintf(stderr, "\rappcert sim: %d commands, %.0f/s   ", p.Commands, rate)
+			}
 		}
 	}
-	opt.Progress = func(p sim.Progress) { progress(p) }
 
 	// The trace goes to a temporary file renamed into place at the end, so
 	// a run that fails to start leaves nothing behind.
@@ -100,7 +108,7 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return exitSetup
 		}
 		defer os.Remove(tmp.Name()) // a no-op once renamed
-		if opt.Trace, err = sim.NewTraceWriter(tmp, sim.TraceHeader{Profile: cfg.Profile, Seed: cfg.Seed}); err != nil {
+		if opt.Trace, err = sim.NewTraceWriter(tmp, sim.TraceHeader{Profile: cfg.Profile, Seed: cfg.Seed, CheckEvery: *checkEvery}); err != nil {
 			tmp.Close()
 			fmt.Fprintf(stderr, "appcert sim: --trace: %v\n", err)
 			return exitSetup
@@ -114,7 +122,9 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	} else {
 		sum, err = sim.Simulate(ctx, cfg, opt)
 	}
-	fmt.Fprint(stderr, "\r\033[K")
+	if tty {
+		fmt.Fprint(stderr, "\r\033[K") // clear the progress line
+	}
 	if tmp != nil {
 		ferr := opt.Trace.Flush()
 		if cerr := tmp.Close(); ferr == nil {
@@ -208,4 +218,21 @@ func printViolation(w io.Writer, s *sim.Summary, trace string) {
 
 func sameCommand(a, b reference.Command) bool {
 	return fmt.Sprintf("%#v", a) == fmt.Sprintf("%#v", b)
+}
+
+// flagSet reports whether the command line set the flag name.
+func flagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
+}
+
+// isTerminal reports whether w is a terminal (a character device).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -103,5 +104,64 @@ func TestSim_ProcoreAndZoomRunsReplay(t *testing.T) {
 				t.Fatalf("the replay's trace differs from the run's (%d and %d bytes)", len(a), len(b))
 			}
 		})
+	}
+}
+
+// TestSim_ReplayReproducesTheRun replays a Zoom run's trace without
+// repeating its flags: the replay runs the same commands (the refused ones
+// too), checks at the same commands, and prints the same summary.
+func TestSim_ReplayReproducesTheRun(t *testing.T) {
+	trace := filepath.Join(t.TempDir(), "run.jsonl")
+	code, run, errs := runSimArgs(t, "--profile", "zoom", "--seed", "7", "--companies", "5", "--users", "500", "--events", "20000", "--check-every", "3000", "--trace", trace)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s%s", code, run, errs)
+	}
+	code, replay, errs := runSimArgs(t, "--replay", trace)
+	if code != exitOK {
+		t.Fatalf("replay exit %d: %s%s", code, replay, errs)
+	}
+	// Timing and memory differ; everything else must not.
+	steady := func(out string) []string {
+		var keep []string
+		for _, l := range strings.Split(out, "\n")[1:] {
+			if strings.HasPrefix(l, "  peak memory") {
+				continue
+			}
+			if before, _, ok := strings.Cut(l, " in "); ok && strings.HasPrefix(l, "  commands") {
+				l = before
+			}
+			keep = append(keep, l)
+		}
+		return keep
+	}
+	if a, b := steady(run), steady(replay); !slices.Equal(a, b) {
+		t.Fatalf("the replay's summary differs from the run's:\n%s\n%s", run, replay)
+	}
+	for _, want := range []string{"commands      20000 (", "checks        7"} {
+		if !strings.Contains(replay, want) {
+			t.Errorf("replay summary lacks %q:\n%s", want, replay)
+		}
+	}
+}
+
+// TestSim_NoTerminalEscapesOffATerminal runs long enough for progress
+// lines with stderr a file: nothing on it may be a terminal control.
+func TestSim_NoTerminalEscapesOffATerminal(t *testing.T) {
+	f, err := os.Create(filepath.Join(t.TempDir(), "stderr"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var out bytes.Buffer
+	code := run(context.Background(), []string{"sim", "--companies", "5", "--users", "500", "--events", "20000", "--check-every", "5000"}, &out, f)
+	if code != exitOK {
+		t.Fatalf("exit %d", code)
+	}
+	b, _ := os.ReadFile(f.Name())
+	if bytes.ContainsAny(b, "\r\x1b") {
+		t.Fatalf("stderr holds terminal controls: %q", b)
+	}
+	if isTerminal(f) || isTerminal(&out) {
+		t.Fatal("a file or a buffer taken for a terminal")
 	}
 }
