@@ -21,7 +21,10 @@ Subcommands:
   check --scopes a,b METHOD PATH       whether those scopes (and base) grant the call
   list [--endpoints]                   the scope catalogue
 
-A PATH may carry a query string and an /api/v1 or /v1 prefix.
+A PATH may carry a query string and an /api/v1, /v1 or /api/v2 prefix. API v2
+(deals, persons, organizations, activities, products, pipelines, stages,
+itemSearch) is granted as the v1 template of the same path; its PATCH
+counts as the table's PUT.
 Exit codes: 0 granted or listed, 1 denied (check), 2 usage error.
 `
 
@@ -141,9 +144,13 @@ func scopesCheck(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return callError(stderr, "check", err)
 	}
-	d, err := scopes.Check(granted, pos[0], pos[1])
+	m, err := scopes.MatchCall(pos[0], pos[1])
 	if err != nil {
 		return callError(stderr, "check", err)
+	}
+	d := m.Check(granted)
+	if m.Version == 2 {
+		fmt.Fprintf(stdout, "API v2: %s %s is granted as the table's %s\n", strings.ToUpper(pos[0]), pos[1], m.Endpoint)
 	}
 	if !d.Allowed {
 		fmt.Fprintf(stdout, "denied: %s\n", d.Reason)

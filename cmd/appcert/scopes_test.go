@@ -36,6 +36,17 @@ func TestRunScopes_CheckFlagAfterCallAndSpaces(t *testing.T) {
 	}
 }
 
+func TestRunScopes_CheckV2PatchAsPut(t *testing.T) {
+	code, out, errs := runScopesT(t, "check", "--scopes", "deals:read", "PATCH", "/api/v2/deals/5")
+	if code != exitFail || !strings.Contains(out, "API v2: PATCH /api/v2/deals/5 is granted as the table's PUT /deals/{id}") || !strings.Contains(out, "deals:full") {
+		t.Fatalf("code %d, stdout %q, stderr %q", code, out, errs)
+	}
+	code, _, errs = runScopesT(t, "check", "GET", "/api/v2/users/me")
+	if code != exitSetup || !strings.Contains(errs, "API v2 has no GET /api/v2/users/me") {
+		t.Fatalf("code %d, stderr %q; want a usage error naming v2's resources", code, errs)
+	}
+}
+
 func TestRunScopes_CheckBaseWithoutScopes(t *testing.T) {
 	code, out, _ := runScopesT(t, "check", "GET", "/users/me")
 	if code != exitOK || out != "allowed: GET /users/me is granted by base\n" {

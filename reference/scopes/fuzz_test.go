@@ -3,6 +3,7 @@ package scopes
 import (
 	"errors"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -47,11 +48,14 @@ func newOracle() oracle {
 	return o
 }
 
-// clean is the documented normalisation, written out plainly.
-func clean(p string) string {
+// clean is the documented normalisation, written out plainly; v2 says
+// whether the path was under /api/v2.
+func clean(p string) (_ string, v2 bool) {
 	p, _, _ = strings.Cut(p, "?")
 	p, _, _ = strings.Cut(p, "#")
 	switch {
+	case p == "/api/v2" || strings.HasPrefix(p, "/api/v2/"):
+		p, v2 = strings.TrimPrefix(p, "/api/v2"), true
 	case p == "/api/v1" || strings.HasPrefix(p, "/api/v1/"):
 		p = strings.TrimPrefix(p, "/api/v1")
 	case p == "/v1" || strings.HasPrefix(p, "/v1/"):
@@ -60,7 +64,7 @@ func clean(p string) string {
 	if len(p) > 1 {
 		p = strings.TrimSuffix(p, "/")
 	}
-	return p
+	return p, v2
 }
 
 func moreSpecific(a, b [][2]int) bool {
@@ -76,6 +80,7 @@ func FuzzMatchCall(f *testing.F) {
 	for _, e := range allEndpoints() {
 		f.Add(e.Method, concrete(e.Path))
 		f.Add(strings.ToLower(e.Method), "/api/v1"+concrete(e.Path)+"/?a=b")
+		f.Add(e.Method, "/api/v2"+concrete(e.Path))
 	}
 	for _, odd := range []string{"", "/", "//", "?", "/?", "/v1", "/v1/", "/api/v1", "/deals//", "/deals/{id}",
 		"/goals/count/by-", "/goals/count/by-/results", "/deals/%2F", "/deals/\x00", "/\xff/", "/deals/1#frag/x"} {
@@ -100,7 +105,15 @@ func FuzzMatchCall(f *testing.F) {
 			}
 			return
 		}
-		p := clean(path)
+		p, v2 := clean(path)
+		if v2 {
+			first, _, _ := strings.Cut(strings.TrimPrefix(p, "/"), "/")
+			if canon == "PUT" || !slices.Contains(V2Resources, first) {
+				templates = nil
+			} else if canon == "PATCH" {
+				templates = o.byMethod["PUT"]
+			}
+		}
 		var best *oracleTemplate
 		for i := range templates {
 			if templates[i].re.MatchString(p) && (best == nil || moreSpecific(templates[i].rank, best.rank)) {
@@ -115,6 +128,9 @@ func FuzzMatchCall(f *testing.F) {
 		}
 		if err != nil {
 			t.Fatalf("MatchCall(%q, %q): %v; %s matches", method, path, err, best.endpoint)
+		}
+		if want := map[bool]int{false: 1, true: 2}[v2]; m.Version != want {
+			t.Fatalf("MatchCall(%q, %q): version %d, want %d", method, path, m.Version, want)
 		}
 		if m.Endpoint != best.endpoint {
 			t.Fatalf("MatchCall(%q, %q) = %s, want the most specific %s", method, path, m.Endpoint, best.endpoint)

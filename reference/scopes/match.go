@@ -11,6 +11,9 @@ import (
 type Match struct {
 	Endpoint Endpoint
 	Scopes   Set
+	// Version is the API version the path named: 1 for /api/v1, /v1 or no
+	// prefix, 2 for /api/v2.
+	Version int
 
 	e *entry // the index entry, for precomputed reasons; nil if built by hand
 }
@@ -34,6 +37,10 @@ type Decision struct {
 // matches its fixed text around a non-empty rest; a literal segment wins
 // over a parameter (/deals/summary is not /deals/{id}).
 //
+// Under /api/v2 only the resources API v2 has are served (V2Resources); a
+// v2 endpoint is granted as the v1 template of the same path is, and v2's
+// PATCH counts as the table's PUT (v2 has no PUT).
+//
 // An unknown method wraps ErrUnknownMethod; a path no scope lists wraps
 // ErrUnknownEndpoint.
 func MatchCall(method, path string) (Match, error) {
@@ -41,18 +48,50 @@ func MatchCall(method, path string) (Match, error) {
 	if mi < 0 {
 		return Match{}, fmt.Errorf("scopes: %w %q (the API uses %s)", ErrUnknownMethod, method, strings.Join(methods[:], ", "))
 	}
-	if e := cat.roots[mi].find(normalize(path)); e != nil {
-		return Match{Endpoint: e.endpoint, Scopes: e.scopes, e: e}, nil
+	p, version := normalize(path)
+	if version == 2 {
+		switch {
+		case !isV2(p):
+			return Match{}, fmt.Errorf("scopes: %w: API v2 has no %s %s (v2 serves %s; use /api/v1 for the rest)", ErrUnknownEndpoint, methods[mi], path, strings.Join(V2Resources, ", "))
+		case methods[mi] == "PUT":
+			return Match{}, fmt.Errorf("scopes: %w: API v2 has no PUT %s (v2 updates with PATCH)", ErrUnknownEndpoint, path)
+		case methods[mi] == "PATCH":
+			mi = methodIndex("PUT")
+		}
+	}
+	if e := cat.roots[mi].find(p); e != nil {
+		return Match{Endpoint: e.endpoint, Scopes: e.scopes, Version: version, e: e}, nil
 	}
 	return Match{}, unknownEndpoint(mi, path)
+}
+
+// V2Resources are the resources API v2 serves, by their first path segment.
+var V2Resources = []string{"deals", "persons", "organizations", "activities", "products", "pipelines", "stages", "itemSearch"}
+
+// isV2 reports whether a normalized path is under a resource of API v2.
+func isV2(p string) bool {
+	if len(p) < 2 {
+		return false
+	}
+	seg := p[1:]
+	if i := strings.IndexByte(seg, '/'); i >= 0 {
+		seg = seg[:i]
+	}
+	for _, r := range V2Resources {
+		if seg == r {
+			return true
+		}
+	}
+	return false
 }
 
 // unknownEndpoint says which other methods the path has, if any: the
 // common slip is PATCH for PUT.
 func unknownEndpoint(mi int, path string) error {
 	var others []string
+	p, _ := normalize(path)
 	for i, root := range cat.roots {
-		if i != mi && root.find(normalize(path)) != nil {
+		if i != mi && root.find(p) != nil {
 			others = append(others, methods[i])
 		}
 	}
@@ -64,21 +103,25 @@ func unknownEndpoint(mi int, path string) error {
 }
 
 // normalize reduces a request path to the form templates are written in,
-// without allocating.
-func normalize(p string) string {
+// without allocating, and says which API version its prefix named.
+func normalize(p string) (string, int) {
 	if i := strings.IndexAny(p, "?#"); i >= 0 {
 		p = p[:i]
 	}
-	for _, prefix := range [...]string{"/api/v1", "/v1"} {
+	version := 1
+	for i, prefix := range [...]string{"/api/v1", "/v1", "/api/v2"} {
 		if strings.HasPrefix(p, prefix) && (len(p) == len(prefix) || p[len(prefix)] == '/') {
 			p = p[len(prefix):]
+			if i == 2 {
+				version = 2
+			}
 			break
 		}
 	}
 	if len(p) > 1 && p[len(p)-1] == '/' {
 		p = p[:len(p)-1]
 	}
-	return p
+	return p, version
 }
 
 // Check decides whether a holder of granted may make the call. base is
