@@ -56,6 +56,9 @@ type Options struct {
 	Deadline time.Duration
 	// MaxBody caps what is read of each answer (1 MiB when zero).
 	MaxBody int64
+	// RateLimit is each access token's burst budget per 2 s window
+	// (marketplace.DefaultRateLimit when zero).
+	RateLimit int
 	// Concurrency is how many scenarios run at once (32 when zero). The
 	// app is one process; every scenario has its own companies and users.
 	Concurrency int
@@ -121,8 +124,9 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	transport.MaxIdleConnsPerHost = o.Concurrency
 	client := &http.Client{Transport: transport}
 	defer client.CloseIdleConnections()
-	m := marketplace.New(marketplace.Options{Deadline: o.Deadline, MaxBody: o.MaxBody, HTTPClient: client})
+	m := marketplace.New(marketplace.Options{Deadline: o.Deadline, MaxBody: o.MaxBody, HTTPClient: client, RateLimit: o.RateLimit})
 	defer m.Close()
+	m.SetURL(base)
 	srv := &http.Server{Handler: m, ReadHeaderTimeout: 10 * time.Second}
 	served := make(chan struct{})
 	go func() {

@@ -52,9 +52,9 @@ func testWorld(t *testing.T) *certWorld {
 func TestCertWorld_RedactsWhatAReportMustNotShow(t *testing.T) {
 	w := testWorld(t)
 	in := `Get "http://app.test/panel?userId=1&token=eyJhbGciOiJIUzI1NiJ9.eyJ1c2VySWQiOjF9.c2ln": ` +
-		"at-" + strings.Repeat("a1", 20) + " code-" + strings.Repeat("0f", 20) + " the-client-secret the-http-password"
+		"7:1001:" + strings.Repeat("a1", 20) + " 7.1001." + strings.Repeat("0f", 20) + " the-client-secret the-http-password"
 	got := w.redact(in)
-	for _, leak := range []string{"eyJ", "at-a1", "code-0f", "the-client-secret", "the-http-password"} {
+	for _, leak := range []string{"eyJ", "a1a1", "0f0f", "the-client-secret", "the-http-password"} {
 		if strings.Contains(got, leak) {
 			t.Errorf("redact left %q in %q", leak, got)
 		}

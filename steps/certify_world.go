@@ -377,8 +377,9 @@ func (w *certWorld) calls() []marketplace.Call {
 }
 
 // secretish finds what a report must not show: tokens the marketplace
-// issued (at-…, rt-…) and JWTs.
-var secretish = regexp.MustCompile(`\b(?:at|rt|code)-[0-9a-f]{40}\b|eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*`)
+// issued (<company>:<user>:<hex> tokens, <company>.<user>.<hex> codes) and
+// JWTs.
+var secretish = regexp.MustCompile(`\b\d+[:.]\d+[:.][0-9a-f]{40}\b|eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*`)
 
 // queryCredential finds the query parameters that carry credentials.
 var queryCredential = regexp.MustCompile(`([?&](?:token|code)=)[^&#]*`)

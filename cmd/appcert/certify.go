@@ -12,6 +12,7 @@ import (
 
 	"github.com/appcert/appcert/certify"
 	"github.com/appcert/appcert/fakes/app"
+	"github.com/appcert/appcert/fakes/marketplace"
 	"github.com/appcert/appcert/manifest"
 )
 
@@ -69,12 +70,14 @@ func runCertify(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		path, listen, tags, out, format string
 		demo                            bool
 		faults                          faultFlags
+		rateLimit                       int
 	)
 	fs.StringVar(&path, "manifest", "", "the app's manifest `file` (YAML or JSON)")
 	fs.StringVar(&listen, "listen", certify.DefaultListen, "`address` the marketplace serves on (with --demo: a free port unless set)")
 	fs.StringVar(&tags, "tags", "", "run only the scenarios this godog tag `expression` selects (\"@PD-EXT-02\", \"@a,@b\", \"~@a\")")
 	fs.StringVar(&out, "out", "out", "`folder` for junit.xml, cucumber.json and summary.json")
 	fs.StringVar(&format, "format", "pretty", "what to print: pretty, junit, cucumber or json")
+	fs.IntVar(&rateLimit, "rate-limit", marketplace.DefaultRateLimit, "each access token's burst budget of API calls per rolling 2 s `window`; over it the API answers 429")
 	fs.BoolVar(&demo, "demo", false, "certify the bundled sample app, started in-process")
 	fs.Var(&faults, "fault", "with --demo, switch a sample app fault `NAME` on; repeatable (\"list\" lists them)")
 	if err := fs.Parse(args); err != nil {
@@ -108,9 +111,11 @@ func runCertify(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		return usageErr("--fault breaks the sample app, so it needs --demo")
 	case out == "":
 		return usageErr("--out must name a folder")
+	case rateLimit < 1 || rateLimit > 100000:
+		return usageErr("--rate-limit %d: want a number of calls from 1 to 100000", rateLimit)
 	}
 
-	o := certify.Options{Tags: tags}
+	o := certify.Options{Tags: tags, RateLimit: rateLimit}
 	var rep *certify.Report
 	var err error
 	if demo {

@@ -117,6 +117,8 @@ func TestRunCertify_UsageErrors(t *testing.T) {
 		{"--demo", "extra"},
 		{"--demo", "--out", ""},
 		{"--demo", "--tags", "@PD-EXT-02 &&"},
+		{"--demo", "--rate-limit", "0"},
+		{"--demo", "--rate-limit", "many"},
 	} {
 		if code, _, errs := runCertifyT(t, context.Background(), args...); code != exitSetup || errs == "" {
 			t.Errorf("%q: exit %d, stderr %q; want 2 and a message", args, code, errs)

@@ -230,7 +230,7 @@ func TestApp_PanelReadsAtMostTenDeals(t *testing.T) {
 	}
 	n := 0
 	for _, c := range e.market.recorded() {
-		if strings.HasPrefix(c.Path, "/api/v1/deals/") {
+		if strings.HasPrefix(c.Path, "/api/v2/deals/") {
 			n++
 		}
 	}
@@ -251,7 +251,7 @@ func TestApp_PanelServesSharedViewerWithInstallersToken(t *testing.T) {
 		t.Errorf("shared viewer saw %v, want the company-wide deals [2 4]", ids)
 	}
 	for _, c := range e.market.recorded() {
-		if strings.HasPrefix(c.Path, "/api/v1/deals/") && c.User != admin1 {
+		if strings.HasPrefix(c.Path, "/api/v2/deals/") && c.User != admin1 {
 			t.Errorf("%s called as %v, want the installing user %v", c.Path, c.User, admin1)
 		}
 	}

@@ -14,12 +14,14 @@ import (
 // "3" is the entire company.
 const visibleOwner = "1"
 
-// deal is what the panel reads of GET /api/v1/deals/{id}.
+// deal is what the panel reads of GET /api/v2/deals/{id} (owner_id, a
+// number) or of v1 (user_id, an object).
 type deal struct {
 	ID        int64    `json:"id"`
 	Title     string   `json:"title"`
 	Value     float64  `json:"value"`
 	Currency  string   `json:"currency"`
+	OwnerID   ownerID  `json:"owner_id"`
 	UserID    ownerID  `json:"user_id"`
 	VisibleTo flexText `json:"visible_to"`
 }
@@ -79,7 +81,7 @@ func (a *App) fetchDeals(ctx context.Context, company int64, owner userKey, au *
 	if a.has(FaultCallOutsideScopes) {
 		// The bug: an extra read the granted scopes do not cover; its
 		// result is not even used.
-		_, _, _ = a.callAPI(ctx, owner, au, "/api/v1/activities")
+		_, _, _ = a.callAPI(ctx, owner, au, "/api/v2/activities")
 	}
 	out := make([]panelDeal, 0, len(ids))
 	for _, id := range ids {
@@ -92,7 +94,7 @@ func (a *App) fetchDeals(ctx context.Context, company int64, owner userKey, au *
 				continue
 			}
 		}
-		status, body, err := a.callAPI(ctx, owner, au, "/api/v1/deals/"+strconv.FormatInt(id, 10))
+		status, body, err := a.callAPI(ctx, owner, au, "/api/v2/deals/"+strconv.FormatInt(id, 10))
 		if err != nil {
 			return nil, err
 		}
@@ -127,7 +129,11 @@ type panelDeal struct {
 }
 
 func toPanelDeal(d deal) panelDeal {
-	return panelDeal{d.ID, d.Title, d.Value, d.Currency, int64(d.UserID), string(d.VisibleTo)}
+	owner := d.OwnerID
+	if owner == 0 {
+		owner = d.UserID
+	}
+	return panelDeal{d.ID, d.Title, d.Value, d.Currency, int64(owner), string(d.VisibleTo)}
 }
 
 // callAPI calls GET path with owner's token au. An access token that has
@@ -161,6 +167,10 @@ func apiError(w http.ResponseWriter, err error) {
 	case errors.Is(err, errNotAuthorized), errors.Is(err, errTokenRejected),
 		errors.As(err, &se) && se.Status == http.StatusUnauthorized:
 		jsonError(w, http.StatusUnauthorized, "Authorization expired", "Reauthorize the app")
+	case errors.As(err, &se) && se.Status == http.StatusTooManyRequests:
+		// Still over the rate limit after waiting: the user may retry; it
+		// is not the app failing (PD-API-03).
+		jsonError(w, http.StatusTooManyRequests, "Pipedrive is busy", "Try again in a moment")
 	case errors.As(err, &se) && se.Status == http.StatusForbidden:
 		jsonError(w, http.StatusForbidden, "Missing permissions", "The app may not read this")
 	case errors.Is(err, context.DeadlineExceeded):

@@ -48,7 +48,7 @@ func Faults() []FaultInfo {
 		{FaultIgnoreVisibility, "PD-SHARE-23", "shows a shared viewer the installing user's owner-only deals"},
 		{FaultIgnoreSharingCallback, "PD-SHARE-24", "accepts every sharing callback but keeps the state of the first one per installation"},
 		{FaultNoCallbackPost, "PD-SHARE-24", "has no POST handler on the callback URL (405)"},
-		{FaultCallOutsideScopes, "PD-SCOPE-07", "also calls GET /api/v1/activities (needs activities:read) while building the panel"},
+		{FaultCallOutsideScopes, "PD-SCOPE-07", "also calls GET /api/v2/activities (needs activities:read) while building the panel"},
 		{FaultUnusedScope, "PD-SCOPE-08", "advertises contacts:read, which it never uses"},
 		{FaultSkipJWT, "PD-EXT-02", "does not verify the extension request token at all"},
 		{FaultTrustQueryUser, "PD-EXT-02", "verifies the token's signature but trusts the query's userId and companyId over the token's"},

@@ -59,8 +59,8 @@ func newMarket(t *testing.T) *market {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /oauth/token", m.token)
 	mux.HandleFunc("GET /api/v1/users/me", m.api("base", m.usersMe))
-	mux.HandleFunc("GET /api/v1/deals/{id}", m.api("deals:read", m.deal))
-	mux.HandleFunc("GET /api/v1/activities", m.api("activities:read", func(w http.ResponseWriter, _ *http.Request, _ userKey) int {
+	mux.HandleFunc("GET /api/v2/deals/{id}", m.api("deals:read", m.deal))
+	mux.HandleFunc("GET /api/v2/activities", m.api("activities:read", func(w http.ResponseWriter, _ *http.Request, _ userKey) int {
 		return reply(w, http.StatusOK, map[string]any{"success": true, "data": []any{}})
 	}))
 	m.srv = httptest.NewServer(mux)
@@ -180,7 +180,7 @@ func (m *market) api(scope string, h func(http.ResponseWriter, *http.Request, us
 func (m *market) usersMe(w http.ResponseWriter, _ *http.Request, k userKey) int {
 	return reply(w, http.StatusOK, map[string]any{"success": true, "data": map[string]any{
 		"id": k.UserID, "company_id": k.CompanyID, "name": fmt.Sprintf("User %d", k.UserID),
-		"email": fmt.Sprintf("u%d@example.com", k.UserID), "is_admin": k.UserID == marketAdmin(k.CompanyID),
+		"email": fmt.Sprintf("u%d@example.com", k.UserID), "is_admin": map[bool]int{true: 1}[k.UserID == marketAdmin(k.CompanyID)],
 	}})
 }
 
@@ -203,6 +203,6 @@ func (m *market) deal(w http.ResponseWriter, r *http.Request, k userKey) int {
 	}
 	return reply(w, http.StatusOK, map[string]any{"success": true, "data": map[string]any{
 		"id": id, "title": fmt.Sprintf("%s deal %d", marketCompanies()[k.CompanyID], id),
-		"value": 1000 * id, "currency": "USD", "user_id": marketAdmin(k.CompanyID), "visible_to": visible,
+		"value": 1000 * id, "currency": "USD", "owner_id": marketAdmin(k.CompanyID), "visible_to": visible,
 	}})
 }

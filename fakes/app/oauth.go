@@ -1,6 +1,7 @@
 package app
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -8,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -22,13 +24,28 @@ type tokenAnswer struct {
 	APIDomain    string `json:"api_domain"`
 }
 
-// me is the answer of GET /api/v1/users/me.
+// me is the answer of GET /api/v1/users/me (marketplace-getting-user-data).
 type me struct {
-	ID        int64  `json:"id"`
-	CompanyID int64  `json:"company_id"`
-	Name      string `json:"name"`
-	Email     string `json:"email"`
-	IsAdmin   bool   `json:"is_admin"`
+	ID        int64    `json:"id"`
+	CompanyID int64    `json:"company_id"`
+	Name      string   `json:"name"`
+	Email     string   `json:"email"`
+	IsAdmin   flexBool `json:"is_admin"`
+}
+
+// flexBool is v1's 1 or 0, tolerated as true or false.
+type flexBool bool
+
+func (f *flexBool) UnmarshalJSON(b []byte) error {
+	switch string(bytes.TrimSpace(b)) {
+	case "1", "true":
+		*f = true
+	case "0", "false", "null":
+		*f = false
+	default:
+		return fmt.Errorf("is_admin: want 1, 0, true or false, got %s", b)
+	}
+	return nil
 }
 
 // handleAuthorize is the OAuth redirect: GET /callback?code=…&state=….
@@ -88,7 +105,7 @@ func (a *App) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 		APIDomain:    tok.APIDomain,
 		Name:         who.Name,
 		Email:        who.Email,
-		IsAdmin:      who.IsAdmin,
+		IsAdmin:      bool(who.IsAdmin),
 	}
 	a.mu.Unlock()
 	textPage(w, http.StatusOK, fmt.Sprintf("Thanks, %s: the app is installed.", who.Name))
@@ -179,24 +196,54 @@ func unwrapData(body []byte, v any) error {
 }
 
 // apiGet calls GET {domain}{path} with the bearer token and returns the
-// status and body.
+// status and body. Over the rate limit (429) it waits as Retry-After says
+// and tries again, as core-api-concepts-rate-limiting asks, while the
+// request's time allows; otherwise the 429 is the answer.
 func (a *App) apiGet(ctx context.Context, domain, accessToken, path string) (int, []byte, error) {
+	for attempt := 0; ; attempt++ {
+		status, wait, body, err := a.apiGetOnce(ctx, domain, accessToken, path)
+		if err != nil || status != http.StatusTooManyRequests || attempt == 2 {
+			return status, body, err
+		}
+		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < wait {
+			return status, body, nil
+		}
+		select {
+		case <-time.After(wait):
+		case <-ctx.Done():
+			return 0, nil, ctx.Err()
+		}
+	}
+}
+
+func (a *App) apiGetOnce(ctx context.Context, domain, accessToken, path string) (int, time.Duration, []byte, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimSuffix(domain, "/")+path, nil)
 	if err != nil {
-		return 0, nil, err
+		return 0, 0, nil, err
 	}
 	req.Header.Set("Authorization", "Bearer "+accessToken)
 	req.Header.Set("Accept", "application/json")
 	res, err := a.client.Do(req)
 	if err != nil {
-		return 0, nil, err
+		return 0, 0, nil, err
 	}
 	defer res.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(res.Body, 1<<20))
 	if err != nil {
-		return 0, nil, err
+		return 0, 0, nil, err
 	}
-	return res.StatusCode, body, nil
+	return res.StatusCode, retryAfter(res.Header), body, nil
+}
+
+// retryAfter reads how long a 429 asks to wait: Retry-After, else
+// x-ratelimit-reset, else a second.
+func retryAfter(h http.Header) time.Duration {
+	for _, k := range []string{"Retry-After", "X-Ratelimit-Reset"} {
+		if n, err := strconv.Atoi(h.Get(k)); err == nil && n >= 0 {
+			return time.Duration(n) * time.Second
+		}
+	}
+	return time.Second
 }
 
 // refresh replaces the access token of owner, which failed as stale. When

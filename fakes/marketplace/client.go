@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/cookiejar"
 	"net/url"
 	"strconv"
 	"strings"
@@ -21,12 +22,14 @@ import (
 
 // Kinds of Exchange.
 const (
-	KindAuthorize  = "authorize"
-	KindDeny       = "deny"
-	KindSharing    = "sharing"
-	KindUninstall  = "uninstall"
-	KindPanel      = "json_panel"
-	KindLinkAction = "link_action"
+	KindAuthorize = "authorize"
+	// KindInstallStart is the browser opening the app's Installation URL.
+	KindInstallStart = "install_start"
+	KindDeny         = "deny"
+	KindSharing      = "sharing"
+	KindUninstall    = "uninstall"
+	KindPanel        = "json_panel"
+	KindLinkAction   = "link_action"
 )
 
 // Exchange is one request sent to the app and what came back. App
@@ -168,16 +171,28 @@ type LinkRequest struct {
 	BasicAuth   Credentials
 }
 
-// Authorize ends an authorization as the marketplace does when the user
-// accepts the app's scopes, all of them (PD-SCOPE-03): it issues a code for
-// the user and redirects to callback_url?code=…&state=… (PD-OAUTH-01).
+// Authorize ends a marketplace-initiated authorization as the marketplace
+// does when the user accepts the app's scopes, all of them (PD-SCOPE-03):
+// it issues a code for the user and redirects to callback_url?code=…,
+// with no state (PD-OAUTH-01, app-installation-flows).
 func (m *Marketplace) Authorize(ctx context.Context, clientID string, userID int64) (Exchange, error) {
+	return m.AuthorizeWithState(ctx, clientID, userID, "")
+}
+
+// AuthorizeWithState is Authorize with a state parameter the app did not
+// issue, as a forged or replayed redirect carries (PD-OAUTH-05). An empty
+// state sends none.
+func (m *Marketplace) AuthorizeWithState(ctx context.Context, clientID string, userID int64, state string) (Exchange, error) {
 	c, err := m.issueCode(clientID, userID)
 	if err != nil {
 		return Exchange{}, err
 	}
-	q := url.Values{"code": {c.value}, "state": {randomToken("state-")}}
+	q := url.Values{"code": {c.value}}
 	ex := Exchange{Kind: KindAuthorize, App: clientID, CompanyID: c.companyID, UserID: userID}
+	if state != "" {
+		q.Set("state", state)
+		ex.Variant = "state: not issued by the app"
+	}
 	return m.send(ctx, ex, http.MethodGet, withQuery(c.callback, q.Encode()), nil, nil)
 }
 
@@ -195,13 +210,13 @@ func (m *Marketplace) issueCode(clientID string, userID int64) (issued, error) {
 	if !ok || !uok {
 		return issued{}, m.unknown(clientID, ok, userID, uok)
 	}
-	c := randomToken("code-")
+	c := newCode(u.CompanyID, userID)
 	m.codes[c] = &code{grant: grant{clientID, userID, u.CompanyID, a.granted}, issued: m.clock()}
 	return issued{c, a.m.CallbackURL, u.CompanyID}, nil
 }
 
-// Deny sends the redirect of a user who denied the app's scopes:
-// callback_url?error=user_denied&state=….
+// Deny sends the redirect of a user who denied the app's scopes in a
+// marketplace-initiated authorization: callback_url?error=user_denied.
 func (m *Marketplace) Deny(ctx context.Context, clientID string, userID int64) (Exchange, error) {
 	m.mu.Lock()
 	a, ok := m.apps[clientID]
@@ -210,9 +225,132 @@ func (m *Marketplace) Deny(ctx context.Context, clientID string, userID int64) (
 	if !ok || !uok {
 		return Exchange{}, m.unknown(clientID, ok, userID, uok)
 	}
-	q := url.Values{"error": {"user_denied"}, "state": {randomToken("state-")}}
+	q := url.Values{"error": {"user_denied"}}
 	ex := Exchange{Kind: KindDeny, App: clientID, CompanyID: u.CompanyID, UserID: userID}
 	return m.send(ctx, ex, http.MethodGet, withQuery(a.m.CallbackURL, q.Encode()), nil, nil)
+}
+
+// AppAuthorization is an app-initiated authorization played as a browser
+// would: the Installation URL's answer, the marketplace's authorization
+// page, and the redirect back to the app.
+type AppAuthorization struct {
+	Start    Exchange // GET installation_url
+	Redirect Exchange // GET callback_url?code=…&state=…; zero when the flow stopped before it
+	State    string   // the app's state, as it came through /oauth/authorize
+	// Stopped says why the browser never reached the callback, in words
+	// for the app's creator; empty when it did.
+	Stopped string
+}
+
+// AuthorizeFromApp plays a user who starts at the app's Installation URL
+// (PD-SHARE-17, app-installation-flows): the browser opens it, follows the
+// app's redirect to this marketplace's /oauth/authorize, approves (or
+// denies), and follows the marketplace's redirect back to the callback URL
+// with the app's state. The browser keeps the app's cookies throughout, as
+// a state check needs. It follows redirects only to the app's own URLs and
+// to the marketplace (SetURL), never elsewhere.
+func (m *Marketplace) AuthorizeFromApp(ctx context.Context, clientID string, userID int64, deny bool) (AppAuthorization, error) {
+	m.mu.Lock()
+	a, ok := m.apps[clientID]
+	u, uok := m.users[userID]
+	m.mu.Unlock()
+	if !ok || !uok {
+		return AppAuthorization{}, m.unknown(clientID, ok, userID, uok)
+	}
+	if a.m.InstallationURL == "" {
+		return AppAuthorization{}, fmt.Errorf("marketplace: app %s has no installation_url", clientID)
+	}
+	base := m.URL()
+	if base == "" {
+		return AppAuthorization{}, errors.New("marketplace: SetURL first: the browser follows the app only to the marketplace it knows")
+	}
+	jar, _ := cookiejar.New(nil) // never fails without options
+	browser := *m.client
+	browser.Jar = jar
+	sid := randomHex()
+	m.mu.Lock()
+	m.sessions[sid] = session{userID: userID, companyID: u.CompanyID, deny: deny}
+	m.mu.Unlock()
+	defer func() {
+		m.mu.Lock()
+		delete(m.sessions, sid)
+		m.mu.Unlock()
+	}()
+	if mu, err := url.Parse(base); err == nil {
+		jar.SetCookies(mu, []*http.Cookie{{Name: sessionCookie, Value: sid, Path: "/"}})
+	}
+
+	var out AppAuthorization
+	kind := KindAuthorize
+	if deny {
+		kind = KindDeny
+	}
+	start := Exchange{Kind: KindInstallStart, App: clientID, CompanyID: u.CompanyID, UserID: userID}
+	out.Start, _ = m.sendWith(ctx, &browser, start, http.MethodGet, a.m.InstallationURL, nil, nil)
+	if err := ctx.Err(); err != nil {
+		return out, err
+	}
+	loc, why := redirectTarget(out.Start)
+	if why != "" {
+		out.Stopped = "the Installation URL " + why
+		return out, nil
+	}
+	if !strings.HasPrefix(loc.String(), base+"/oauth/authorize") {
+		out.Stopped = fmt.Sprintf("the Installation URL redirected to %s, not to the marketplace's %s/oauth/authorize (is the app's OAuth base URL set to the marketplace?)", redactURL(loc), base)
+		return out, nil
+	}
+	out.State = loc.Query().Get("state")
+	page := Exchange{Kind: "authorize_page", App: clientID, CompanyID: u.CompanyID, UserID: userID}
+	page, _ = m.sendWith(ctx, &browser, page, http.MethodGet, loc.String(), nil, nil)
+	if err := ctx.Err(); err != nil {
+		return out, err
+	}
+	back, why := redirectTarget(page)
+	if why != "" {
+		out.Stopped = fmt.Sprintf("the marketplace refused the app's authorization request %s: %s", redactURL(loc), strings.TrimSpace(string(page.Body)))
+		return out, nil
+	}
+	redirect := Exchange{Kind: kind, App: clientID, CompanyID: u.CompanyID, UserID: userID, Variant: "app-initiated"}
+	out.Redirect, _ = m.sendWith(ctx, &browser, redirect, http.MethodGet, back.String(), nil, nil)
+	return out, ctx.Err()
+}
+
+// redirectTarget reads a 3xx answer's Location, resolved against the
+// request; why says what else came.
+func redirectTarget(ex Exchange) (*url.URL, string) {
+	switch {
+	case ex.Err != nil:
+		return nil, "could not be fetched: " + shortErr(ex.Err)
+	case ex.Status < 300 || ex.Status > 399 || ex.Header.Get("Location") == "":
+		return nil, fmt.Sprintf("answered %d without a redirect", ex.Status)
+	}
+	from, err := url.Parse(ex.Request.URL)
+	if err != nil {
+		return nil, "was not a URL"
+	}
+	to, err := from.Parse(ex.Header.Get("Location"))
+	if err != nil {
+		return nil, fmt.Sprintf("redirected to %q, which is not a URL", ex.Header.Get("Location"))
+	}
+	return to, ""
+}
+
+// redactURL shows a URL without its query values, which may carry codes.
+func redactURL(u *url.URL) string {
+	c := *u
+	c.RawQuery, c.User = "", nil
+	if u.RawQuery != "" {
+		return c.String() + "?…"
+	}
+	return c.String()
+}
+
+func shortErr(err error) string {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err.Error()
+	}
+	return err.Error()
 }
 
 // SendSharing POSTs the sharing state to the callback URL (PD-SHARE-20).
@@ -429,6 +567,12 @@ func setBasic(h http.Header, user, pass string, c Credentials) {
 // send makes one request with the deadline and fills in the answer. It
 // returns an error only when the caller's own context ended.
 func (m *Marketplace) send(ctx context.Context, ex Exchange, method, target string, h http.Header, body []byte) (Exchange, error) {
+	return m.sendWith(ctx, m.client, ex, method, target, h, body)
+}
+
+// sendWith is send through a client of the caller's (a browser with
+// cookies).
+func (m *Marketplace) sendWith(ctx context.Context, client *http.Client, ex Exchange, method, target string, h http.Header, body []byte) (Exchange, error) {
 	ex.Deadline = m.deadline
 	ex.Request = SentRequest{Method: method, URL: target, Header: redact(h), Body: body}
 	dctx, cancel := context.WithTimeout(ctx, m.deadline)
@@ -442,7 +586,7 @@ func (m *Marketplace) send(ctx context.Context, ex Exchange, method, target stri
 		req.Header[k] = v
 	}
 	start := time.Now()
-	resp, err := m.client.Do(req)
+	resp, err := client.Do(req)
 	if err == nil {
 		ex.Status, ex.Header = resp.StatusCode, resp.Header
 		// One byte past the cap tells an oversize answer from one that

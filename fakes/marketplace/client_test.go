@@ -355,7 +355,7 @@ func TestMarketplace_Authorize(t *testing.T) {
 		dex, err := m.Deny(context.Background(), acme, 101)
 		must(t, err)
 		q, _ := url.Parse(dex.Request.URL)
-		if q.Query().Get("error") != "user_denied" || q.Query().Get("state") == "" || dex.Status != 200 {
+		if q.Query().Get("error") != "user_denied" || q.Query().Has("state") || dex.Status != 200 {
 			t.Errorf("deny = %s %d", dex.Request.URL, dex.Status)
 		}
 		if f := m.JudgeAuthorize(dex); len(f) != 0 {

@@ -269,9 +269,10 @@ func (m *Marketplace) leaks(j *judgement) {
 	if loc := stackTrace.FindIndex(body); loc != nil {
 		j.fail("PD-EXT-02", "the answer carries a stack trace or error dump (%q)", excerpt(body, loc[0], loc[1]))
 	}
-	for _, s := range m.issuedSecrets(j.ex.App) {
+	for _, sec := range m.issuedSecrets(j.ex.App) {
+		s := sec.value
 		if len(s) >= minSecretLen && bytes.Contains(body, []byte(s)) {
-			j.fail("PD-EXT-02", "the answer carries a secret (%s)", secretKind(s))
+			j.fail("PD-EXT-02", "the answer carries a secret (%s)", sec.kind)
 		}
 	}
 	m.mu.Lock()
@@ -313,16 +314,6 @@ func otherCompanyRecord(body []byte, name string) string {
 		}
 	}
 	return ""
-}
-
-func secretKind(s string) string {
-	switch {
-	case strings.HasPrefix(s, "at-"):
-		return "an access token"
-	case strings.HasPrefix(s, "rt-"):
-		return "a refresh token"
-	}
-	return "a secret of the manifest"
 }
 
 func excerpt(b []byte, from, to int) string {

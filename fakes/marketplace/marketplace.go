@@ -22,6 +22,7 @@ import (
 	"net/http"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -55,6 +56,14 @@ type Options struct {
 	// HTTPClient sends the requests to the app (default: a client of its
 	// own). Redirects are never followed whichever client is used.
 	HTTPClient *http.Client
+	// RateLimit is each access token's burst budget per RateWindow
+	// (DefaultRateLimit when zero).
+	RateLimit int
+	// OnUninstall, when set, hears of every uninstall the app itself
+	// causes by revoking a refresh token (app-uninstallation), so that the
+	// caller's model of the marketplace follows. It is called after the
+	// answer is written, without the marketplace's lock.
+	OnUninstall func(clientID string, companyID, userID int64)
 }
 
 // Company is a Pipedrive company account.
@@ -83,19 +92,29 @@ type Call struct {
 	Template  string // catalogue template, empty for an unknown endpoint
 	Scope     string // the granting scope, for a call the scopes allow
 	Grant     string // grant_type of a token request
+	Version   int    // API version of an API call: 1 (/api/v1/, /v1/) or 2 (/api/v2/)
 	Status    int
 	At        time.Time // on the marketplace's clock
+	// Uninstalled: a revoke request that ended the installation (the
+	// refresh token).
+	Uninstalled bool
 }
 
 // Marketplace is the fake marketplace. It is safe for concurrent use; it
 // never holds its lock while talking to the app, since the app calls back
 // (an authorization redirect makes the app call the token endpoint).
 type Marketplace struct {
-	clock     func() time.Time
+	clock       func() time.Time
+	deadline    time.Duration
+	maxBody     int64
+	client      *http.Client
+	rateLimit   int
+	onUninstall func(clientID string, companyID, userID int64)
+	epoch       time.Time // the rate limiter's monotonic zero
+
+	urlMu     sync.RWMutex
 	apiDomain string
-	deadline  time.Duration
-	maxBody   int64
-	client    *http.Client
+	url       string // where the marketplace is served, once known (SetURL)
 
 	mu        sync.Mutex
 	companies map[int64]Company
@@ -104,14 +123,30 @@ type Marketplace struct {
 	codes     map[string]*code
 	access    map[string]*accessToken
 	refresh   map[string]*refreshToken
+	sessions  map[string]session // the harness's browser sessions, by cookie
 	calls     []Call
 }
 
 type app struct {
 	m       manifest.App
 	granted scopes.Set
-	issued  []string // every access and refresh token ever issued, revoked or not
+	issued  []issuedSecret // every access and refresh token ever issued, revoked or not
 }
+
+// secret is something an answer must never carry, and what it is.
+type issuedSecret struct {
+	value, kind string
+}
+
+// session is the harness's browser signed in to the marketplace as a user,
+// approving or denying what it is asked.
+type session struct {
+	userID, companyID int64
+	deny              bool
+}
+
+// sessionCookie names the harness browser's session at the marketplace.
+const sessionCookie = "appcert_session"
 
 type grant struct {
 	app       string
@@ -130,6 +165,7 @@ type code struct {
 type accessToken struct {
 	grant
 	expires time.Time
+	window  *window // the token's rate limit
 }
 
 type refreshToken struct {
@@ -141,8 +177,13 @@ type refreshToken struct {
 func New(o Options) *Marketplace {
 	m := &Marketplace{
 		clock: o.Clock, apiDomain: o.APIDomain, deadline: o.Deadline, maxBody: o.MaxBody,
+		rateLimit: o.RateLimit, onUninstall: o.OnUninstall, epoch: time.Now(),
 		companies: map[int64]Company{}, users: map[int64]User{}, apps: map[string]*app{},
 		codes: map[string]*code{}, access: map[string]*accessToken{}, refresh: map[string]*refreshToken{},
+		sessions: map[string]session{},
+	}
+	if m.rateLimit <= 0 {
+		m.rateLimit = DefaultRateLimit
 	}
 	if m.clock == nil {
 		m.clock = time.Now
@@ -164,6 +205,26 @@ func New(o Options) *Marketplace {
 	m.client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	return m
 }
+
+// SetURL says where the marketplace is served ("https://127.0.0.1:7480"):
+// the harness's browser follows an app's redirect to /oauth/authorize only
+// there, and, unless Options.APIDomain set one, token answers name it as
+// api_domain.
+func (m *Marketplace) SetURL(u string) {
+	m.urlMu.Lock()
+	defer m.urlMu.Unlock()
+	m.url = strings.TrimSuffix(u, "/")
+}
+
+// URL is where the marketplace is served, as SetURL said.
+func (m *Marketplace) URL() string {
+	m.urlMu.RLock()
+	defer m.urlMu.RUnlock()
+	return m.url
+}
+
+// RateLimit is each access token's burst budget per RateWindow.
+func (m *Marketplace) RateLimit() int { return m.rateLimit }
 
 // Close drops the idle connections to the app, so no goroutine outlives
 // the marketplace. The handler keeps working.
@@ -330,12 +391,14 @@ func (m *Marketplace) revokeUser(clientID string, userID int64) {
 
 // issuedSecrets lists what an answer must never carry: the app's secrets
 // and every token issued to it (PD-EXT-02).
-func (m *Marketplace) issuedSecrets(clientID string) []string {
+func (m *Marketplace) issuedSecrets(clientID string) []issuedSecret {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	var out []string
+	var out []issuedSecret
 	if a, ok := m.apps[clientID]; ok {
-		out = append(out, a.m.Secrets()...)
+		for _, s := range a.m.Secrets() {
+			out = append(out, issuedSecret{s, "a secret of the manifest"})
+		}
 		out = append(out, a.issued...)
 	}
 	return out
@@ -347,10 +410,10 @@ func (m *Marketplace) record(c Call) {
 	m.calls = append(m.calls, c)
 }
 
-// randomToken returns an unguessable token with a prefix that tells people
-// reading a log what it is.
-func randomToken(prefix string) string {
+// randomHex returns 40 unguessable hex digits, the random part of
+// Pipedrive's codes and tokens.
+func randomHex() string {
 	b := make([]byte, 20)
 	_, _ = rand.Read(b) // crypto/rand.Read never fails
-	return prefix + hex.EncodeToString(b)
+	return hex.EncodeToString(b)
 }

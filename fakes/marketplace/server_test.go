@@ -2,6 +2,7 @@ package marketplace
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -191,19 +192,56 @@ func TestMarketplace_OAuthRules(t *testing.T) {
 		{"wrong redirect_uri", func(t *testing.T, m *Marketplace, _ *clock) (int, map[string]any) {
 			st, b, _ := do(t, m, tokenRequest(acme, secret, url.Values{"grant_type": {"authorization_code"}, "code": {code(t, m)}, "redirect_uri": {"http://evil.test/cb"}}))
 			return st, b
-		}, 400, "invalid_grant"},
+		}, 400, "invalid_request"},
+		{"no redirect_uri", func(t *testing.T, m *Marketplace, _ *clock) (int, map[string]any) {
+			st, b, _ := do(t, m, tokenRequest(acme, secret, url.Values{"grant_type": {"authorization_code"}, "code": {code(t, m)}}))
+			return st, b
+		}, 400, "invalid_request"},
 		{"wrong client secret", func(t *testing.T, m *Marketplace, _ *clock) (int, map[string]any) {
 			st, b, _ := do(t, m, tokenRequest(acme, "wrong", url.Values{"grant_type": {"authorization_code"}, "code": {code(t, m)}}))
 			return st, b
-		}, 401, "invalid_client"},
+		}, 400, "invalid_client"},
 		{"unknown client", func(t *testing.T, m *Marketplace, _ *clock) (int, map[string]any) {
 			st, b, _ := do(t, m, tokenRequest("other", secret, url.Values{"grant_type": {"authorization_code"}, "code": {code(t, m)}}))
 			return st, b
-		}, 401, "invalid_client"},
-		{"no Basic auth", func(t *testing.T, m *Marketplace, _ *clock) (int, map[string]any) {
+		}, 400, "invalid_client"},
+		{"no client credentials", func(t *testing.T, m *Marketplace, _ *clock) (int, map[string]any) {
 			st, b, _ := do(t, m, tokenRequest("", "", url.Values{"grant_type": {"authorization_code"}, "code": {code(t, m)}}))
 			return st, b
-		}, 401, "invalid_client"},
+		}, 400, "invalid_client"},
+		{"client credentials as form fields", func(t *testing.T, m *Marketplace, _ *clock) (int, map[string]any) {
+			a, _ := m.App(acme)
+			st, b, _ := do(t, m, tokenRequest("", "", url.Values{"grant_type": {"authorization_code"}, "code": {code(t, m)}, "redirect_uri": {a.CallbackURL}, "client_id": {acme}, "client_secret": {secret}}))
+			return st, b
+		}, 200, ""},
+		{"wrong client secret as a form field", func(t *testing.T, m *Marketplace, _ *clock) (int, map[string]any) {
+			a, _ := m.App(acme)
+			st, b, _ := do(t, m, tokenRequest("", "", url.Values{"grant_type": {"authorization_code"}, "code": {code(t, m)}, "redirect_uri": {a.CallbackURL}, "client_id": {acme}, "client_secret": {"nope"}}))
+			return st, b
+		}, 400, "invalid_client"},
+		{"malformed Authorization header", func(t *testing.T, m *Marketplace, _ *clock) (int, map[string]any) {
+			r := tokenRequest("", "", url.Values{"grant_type": {"authorization_code"}, "code": {code(t, m)}})
+			r.Header.Set("Authorization", "Basic !!!not-base64")
+			st, b, _ := do(t, m, r)
+			return st, b
+		}, 400, "invalid_request"},
+		{"a JSON body", func(t *testing.T, m *Marketplace, _ *clock) (int, map[string]any) {
+			r := tokenRequest(acme, secret, url.Values{})
+			r.Body = io.NopCloser(strings.NewReader(`{"grant_type":"authorization_code"}`))
+			r.Header.Set("Content-Type", "application/json")
+			st, b, _ := do(t, m, r)
+			return st, b
+		}, 400, "invalid_request"},
+		{"GET", func(t *testing.T, m *Marketplace, _ *clock) (int, map[string]any) {
+			r := tokenRequest(acme, secret, url.Values{})
+			r.Method = http.MethodGet
+			st, b, _ := do(t, m, r)
+			return st, b
+		}, 400, "invalid_request"},
+		{"no grant_type", func(t *testing.T, m *Marketplace, _ *clock) (int, map[string]any) {
+			st, b, _ := do(t, m, tokenRequest(acme, secret, url.Values{}))
+			return st, b
+		}, 400, "invalid_request"},
 		{"unsupported grant", func(t *testing.T, m *Marketplace, _ *clock) (int, map[string]any) {
 			st, b, _ := do(t, m, tokenRequest(acme, secret, url.Values{"grant_type": {"password"}}))
 			return st, b
@@ -350,13 +388,18 @@ func TestMarketplace_UsersMe(t *testing.T) {
 	for _, u := range []struct {
 		id      int64
 		company float64
-		admin   bool
-	}{{100, 1, true}, {101, 1, false}, {200, 2, true}} {
+		name    string
+		admin   float64
+	}{{100, 1, "Acme Ltd", 1}, {101, 1, "Acme Ltd", 0}, {200, 2, "Globex Inc", 1}} {
 		at, _ := login(t, m, u.id)
-		st, body, raw := apiGet(t, m, at, "/api/v1/users/me")
-		d, _ := body["data"].(map[string]any)
-		if st != 200 || body["success"] != true || d["id"] != float64(u.id) || d["company_id"] != u.company || d["is_admin"] != u.admin || d["email"] == "" || d["name"] == "" {
-			t.Errorf("user %d: %d %s", u.id, st, raw)
+		for _, prefix := range []string{"/api/v1", "/v1"} {
+			st, body, raw := apiGet(t, m, at, prefix+"/users/me")
+			d, _ := body["data"].(map[string]any)
+			if st != 200 || body["success"] != true || d["id"] != float64(u.id) || d["company_id"] != u.company || d["is_admin"] != u.admin ||
+				d["email"] == "" || d["name"] == "" || d["company_name"] != u.name || d["company_domain"] == "" ||
+				d["locale"] == "" || d["timezone_name"] == "" || d["active_flag"] != true {
+				t.Errorf("user %d at %s: %d %s", u.id, prefix, st, raw)
+			}
 		}
 	}
 }
@@ -432,15 +475,17 @@ func TestMarketplace_RecordsCalls(t *testing.T) {
 	apiGet(t, m, at, "/api/v1/deals/2")
 	apiGet(t, m, at, "/api/v1/persons/1")
 	apiGet(t, m, "", "/api/v1/deals")
+	apiGet(t, m, at, "/api/v2/deals?limit=1")
 	calls := m.Calls()
-	if len(calls) != 4 {
+	if len(calls) != 5 {
 		t.Fatalf("calls = %+v", calls)
 	}
 	want := []Call{
 		{App: acme, UserID: 101, CompanyID: 1, Method: "POST", Path: "/oauth/token", Template: "/oauth/token", Grant: "authorization_code", Status: 200, At: clk.Now().Add(-time.Minute)},
-		{App: acme, UserID: 101, CompanyID: 1, Method: "GET", Path: "/api/v1/deals/2", Template: "/deals/{id}", Scope: "deals:read", Status: 200, At: clk.Now()},
-		{App: acme, UserID: 101, CompanyID: 1, Method: "GET", Path: "/api/v1/persons/1", Template: "/persons/{id}", Status: 403, At: clk.Now()},
-		{Method: "GET", Path: "/api/v1/deals", Status: 401, At: clk.Now()},
+		{App: acme, UserID: 101, CompanyID: 1, Method: "GET", Path: "/api/v1/deals/2", Template: "/deals/{id}", Scope: "deals:read", Version: 1, Status: 200, At: clk.Now()},
+		{App: acme, UserID: 101, CompanyID: 1, Method: "GET", Path: "/api/v1/persons/1", Template: "/persons/{id}", Version: 1, Status: 403, At: clk.Now()},
+		{Method: "GET", Path: "/api/v1/deals", Version: 1, Status: 401, At: clk.Now()},
+		{App: acme, UserID: 101, CompanyID: 1, Method: "GET", Path: "/api/v2/deals", Template: "/deals", Scope: "deals:read", Version: 2, Status: 200, At: clk.Now()},
 	}
 	for i := range want {
 		if calls[i] != want[i] {
