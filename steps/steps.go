@@ -155,7 +155,7 @@ func (d def) call(vals []reflect.Value) error {
 // table is every marketplace step, bound once.
 var table = func() []def {
 	var all []def
-	for _, area := range [][]def{peopleSteps(), appSteps(), installSteps(), outcomeSteps(), scopeSteps(), procoreSteps(), zoomSteps(), wireSteps()} {
+	for _, area := range [][]def{peopleSteps(), appSteps(), installSteps(), outcomeSteps(), scopeSteps(), procoreSteps(), zoomSteps(), wireSteps(), wireProtocolSteps()} {
 		for _, d := range area {
 			all = append(all, bind(d))
 		}

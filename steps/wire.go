@@ -51,7 +51,29 @@ type wireWorld struct {
 	codes   map[string]string    // the latest code the app got, by person
 	tokens  map[string]appTokens // what the app holds after an exchange, by person
 	answer  *tokenAnswer         // the token endpoint's latest answer
+	api     []*apiAnswer         // the API's answers to the app, in order
 	httpApp *http.Client         // the app's client, for calling the marketplace
+
+	uninstalled *uninstalls // users the marketplace uninstalled the app for, as it told its model
+}
+
+// uninstalls is what the marketplace's OnUninstall told, from the server's
+// goroutines.
+type uninstalls struct {
+	mu    sync.Mutex
+	users map[int64]bool
+}
+
+func (u *uninstalls) add(id int64) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	u.users[id] = true
+}
+
+func (u *uninstalls) has(id int64) bool {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return u.users[id]
 }
 
 // appTokens are the tokens the app holds for one person.
@@ -97,18 +119,23 @@ type received struct {
 // recording is the recording app: it keeps every request and answers each
 // with the status and body the scenario set.
 type recording struct {
-	mu     sync.Mutex
-	got    []received
-	status int
-	body   string
+	mu      sync.Mutex
+	got     []received
+	status  int
+	body    string
+	install string // where the Installation URL redirects; empty: no Installation URL
 }
 
 func (r *recording) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	body, _ := io.ReadAll(io.LimitReader(req.Body, 1<<20))
 	r.mu.Lock()
 	r.got = append(r.got, received{Method: req.Method, URL: req.URL, Header: req.Header.Clone(), Body: body})
-	status, answer := r.status, r.body
+	status, answer, install := r.status, r.body, r.install
 	r.mu.Unlock()
+	if install != "" && req.URL.Path == wireInstallPath {
+		http.Redirect(w, req, install, http.StatusFound)
+		return
+	}
 	w.WriteHeader(status)
 	_, _ = io.WriteString(w, answer)
 }
@@ -123,6 +150,15 @@ func (r *recording) since(n int) []received {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return slices.Clone(r.got[n:])
+}
+
+// redirectInstall makes the Installation URL start authorization at the
+// marketplace with the app's own state.
+func (r *recording) redirectInstall(market, clientID, callback, state string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	q := url.Values{"client_id": {clientID}, "redirect_uri": {callback}, "state": {state}}
+	r.install = market + "/oauth/authorize?" + q.Encode()
 }
 
 func (r *recording) answerWith(status int, body string) {
@@ -146,10 +182,13 @@ func (w *world) startWire(name, clientID, secret string) error {
 	rec := &recording{status: http.StatusOK, body: `{}`}
 	app := httptest.NewServer(rec)
 	clock := &wireClock{now: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
-	m := marketplace.New(marketplace.Options{Clock: clock.Now, HTTPClient: app.Client()})
+	uninstalled := &uninstalls{users: map[int64]bool{}}
+	m := marketplace.New(marketplace.Options{Clock: clock.Now, HTTPClient: app.Client(),
+		OnUninstall: func(_ string, _, userID int64) { uninstalled.add(userID) }})
 	mkt := httptest.NewServer(m)
 	w.wire = &wireWorld{
-		appName: name,
+		uninstalled: uninstalled,
+		appName:     name,
 		manifest: manifest.App{
 			Name: name, ClientID: clientID, ClientSecret: secret,
 			CallbackURL: app.URL + wireCallbackPath,

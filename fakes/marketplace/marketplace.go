@@ -61,8 +61,8 @@ type Options struct {
 	RateLimit int
 	// OnUninstall, when set, hears of every uninstall the app itself
 	// causes by revoking a refresh token (app-uninstallation), so that the
-	// caller's model of the marketplace follows. It is called after the
-	// answer is written, without the marketplace's lock.
+	// caller's model of the marketplace follows. It is called before the
+	// revoke request is answered, without the marketplace's lock.
 	OnUninstall func(clientID string, companyID, userID int64)
 }
 
@@ -224,7 +224,23 @@ func (m *Marketplace) URL() string {
 }
 
 // RateLimit is each access token's burst budget per RateWindow.
-func (m *Marketplace) RateLimit() int { return m.rateLimit }
+func (m *Marketplace) RateLimit() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.rateLimit
+}
+
+// SetRateLimit changes the burst budget of the access tokens issued from
+// now on.
+func (m *Marketplace) SetRateLimit(n int) error {
+	if n < 1 {
+		return fmt.Errorf("marketplace: a rate limit of %d calls lets nothing through", n)
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.rateLimit = n
+	return nil
+}
 
 // Close drops the idle connections to the app, so no goroutine outlives
 // the marketplace. The handler keeps working.

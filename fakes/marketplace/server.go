@@ -281,10 +281,12 @@ func (m *Marketplace) serveRevoke(w http.ResponseWriter, r *http.Request) {
 	call.Status = http.StatusOK
 	call.Uninstalled = uninstalled != nil
 	m.record(call)
-	writeRaw(w, call.Status, `{}`)
+	// The model hears of it before the app's answer, so that whatever the
+	// app does next meets a marketplace that has uninstalled it.
 	if uninstalled != nil && m.onUninstall != nil {
 		m.onUninstall(uninstalled.app, uninstalled.companyID, uninstalled.userID)
 	}
+	writeRaw(w, call.Status, `{}`)
 }
 
 func revokeOrder(hint string) [2]string {

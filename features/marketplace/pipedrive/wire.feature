@@ -219,3 +219,176 @@ Feature: What the marketplace sends an app and serves it, on the wire
     When 40 days pass on the marketplace's clock
     And the app refreshes Bob's access token
     Then the token endpoint answers 200
+
+  @PD-OAUTH-01
+  Scenario: An app that starts authorization itself gets its own state back with the code
+    Given "Deal Panel" starts authorization itself at its Installation URL with the state "s-123"
+    When Bob installs the app from its Installation URL
+    Then the app gets a GET at "/callback" with the query:
+      | code  | (any) |
+      | state | s-123 |
+    When the app exchanges Bob's code
+    Then the token endpoint answers 200
+
+  @PD-OAUTH-01
+  Scenario: A user who denies an app-initiated authorization is sent back with error=user_denied and the app's state
+    Given "Deal Panel" starts authorization itself at its Installation URL with the state "s-9"
+    When Bob starts at the app's Installation URL and denies the app
+    Then the app gets a GET at "/callback" with the query:
+      | error | user_denied |
+      | state | s-9         |
+
+  @PD-OAUTH-01
+  Scenario Outline: The authorization page refuses a redirect URI other than the callback URL
+    When the marketplace's authorization page, asked for "Deal Panel" with the redirect URI "<redirect URI>", answers 400
+
+    Examples:
+      | redirect URI                   |
+      | http://elsewhere.test/callback |
+      |                                |
+
+  @PD-OAUTH-01
+  Scenario: Codes and tokens have Pipedrive's shapes, naming the company and the user
+    When Bob authorizes the app
+    Then Bob's code has the shape "<company>.<user>.<40 hex>"
+    When the app exchanges Bob's code
+    Then the token endpoint answers 200
+    And Bob's access token has the shape "<company>:<user>:<40 hex>"
+    And Bob's refresh token has the shape "<company>:<user>:<40 hex>"
+
+  @PD-OAUTH-01
+  Scenario Outline: The token endpoint also takes the client ID and secret as form fields
+    When Bob authorizes the app
+    And the app exchanges Bob's code <credentials>
+    Then the token endpoint answers <status>
+
+    Examples:
+      | credentials                                         | status |
+      | with the client ID and secret as form fields        | 200    |
+      | with the client secret "wrong" as a form field      | 400    |
+      | with the Authorization header "Basic not-base64!"   | 400    |
+      | with the Authorization header "Bearer acme-secret"  | 400    |
+
+  @PD-OAUTH-01
+  Scenario Outline: Every error of the token endpoint is a 400 with an OAuth error
+    When Bob authorizes the app
+    And the app exchanges Bob's code <how>
+    Then the token endpoint answers 400 with the error "<error>"
+
+    Examples:
+      | how                                                 | error          |
+      | with the Basic auth "acme-client" and "wrong"       | invalid_client |
+      | without Basic auth                                  | invalid_client |
+      | without a redirect URI                              | invalid_request |
+      | with the redirect URI "http://elsewhere.test/cb"    | invalid_request |
+      | as a JSON body                                      | invalid_request |
+
+  @PD-OAUTH-01 @PD-UNINST-01
+  Scenario: Revoking the refresh token uninstalls the app for that user
+    Given Alice has authorized the app
+    And Bob has authorized the app
+    When the app revokes Bob's refresh token
+    Then the marketplace treats the app as uninstalled for Bob
+    And the marketplace has not uninstalled the app for Alice
+    And an API call to "GET /users/me" with Bob's access token gets 401
+    And an API call to "GET /users/me" with Alice's access token gets 200
+    When the app refreshes Bob's access token
+    Then the token endpoint answers 400 with the error "invalid_grant"
+
+  @PD-OAUTH-01
+  Scenario: Revoking an access token ends that token and uninstalls nothing
+    Given Bob has authorized the app
+    When the app revokes Bob's access token
+    Then the marketplace has not uninstalled the app for Bob
+    And an API call to "GET /users/me" with Bob's access token gets 401
+    When the app refreshes Bob's access token
+    Then the token endpoint answers 200
+    And an API call to "GET /users/me" with Bob's access token gets 200
+
+  @PD-API-01
+  Scenario Outline: API v1 is served under /api/v1/ and /v1/
+    Given Bob has authorized the app
+    When the app calls "<call>" with Bob's access token
+    Then the API answers 200 with the JSON:
+      | success           | true       |
+      | data.id           | Bob        |
+      | data.company_id   | Acme       |
+      | data.is_admin     | 0          |
+      | data.company_domain | (any)    |
+      | data.timezone_name  | (any)    |
+      | data.locale         | (any)    |
+      | data.active_flag    | true     |
+
+    Examples:
+      | call                 |
+      | GET /api/v1/users/me |
+      | GET /v1/users/me     |
+
+  @PD-API-01
+  Scenario: API v2 pages with a cursor and writes times in RFC 3339 and booleans as true or false
+    Given Bob has authorized the app
+    When the app calls "GET /api/v2/deals?limit=1" with Bob's access token
+    Then the API answers 200 with the JSON:
+      | success                     | true              |
+      | data.0.id                   | 1                 |
+      | data.0.title                | Acme deal 1       |
+      | data.0.is_deleted           | false             |
+      | data.0.visible_to           | 3                 |
+      | data.0.add_time             | 2026-01-05T09:00:00Z |
+      | additional_data.next_cursor | (any)             |
+    When the app calls the next page of "GET /api/v2/deals?limit=1" with Bob's access token
+    Then the API answers 200 with the JSON:
+      | data.0.id                   | 2    |
+      | additional_data.next_cursor | null |
+
+  @PD-API-01
+  Scenario Outline: A v2 endpoint is granted by the scope of the same path in v1, PATCH counting as PUT
+    Given Bob has authorized the app
+    When the app calls "<call>" with Bob's access token and the JSON body "{}"
+    Then the API answers <status>
+
+    Examples:
+      | call                        | status |
+      | PATCH /api/v2/deals/1       | 403    |
+      | PUT /api/v1/deals/1         | 403    |
+      | POST /api/v2/deals          | 403    |
+      | PUT /api/v2/deals/1         | 403    |
+      | GET /api/v2/users/me        | 403    |
+
+  @PD-API-01
+  Scenario Outline: v1 and v2 reads are granted alike
+    Given Bob has authorized the app
+    When the app calls "<call>" with Bob's access token
+    Then the API answers <status>
+
+    Examples:
+      | call                    | status |
+      | GET /api/v2/deals/2     | 200    |
+      | GET /api/v1/deals/2     | 200    |
+      | GET /api/v2/persons/1   | 403    |
+      | GET /api/v2/stages      | 200    |
+      | GET /api/v3/deals       | 404    |
+
+  @PD-API-02
+  Scenario: Every API answer says the token's budget; over it the answer is 429 with Retry-After
+    Given the marketplace's rate limit is 3 calls per 2 seconds
+    And Bob has authorized the app
+    When the app calls "GET /users/me" 4 times with Bob's access token
+    Then the API answered the calls "200, 200, 200, 429"
+    And the API answers 429 with the headers:
+      | x-ratelimit-limit     | 3     |
+      | x-ratelimit-remaining | 0     |
+      | x-ratelimit-reset     | (any) |
+      | retry-after           | (any) |
+
+  @PD-API-02
+  Scenario: The budget is each access token's own
+    Given the marketplace's rate limit is 2 calls per 2 seconds
+    And Alice has authorized the app
+    And Bob has authorized the app
+    When the app calls "GET /users/me" 2 times with Bob's access token
+    And the app calls "GET /users/me" with Alice's access token
+    Then the API answers 200 with the headers:
+      | x-ratelimit-limit     | 2    |
+      | x-ratelimit-remaining | 1    |
+      | retry-after           | (none) |
