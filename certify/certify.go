@@ -10,6 +10,8 @@ package certify
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -28,6 +30,7 @@ import (
 
 	"github.com/appcert/appcert/fakes/marketplace"
 	"github.com/appcert/appcert/features"
+	"github.com/appcert/appcert/internal/ca"
 	"github.com/appcert/appcert/manifest"
 	"github.com/appcert/appcert/steps"
 )
@@ -56,6 +59,14 @@ type Options struct {
 	Deadline time.Duration
 	// MaxBody caps what is read of each answer (1 MiB when zero).
 	MaxBody int64
+	// TLS serves the marketplace over HTTPS with a certificate from
+	// appcert's own CA, which is created in CADir (ca.DefaultDir when
+	// empty) the first time and reused.
+	TLS   bool
+	CADir string
+	// AppCAs are PEM files of CAs the app's own https URLs are verified
+	// against, besides the system roots (--app-ca).
+	AppCAs []string
 	// RateLimit is each access token's burst budget per 2 s window
 	// (marketplace.DefaultRateLimit when zero).
 	RateLimit int
@@ -110,6 +121,11 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		return nil, err
 	}
 
+	tlsConf, roots, err := trust(o)
+	if err != nil {
+		closeListener()
+		return nil, err
+	}
 	if ln == nil {
 		addr := o.Listen
 		if addr == "" {
@@ -120,8 +136,15 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		}
 	}
 	base := "http://" + ln.Addr().String()
+	if tlsConf != nil {
+		ln = tls.NewListener(ln, tlsConf)
+		base = "https://" + ln.Addr().String()
+	}
 	transport := http.DefaultTransport.(*http.Transport).Clone()
 	transport.MaxIdleConnsPerHost = o.Concurrency
+	if roots != nil {
+		transport.TLSClientConfig = &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}
+	}
 	client := &http.Client{Transport: transport}
 	defer client.CloseIdleConnections()
 	m := marketplace.New(marketplace.Options{Deadline: o.Deadline, MaxBody: o.MaxBody, HTTPClient: client, RateLimit: o.RateLimit})
@@ -158,6 +181,46 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	rep.Interrupted = ctx.Err() != nil
 	rep.Started, rep.Duration = start, time.Since(start)
 	return rep, nil
+}
+
+// trust loads what HTTPS needs: with o.TLS the CA and the marketplace's
+// server configuration; and the roots the app's https URLs (and, with
+// o.TLS, the marketplace itself, which the browser the harness plays
+// visits) are verified against. Both are nil for plain HTTP without
+// --app-ca.
+func trust(o Options) (*tls.Config, *x509.CertPool, error) {
+	if !o.TLS && len(o.AppCAs) == 0 {
+		return nil, nil, nil
+	}
+	var authority *ca.CA
+	var conf *tls.Config
+	if o.TLS {
+		var err error
+		if authority, err = LoadCA(o.CADir); err != nil {
+			return nil, nil, &SetupError{err}
+		}
+		if conf, err = authority.ServerConfig(); err != nil {
+			return nil, nil, setupf("issuing the marketplace's certificate: %v", err)
+		}
+	}
+	roots, err := authority.Pool(o.AppCAs...)
+	if err != nil {
+		return nil, nil, &SetupError{err}
+	}
+	return conf, roots, nil
+}
+
+// LoadCA loads appcert's CA from dir, or from ca.DefaultDir when dir is
+// empty, creating it there the first time.
+func LoadCA(dir string) (*ca.CA, error) {
+	if dir == "" {
+		d, err := ca.DefaultDir()
+		if err != nil {
+			return nil, err
+		}
+		dir = d
+	}
+	return ca.Load(dir)
 }
 
 // listen opens the marketplace's socket; a port in use is a setup error

@@ -2,6 +2,7 @@ package certify
 
 import (
 	"context"
+	"crypto/tls"
 	"net"
 	"net/http"
 	"time"
@@ -70,12 +71,26 @@ func Demo(ctx context.Context, o Options, d DemoOptions) (*Report, error) {
 	}
 	appURL := "http://" + appLn.Addr().String()
 	// The app's own client, so its idle connections end with the demo.
-	client := &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone(), Timeout: 10 * time.Second}
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	client := &http.Client{Transport: transport, Timeout: 10 * time.Second}
 	defer client.CloseIdleConnections()
+	market := "http://" + ln.Addr().String()
+	if o.TLS {
+		// The sample app trusts appcert's CA, as an app is told to.
+		authority, err := LoadCA(o.CADir)
+		if err != nil {
+			ln.Close()
+			appLn.Close()
+			return nil, &SetupError{err}
+		}
+		roots, _ := authority.Pool()
+		transport.TLSClientConfig = &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}
+		market = "https://" + ln.Addr().String()
+	}
 	a, err := app.New(app.Options{
 		ClientID: SampleClientID, ClientSecret: SampleClientSecret,
 		HTTPAuthUser: SampleHTTPUser, HTTPAuthPassword: SampleHTTPPassword,
-		OAuthBaseURL: "http://" + ln.Addr().String(), RedirectURI: appURL + "/callback",
+		OAuthBaseURL: market, RedirectURI: appURL + "/callback",
 		Faults: d.Faults, SlowPanelDelay: d.SlowPanelDelay, HTTPClient: client,
 	})
 	if err != nil {

@@ -71,6 +71,8 @@ func runCertify(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		demo                            bool
 		faults                          faultFlags
 		rateLimit                       int
+		useTLS                          bool
+		caDir, appCA                    string
 	)
 	fs.StringVar(&path, "manifest", "", "the app's manifest `file` (YAML or JSON)")
 	fs.StringVar(&listen, "listen", certify.DefaultListen, "`address` the marketplace serves on (with --demo: a free port unless set)")
@@ -78,6 +80,9 @@ func runCertify(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	fs.StringVar(&out, "out", "out", "`folder` for junit.xml, cucumber.json and summary.json")
 	fs.StringVar(&format, "format", "pretty", "what to print: pretty, junit, cucumber or json")
 	fs.IntVar(&rateLimit, "rate-limit", marketplace.DefaultRateLimit, "each access token's burst budget of API calls per rolling 2 s `window`; over it the API answers 429")
+	fs.BoolVar(&useTLS, "tls", false, "serve the marketplace over HTTPS with a certificate from appcert's CA (see 'appcert ca')")
+	fs.StringVar(&caDir, "ca", "", "the CA's `folder` for --tls (default: appcert/ca in the user's config folder)")
+	fs.StringVar(&appCA, "app-ca", "", "a PEM `file` of the CA the app's own https URLs are signed by, trusted besides the system roots")
 	fs.BoolVar(&demo, "demo", false, "certify the bundled sample app, started in-process")
 	fs.Var(&faults, "fault", "with --demo, switch a sample app fault `NAME` on; repeatable (\"list\" lists them)")
 	if err := fs.Parse(args); err != nil {
@@ -113,9 +118,18 @@ func runCertify(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		return usageErr("--out must name a folder")
 	case rateLimit < 1 || rateLimit > 100000:
 		return usageErr("--rate-limit %d: want a number of calls from 1 to 100000", rateLimit)
+	case caDir != "" && !useTLS:
+		return usageErr("--ca names the CA for --tls; add --tls")
 	}
 
-	o := certify.Options{Tags: tags, RateLimit: rateLimit}
+	o := certify.Options{Tags: tags, RateLimit: rateLimit, TLS: useTLS, CADir: caDir}
+	if appCA != "" {
+		o.AppCAs = []string{appCA}
+	}
+	scheme := "http"
+	if useTLS {
+		scheme = "https"
+	}
 	var rep *certify.Report
 	var err error
 	if demo {
@@ -131,7 +145,7 @@ func runCertify(ctx context.Context, args []string, stdout, stderr io.Writer) in
 			fmt.Fprintf(stderr, "appcert certify: %s: %v\n", path, err)
 			return exitSetup
 		}
-		fmt.Fprintf(stderr, "appcert certify: certifying %s; the marketplace serves on http://%s\n", path, listen)
+		fmt.Fprintf(stderr, "appcert certify: certifying %s; the marketplace serves on %s://%s\n", path, scheme, listen)
 		rep, err = certify.Run(ctx, o)
 	}
 	if err != nil {

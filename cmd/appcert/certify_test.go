@@ -119,6 +119,7 @@ func TestRunCertify_UsageErrors(t *testing.T) {
 		{"--demo", "--tags", "@PD-EXT-02 &&"},
 		{"--demo", "--rate-limit", "0"},
 		{"--demo", "--rate-limit", "many"},
+		{"--demo", "--ca", "some-folder"},
 	} {
 		if code, _, errs := runCertifyT(t, context.Background(), args...); code != exitSetup || errs == "" {
 			t.Errorf("%q: exit %d, stderr %q; want 2 and a message", args, code, errs)

@@ -33,6 +33,7 @@ type command struct {
 func commands() map[string]command {
 	return map[string]command{
 		"scopes":   {"which scopes grant which API calls", runScopes},
+		"ca":       {"print the path of appcert's CA certificate (for --tls), creating the CA first", runCA},
 		"certify":  {"play the marketplace against a running app and report, rule by rule, what it breaks", runCertify},
 		"features": {"run the marketplace feature suites (Gherkin) against the reference model", runFeatures},
 		"steps":    {"list the feature steps, with an example of each", runSteps},

@@ -76,7 +76,11 @@ func (a *App) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 	}
 	redirect := a.opts.RedirectURI
 	if redirect == "" {
-		redirect = "http://" + r.Host + "/callback"
+		scheme := "http"
+		if r.TLS != nil {
+			scheme = "https"
+		}
+		redirect = scheme + "://" + r.Host + "/callback"
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), panelBudget)
 	defer cancel()
