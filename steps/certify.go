@@ -95,24 +95,7 @@ func NewCertifyRun(m *marketplace.Marketplace, app manifest.App) (*CertifyRun, e
 	if !ok {
 		return nil, fmt.Errorf("steps: the marketplace has no app %q", app.ClientID)
 	}
-	name := a.Name
-	if name == "" {
-		name = a.ClientID
-	}
-	ref := reference.App{
-		ID: reference.AppID(a.ClientID), Name: name, Mode: reference.SharingMode(a.SharingMode),
-		AllowSpecificUsers: a.AllowSpecificUsers, Scopes: slices.Clone(a.Scopes), CallbackURL: a.CallbackURL,
-		// The installation URL is left out: the harness plays the OAuth
-		// redirect itself, where a real marketplace would send the user to
-		// the app's own page first (PD-SHARE-17).
-	}
-	for _, e := range a.Extensions {
-		k := reference.ExtensionKind(e.Type)
-		if !slices.Contains(ref.Extensions, k) {
-			ref.Extensions = append(ref.Extensions, k)
-		}
-	}
-	return &CertifyRun{market: m, app: a, refApp: ref, results: map[string]*CertifyScenario{}}, nil
+	return &CertifyRun{market: m, app: a, refApp: a.Model(), results: map[string]*CertifyScenario{}}, nil
 }
 
 // Scenarios returns what every scenario found, in the order of the feature

@@ -39,6 +39,7 @@ func commands() map[string]command {
 		"steps":    {"list the feature steps, with an example of each", runSteps},
 		"rules":    {"the rule catalogue and what covers each rule", runRules},
 		"sim":      {"simulate a marketplace under load against the reference model, checking its invariants", runSim},
+		"serve":    {"a local marketplace page for your app: click through installs, sharing and its panels", runServe},
 	}
 }
 

@@ -1,0 +1,32 @@
+package steps
+
+import (
+	"strings"
+
+	"github.com/appcert/appcert/reference"
+)
+
+// The steps' words for the model's values, for tools that write scenarios
+// (appcert serve records what its user does as one).
+
+// UseWords is the {use} of "{person}'s {extension} of {app} {use}".
+func UseWords(u reference.Use) string {
+	w := useWords(u)
+	if strings.HasPrefix(w, "is not available") {
+		return "is not available" // the step's word; the reason is for failures
+	}
+	return w
+}
+
+// ExtensionWord is the {extension} word for an extension kind.
+func ExtensionWord(k reference.ExtensionKind) string {
+	for _, e := range extensionNames {
+		if e.kind == k {
+			return e.word
+		}
+	}
+	return string(k)
+}
+
+// ModeWord is the {mode} word for a sharing mode ("shared-extensions").
+func ModeWord(m reference.SharingMode) string { return modeWord(m) }
