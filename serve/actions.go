@@ -26,9 +26,9 @@ func (s *Server) routes() {
 		}
 		fmt.Fprint(w, s.Feature())
 	})
-	// What the marketplace serves to apps: the same handler as certify's.
-	s.mux.Handle("/oauth/", s.fake)
-	s.mux.Handle("/api/", s.fake)
+	// Everything else is what the marketplace serves to apps (OAuth, the
+	// API): the same handler as certify's.
+	s.mux.Handle("/", s.fake)
 }
 
 // serveAction runs one of the page's forms, then shows the page again
