@@ -1,6 +1,7 @@
 package reference
 
 import (
+	"slices"
 	"testing"
 	"time"
 )
@@ -67,6 +68,9 @@ func mustRefuse(t testing.TB, m *Market, c Command, want Reason) *Refusal {
 	if r.Refusal.Reason != want {
 		t.Fatalf("%s refused with %q (%v); want %q", c.Kind(), r.Refusal.Reason, r.Refusal, want)
 	}
+	if !slices.Contains(Reasons(m.Profile()), want) {
+		t.Fatalf("%s refused with %q, which Reasons(%s) does not list", c.Kind(), want, m.Profile())
+	}
 	if !m.Equal(before) {
 		t.Fatalf("%s was refused but changed the market", c.Kind())
 	}
@@ -77,6 +81,9 @@ func wantStatus(t testing.TB, m *Market, app AppID, u UserID, want Status) {
 	t.Helper()
 	if got := m.Status(app, u); got != want {
 		t.Fatalf("status of %q for user %d = %q, want %q", app, u, got, want)
+	}
+	if !slices.Contains(Statuses(m.Profile()), want) {
+		t.Fatalf("status %q, which Statuses(%s) does not list", want, m.Profile())
 	}
 }
 

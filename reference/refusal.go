@@ -1,6 +1,9 @@
 package reference
 
-import "fmt"
+import (
+	"fmt"
+	"slices"
+)
 
 // Reason says why a command was refused (X-02). Reasons are data: tests,
 // reports and the simulator's summary group refusals by them.
@@ -70,4 +73,43 @@ func (r *Refusal) Error() string {
 
 func refuse(rule string, reason Reason, format string, args ...any) *Refusal {
 	return &Refusal{Reason: reason, Rule: rule, Detail: fmt.Sprintf(format, args...)}
+}
+
+// reasonsBy lists the reasons each marketplace's commands and queries give,
+// for people writing scenarios (`appcert steps --reasons`). The reference
+// tests hold every refusal they provoke to it, and every Reason constant
+// must appear in it.
+var reasonsBy = map[Profile][]Reason{
+	Pipedrive: {
+		ReasonNotAdmin, ReasonNotAddingAdmin, ReasonModeForbids, ReasonSpecificUsersBlocked, ReasonMarketplaceOnly,
+		ReasonAlreadyAuthorized, ReasonNothingToAuthorize, ReasonNotInstalled,
+		ReasonNotAuthorized, ReasonReauthorize, ReasonScopeMismatch, ReasonAdminOnly, ReasonUnknownEndpoint,
+		ReasonNoSuchObject, ReasonNoExtension, ReasonOpensAppDetails,
+	},
+	Procore: {
+		ReasonNotAdmin, ReasonAlreadyInstalled, ReasonAlreadyAuthorized, ReasonNotInstalled, ReasonUserInstallsOff,
+		ReasonAdminsInstall, ReasonUnknownRequest, ReasonRequestPending, ReasonAlreadyDecided,
+	},
+	Zoom: {
+		ReasonNotAdmin, ReasonNotMarketplaceEdit, ReasonNoMarketplaceRole, ReasonAdminInstallOnly,
+		ReasonAlreadyInstalled, ReasonAlreadyAuthorized, ReasonNothingToAuthorize, ReasonNotInstalled,
+		ReasonPreApprovalRequired, ReasonAlreadyPreApproved, ReasonNotPreApproved, ReasonNotOnWhoCanInstall,
+		ReasonNotActivated, ReasonMissingScopes, ReasonTooManyRecipients, ReasonAppDisabled,
+		ReasonUserInstallsBlocked, ReasonUninstallUnconfirmed,
+		ReasonAdminsInstall, ReasonUnknownRequest, ReasonRequestPending, ReasonAlreadyDecided,
+	},
+}
+
+// commonReasons are the reasons of every marketplace: unknown or duplicate
+// names, malformed commands, another company's users, another marketplace's
+// commands (X-02, X-03).
+var commonReasons = []Reason{
+	ReasonUnknownCompany, ReasonUnknownUser, ReasonUnknownApp, ReasonDuplicate, ReasonInvalid,
+	ReasonOtherCompany, ReasonNotInProfile,
+}
+
+// Reasons lists the refusal reasons p's market gives: its own first, then
+// those every marketplace gives.
+func Reasons(p Profile) []Reason {
+	return append(slices.Clone(reasonsBy[p]), commonReasons...)
 }

@@ -80,6 +80,21 @@ const (
 	StatusDisabled Status = "disabled"
 )
 
+// Statuses lists the statuses a user's app can have in p's market: only
+// Pipedrive's admins add apps for others to authorize (PD-SHARE-15), only
+// Zoom disables installations (ZM-11).
+func Statuses(p Profile) []Status {
+	out := []Status{StatusNone}
+	if p == Pipedrive {
+		out = append(out, StatusAuthorize)
+	}
+	out = append(out, StatusAuthorized, StatusReauthorize)
+	if p == Zoom {
+		out = append(out, StatusDisabled)
+	}
+	return out
+}
+
 // Label is how the marketplace shows a status to the user (seed 000).
 func (s Status) Label() string {
 	switch s {

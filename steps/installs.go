@@ -87,11 +87,16 @@ func installSteps() []def {
 			}},
 		{Phrase: Phrase{Area: AreaInstalls,
 			Pattern: `{person} starts uninstalling {app} but does not confirm`,
-			Example: `Bob starts uninstalling "Z Notes" but does not confirm`},
+			Example: `Bob starts uninstalling "Z Notes" but does not confirm`,
+			Note: `Zoom only. Declining the confirmation is recorded as a refusal: follow it with ` +
+				`Then it is refused because "uninstall not confirmed" (and, if you like, And nothing has changed).`},
 			run: func(w *world, a []string, _ *godog.Table) error {
 				u, app, err := w.personApp(a[0], a[1])
 				if err != nil {
 					return err
+				}
+				if w.profile != reference.Zoom {
+					return fmt.Errorf("only Zoom asks to confirm an uninstall; this scenario runs %s (tag the feature @zoom)", w.profile)
 				}
 				return w.do(reference.Uninstall{App: app, By: u})
 			}},
@@ -128,11 +133,11 @@ func (w *world) personAppMarket(person, app string) (*reference.Market, referenc
 	return m, u, id, err
 }
 
-// access reads "only me" (or herself, himself, themselves), "all users" or
-// a list of people.
+// access reads "only me" (or herself, himself, themselves, with or
+// without "only"), "all users" or a list of people.
 func (w *world) access(s string) (reference.Access, []reference.UserID, error) {
 	switch {
-	case strings.HasPrefix(s, "only "):
+	case strings.HasPrefix(s, "only "), s == "herself", s == "himself", s == "themselves":
 		return reference.OnlyMe, nil, nil
 	case s == "all users":
 		return reference.AllUsers, nil, nil

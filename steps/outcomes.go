@@ -3,6 +3,7 @@ package steps
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/cucumber/godog"
@@ -17,6 +18,11 @@ func outcomeSteps() []def {
 			Example: `it is refused because "not admin"`},
 			checksRefusal: true, run: refusedBecause},
 		{Phrase: Phrase{Area: AreaOutcomes,
+			Pattern: `it is refused`,
+			Example: `it is refused`,
+			Note:    "any reason; `appcert steps --reasons` lists them"},
+			checksRefusal: true, run: refusedAnyReason},
+		{Phrase: Phrase{Area: AreaOutcomes,
 			Pattern: `nothing has changed`,
 			Example: `nothing has changed`},
 			checksRefusal: true, run: nothingChanged},
@@ -24,6 +30,11 @@ func outcomeSteps() []def {
 			Pattern: `{person} sees {app} as {text}`,
 			Example: `Bob sees "Deal Insights" as "Authorize app"`},
 			run: seesStatus},
+		{Phrase: Phrase{Area: AreaOutcomes,
+			Pattern: `{person} has {app}`,
+			Example: `Bob has "Deal Insights"`,
+			Note:    "in any status but \"Not installed\": added by an admin, authorized, needing re-authorization or disabled"},
+			run: func(w *world, a []string, _ *godog.Table) error { return has(w, a[0], a[1]) }},
 		{Phrase: Phrase{Area: AreaOutcomes,
 			Pattern: `{person} does not have {app}`,
 			Example: `Carol does not have "Deal Insights"`},
@@ -34,6 +45,10 @@ func outcomeSteps() []def {
 			Pattern: `{person} sees {app} in the "Added by Admin" section of the apps dock`,
 			Example: `Bob sees "Deal Insights" in the "Added by Admin" section of the apps dock`},
 			run: func(w *world, a []string, _ *godog.Table) error { return dockHas(w, a[0], a[1], "added") }},
+		{Phrase: Phrase{Area: AreaOutcomes,
+			Pattern: `{person} does not see {app} in the "Added by Admin" section of the apps dock`,
+			Example: `Bob does not see "Deal Insights" in the "Added by Admin" section of the apps dock`},
+			run: func(w *world, a []string, _ *godog.Table) error { return dockHas(w, a[0], a[1], "not added") }},
 		{Phrase: Phrase{Area: AreaOutcomes,
 			Pattern: `{person} sees {app} under quick access or other apps in the apps dock`,
 			Example: `Bob sees "Deal Insights" under quick access or other apps in the apps dock`},
@@ -54,6 +69,15 @@ func outcomeSteps() []def {
 			Pattern: `{person} gets an email with the subject {text}`,
 			Example: `Bob gets an email with the subject "Alice added Deal Insights for you"`},
 			run: func(w *world, a []string, _ *godog.Table) error { return getsEmail(w, a[0], a[1], true) }},
+		{Phrase: Phrase{Area: AreaOutcomes,
+			Pattern: `{person} gets an email naming {person} and {app}`,
+			Example: `Bob gets an email naming Alice and "Deal Insights"`,
+			Note:    "the person's name and the app's name in the subject or the text"},
+			run: emailNaming},
+		{Phrase: Phrase{Area: AreaOutcomes,
+			Pattern: `{person} gets {n} [email|emails]`,
+			Example: `Alice gets 2 emails`},
+			run: func(w *world, a []string, _ *godog.Table) error { return countEmails(w, a[0], a[1]) }},
 		{Phrase: Phrase{Area: AreaOutcomes,
 			Pattern: `{person} gets no email`,
 			Example: `Alice gets no email`},
@@ -208,7 +232,79 @@ func refusedBecause(w *world, a []string, _ *godog.Table) error {
 	}
 	r.checked = true
 	if string(r.ref.Reason) != a[0] {
-		return fmt.Errorf("it was refused because %q (rule %s: %s), not because %q", r.ref.Reason, r.ref.Rule, r.ref.Detail, a[0])
+		hint := ""
+		if !slices.Contains(reference.Reasons(w.profile), reference.Reason(a[0])) {
+			hint = fmt.Sprintf("; %q is no refusal reason of %s (appcert steps --reasons lists them)", a[0], w.profile)
+		}
+		return fmt.Errorf("it was refused because %q (rule %s: %s), not because %q%s", r.ref.Reason, r.ref.Rule, r.ref.Detail, a[0], hint)
+	}
+	return nil
+}
+
+func refusedAnyReason(w *world, _ []string, _ *godog.Table) error {
+	r := w.refusal
+	if r == nil {
+		return fmt.Errorf("it was not refused: the last action was accepted")
+	}
+	r.checked = true
+	return nil
+}
+
+func has(w *world, person, app string) error {
+	m, u, id, err := w.personAppMarket(person, app)
+	if err != nil {
+		return err
+	}
+	if st := m.Status(id, u); st == reference.StatusNone {
+		return fmt.Errorf("%s does not have %q (%s sees it as %q)", person, app, person, st.Label())
+	}
+	return nil
+}
+
+// theirEmails are the emails of the current batch that reach u.
+func (w *world) theirEmails(u reference.UserID) []reference.Email {
+	var out []reference.Email
+	for _, e := range effectsOf[reference.Email](w) {
+		if w.emailTo(e, u) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+func emailNaming(w *world, a []string, _ *godog.Table) error {
+	u, err := w.person(a[0])
+	if err != nil {
+		return err
+	}
+	if _, err := w.person(a[1]); err != nil {
+		return err
+	}
+	if _, err := w.app(a[2]); err != nil {
+		return err
+	}
+	theirs := w.theirEmails(u)
+	for _, e := range theirs {
+		text := e.Subject + "\n" + e.Body
+		if strings.Contains(text, a[1]) && strings.Contains(text, a[2]) {
+			return nil
+		}
+	}
+	return fmt.Errorf("%s got no email naming %s and %q; %s's emails: %s", a[0], a[1], a[2], a[0], w.describeEmails(theirs))
+}
+
+// countEmails checks how many emails reach person.
+func countEmails(w *world, person, n string) error {
+	want, err := strconv.Atoi(n)
+	if err != nil {
+		return fmt.Errorf("%q is not a number", n)
+	}
+	u, err := w.person(person)
+	if err != nil {
+		return err
+	}
+	if ms := w.theirEmails(u); len(ms) != want {
+		return fmt.Errorf("%s got %d emails, not %d: %s", person, len(ms), want, w.describeEmails(ms))
 	}
 	return nil
 }
@@ -234,7 +330,11 @@ func seesStatus(w *world, a []string, _ *godog.Table) error {
 	}
 	got := m.Status(id, u).Label()
 	if got != a[2] {
-		return fmt.Errorf("%s sees %q as %q, not %q", a[0], a[1], got, a[2])
+		hint := ""
+		if !slices.ContainsFunc(reference.Statuses(w.profile), func(s reference.Status) bool { return s.Label() == a[2] }) {
+			hint = fmt.Sprintf("; %q is no status label of %s (appcert steps --statuses lists them)", a[2], w.profile)
+		}
+		return fmt.Errorf("%s sees %q as %q, not %q%s", a[0], a[1], got, a[2], hint)
 	}
 	return nil
 }
@@ -254,7 +354,7 @@ func dockHas(w *world, person, app, where string) error {
 		got = "under quick access or other apps"
 	}
 	switch {
-	case where == "added" && !added, where == "apps" && !own, where == "none" && (added || own):
+	case where == "added" && !added, where == "not added" && added, where == "apps" && !own, where == "none" && (added || own):
 		return fmt.Errorf("%s sees %q %s", person, app, got)
 	}
 	return nil

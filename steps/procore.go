@@ -80,12 +80,16 @@ func procoreSteps() []def {
 			run: openAppRequests},
 		{Phrase: Phrase{Area: AreaRequests,
 			Pattern: `App Requests shows {person}'s request for {app} as {text}`,
-			Example: `App Requests shows Bob's request for "Field Forms" as "pending"`},
+			Example: `App Requests shows Bob's request for "Field Forms" as "pending"`,
+			Note:    `reads the view the last "{person} opens App Requests" step opened; without one the step fails`},
 			run: appRequestShown},
 		{Phrase: Phrase{Area: AreaRequests,
 			Pattern: `App Requests shows no request`,
 			Example: `App Requests shows no request`},
 			run: func(w *world, _ []string, _ *godog.Table) error {
+				if err := appRequestsOpened(w); err != nil {
+					return err
+				}
 				if len(w.appRequests) > 0 {
 					return fmt.Errorf("App Requests shows %d requests", len(w.appRequests))
 				}
@@ -166,13 +170,25 @@ func openAppRequests(w *world, a []string, _ *godog.Table) error {
 		w.refuse(ref)
 		return nil
 	}
-	w.appRequests, w.refusal = rs, nil
+	w.appRequests, w.appReqOpen, w.refusal = rs, true, nil
+	return nil
+}
+
+// appRequestsOpened fails a step that reads App Requests before anyone
+// opened it: the view is what one admin saw, so the scenario says who.
+func appRequestsOpened(w *world) error {
+	if !w.appReqOpen {
+		return fmt.Errorf(`nobody opened App Requests in this scenario: App Requests shows what the last "{person} opens App Requests" saw, so add e.g. "When Alice opens App Requests" first`)
+	}
 	return nil
 }
 
 func appRequestShown(w *world, a []string, _ *godog.Table) error {
 	u, id, err := w.personApp(a[0], a[1])
 	if err != nil {
+		return err
+	}
+	if err := appRequestsOpened(w); err != nil {
 		return err
 	}
 	var seen []string

@@ -25,7 +25,8 @@ type Phrase struct {
 	Area    string
 	Pattern string // e.g. `{person} installs {app} for {access}`
 	Example string
-	Table   bool // the step takes a data table
+	Table   bool   // the step takes a data table
+	Note    string // what the step does that its wording may not say
 }
 
 // handler runs one step: the captured arguments in order, and the step's
@@ -53,7 +54,7 @@ var placeholders = map[string]string{
 	"{company}":   `"([^"]+)"`,
 	"{text}":      `"([^"]*)"`,
 	"{bool}":      `(true|false)`,
-	"{access}":    `(only (?:me|herself|himself|themselves)|all users|[A-Z][A-Za-z-]*(?:(?:, | and )[A-Z][A-Za-z-]*)*)`,
+	"{access}":    `(only (?:me|herself|himself|themselves)|herself|himself|themselves|all users|[A-Z][A-Za-z-]*(?:(?:, | and )[A-Z][A-Za-z-]*)*)`,
 	"{mode}":      `(none|add-to-account|shared-extensions)`,
 	"{party}":     `(marketplace|vendor|company)`,
 	"{extension}": `(` + strings.Join(extensionWords(), "|") + `)`,

@@ -39,6 +39,7 @@ type world struct {
 	// Procore and Zoom.
 	requests    map[string]reference.RequestID // the latest request, by requester and app
 	appRequests []reference.Request            // the last App Requests view opened
+	appReqOpen  bool                           // someone opened App Requests in this scenario
 	roles       map[reference.UserID]role      // Zoom roles and held scopes, as set
 
 	wire *wireWorld // the fake marketplace on the wire, once a wire step starts it

@@ -115,7 +115,19 @@ func zoomSteps() []def {
 			run: func(w *world, a []string, _ *godog.Table) error { return setRole(w, a[0], a[1], a[2], nil, true) }},
 		{Phrase: Phrase{Area: AreaZoom,
 			Pattern: `{person} [gives|has given] {person} the scopes {text}`,
-			Example: `Alice gives Carol the scopes "meeting:read, recording:read"`},
+			Example: `Alice gives Carol the scopes "meeting:read, recording:read"`,
+			Note:    "adds to the scopes the person holds; to replace them, use \"{person} sets {person}'s scopes to {text}\""},
+			run: func(w *world, a []string, _ *godog.Table) error {
+				u, err := w.person(a[1])
+				if err != nil {
+					return err
+				}
+				return setRole(w, a[0], a[1], "", append(slices.Clone(w.roles[u].scopes), scopeList(a[2])...), false)
+			}},
+		{Phrase: Phrase{Area: AreaZoom,
+			Pattern: `{person} [sets|has set] {person}'s scopes to {text}`,
+			Example: `Alice sets Carol's scopes to "meeting:read"`,
+			Note:    "replaces the scopes the person holds; \"\" for none"},
 			run: func(w *world, a []string, _ *godog.Table) error {
 				return setRole(w, a[0], a[1], "", scopeList(a[2]), false)
 			}},

@@ -101,6 +101,31 @@ func TestSteps_ListsEveryPhraseWithAnExample(t *testing.T) {
 	}
 }
 
+func TestSteps_ListsReasonsAndStatusesPerMarketplace(t *testing.T) {
+	code, out, _ := runCLI(t, "steps", "--reasons", "--statuses")
+	if code != exitOK {
+		t.Fatalf("exit %d:\n%s", code, out)
+	}
+	zoom := out[strings.Index(out, "ZOOM (@zoom)"):]
+	for _, want := range []string{"PIPEDRIVE (@pipedrive)", "PROCORE (@procore)", `"not the adding admin"`, `"Authorize app"`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("no %s in:\n%s", want, out)
+		}
+	}
+	if !strings.Contains(zoom, `"not Marketplace:Edit"`) || !strings.Contains(zoom, `"Disabled by admin"`) {
+		t.Errorf("Zoom's lists lack its reasons or labels:\n%s", zoom)
+	}
+	if code, _, _ := runCLI(t, "steps", "--reasons", "--area", "outcomes"); code != exitSetup {
+		t.Errorf("--reasons with --area: exit %d", code)
+	}
+	_, all, _ := runCLI(t, "steps")
+	for _, want := range []string{"@procore", "@zoom", "it is refused\n", `note: Zoom only. Declining the confirmation is recorded as a refusal`} {
+		if !strings.Contains(all, want) {
+			t.Errorf("appcert steps does not show %q", want)
+		}
+	}
+}
+
 func TestRules_ListsScenariosPropertiesAndFaults(t *testing.T) {
 	code, out, _ := runCLI(t, "rules")
 	if code != exitOK {

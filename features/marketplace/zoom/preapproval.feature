@@ -265,6 +265,13 @@ Feature: Zoom: installing apps, pre-approval and the account's app permissions
     When Bob gives Carol the scopes "recording:read"
     Then it is refused because "not admin"
 
+  @ZM-08 @ZM-16 @assumed
+  Scenario: Giving a user scopes adds to those they hold; setting them replaces
+    When Alice gives Carol the scopes "recording:read, cloud:write"
+    Then Carol may install "Recorder"
+    When Alice sets Carol's scopes to "recording:read"
+    Then Carol may not install "Recorder" because "missing scopes"
+
   @ZM-25 @assumed
   Scenario: Only an admin with Marketplace:Edit changes Marketplace roles, their own included
     When Dave gives Dave the Marketplace role "Marketplace:Edit"
