@@ -35,6 +35,9 @@ type Suite struct {
 	Initialize func(*godog.ScenarioContext)
 	// Nearest proposes defined steps for an undefined one.
 	Nearest func(text string, n int) []steps.Phrase
+	// Match finds the phrases a step's text matches, to name a step's
+	// definition in the console report.
+	Match func(text string) []steps.Phrase
 }
 
 // Marketplace is the suite of marketplace rules, run against the reference
@@ -46,5 +49,6 @@ func Marketplace() Suite {
 		Root:       "marketplace",
 		Initialize: steps.InitializeMarketScenario,
 		Nearest:    steps.Nearest,
+		Match:      steps.Match,
 	}
 }

@@ -197,6 +197,67 @@ func TestRun_AnUncheckedRefusalFails(t *testing.T) {
 	}
 }
 
+func TestRun_AScenarioWithoutStepsIsAUsageErrorNamingTheLine(t *testing.T) {
+	cases := map[string]struct{ text, want string }{
+		"no steps":  {"Feature: x\n\n  Scenario: empty\n\n  Scenario: fine\n    Given the app \"A\" is listed\n", ":3: the scenario \"empty\" has no steps"},
+		"bare":      {"Feature: x\n  Scenario: bare\n    Given\n", ":2: the scenario \"bare\" has no steps"},
+		"no text":   {"Feature: x\n  Scenario: blank\n    Given the app \"A\" is listed\n    When \n", ":4: a \"When\" with no step after it"},
+		"in a rule": {"Feature: x\n  Rule: r\n    Scenario: empty\n", ":3: the scenario \"empty\" has no steps"},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			p := writeFeature(t, "bad.feature", c.text)
+			_, err := Run(context.Background(), RunOptions{Paths: []string{p}})
+			var ue *UsageError
+			if !errors.As(err, &ue) || !strings.Contains(ue.Msg, p+c.want) {
+				t.Fatalf("err = %v; want a usage error saying %q", err, p+c.want)
+			}
+		})
+	}
+}
+
+func TestRun_ConsoleNamesStepsByPhraseAndShowsNoGoSnippets(t *testing.T) {
+	p := writeFeature(t, "console.feature", background+`
+  Scenario: one step defined, one not
+    When Alice installs "Deal Insights" for all users
+    Then Alice frobnicates "Deal Insights"
+`)
+	for _, format := range []string{"pretty", "progress"} {
+		var out bytes.Buffer
+		rep, err := Run(context.Background(), RunOptions{Paths: []string{p}, Format: format, Out: &out})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rep.Undefined) != 1 {
+			t.Fatalf("%s: report %+v; want one undefined step", format, rep)
+		}
+		for _, bad := range []string{"makeFuncStub", "func ", "godog.ErrPending", "ctx.Step(", snippetStart} {
+			if strings.Contains(out.String(), bad) {
+				t.Errorf("%s output shows %q:\n%s", format, bad, out.String())
+			}
+		}
+		if format == "pretty" && !strings.Contains(out.String(), "# {person} [installs|has installed] {app} for {access}{email}") {
+			t.Errorf("pretty output does not name the step by its phrase:\n%s", out.String())
+		}
+	}
+}
+
+func TestConsole_PassesEverythingElseThrough(t *testing.T) {
+	var out bytes.Buffer
+	c := &console{out: &out}
+	text := "Feature: x\n  Scenario: y # a.feature:2\n    When Bob x # steps.go:1 -> reflect.makeFuncStub\nlast"
+	for i := range len(text) { // godog writes a byte at a time
+		c.Write([]byte{text[i]})
+	}
+	if err := c.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	want := "Feature: x\n  Scenario: y # a.feature:2\n    When Bob x \nlast"
+	if out.String() != want {
+		t.Fatalf("got %q, want %q", out.String(), want)
+	}
+}
+
 func TestRun_UsageErrors(t *testing.T) {
 	good := writeFeature(t, "good.feature", background+`
   Scenario: fine

@@ -20,6 +20,7 @@ import (
 
 	"github.com/cucumber/godog"
 	"github.com/cucumber/godog/colors"
+	messages "github.com/cucumber/messages/go/v21"
 
 	"github.com/appcert/appcert/rules"
 	"github.com/appcert/appcert/steps"
@@ -116,10 +117,10 @@ func Run(ctx context.Context, opts RunOptions) (Report, error) {
 	if err := ValidateTags(opts.Tags); err != nil {
 		return Report{}, err
 	}
-	out := opts.Out
-	if out == nil {
-		out = io.Discard
+	if opts.Out == nil {
+		opts.Out = io.Discard
 	}
+	out := &console{out: opts.Out, match: opts.Suite.Match}
 	gopts := godog.Options{
 		Strict:         true,
 		Tags:           opts.Tags,
@@ -159,6 +160,9 @@ func Run(ctx context.Context, opts RunOptions) (Report, error) {
 	}
 	lines := map[string]int64{} // file and AST node ID -> line
 	for _, f := range feats {
+		if err := checkSteps(f.Uri, f.GherkinDocument); err != nil {
+			return Report{}, err
+		}
 		rep.Scenarios += len(f.Pickles)
 		for id, l := range nodeLines(f.GherkinDocument) {
 			lines[f.Uri+"\x00"+id] = l
@@ -202,6 +206,9 @@ func Run(ctx context.Context, opts RunOptions) (Report, error) {
 		Options: &gopts,
 	}
 	suite.Run()
+	if err := out.Flush(); err != nil {
+		return Report{}, fmt.Errorf("writing the report: %w", err)
+	}
 	rep.Passed, rep.Failures, rep.Undefined = rec.results()
 	rep.Elapsed = time.Since(start)
 	return rep, nil
@@ -422,4 +429,40 @@ func (r Report) Summary(w io.Writer) {
 	}
 	fmt.Fprintf(&b, "\nRerun in the same order with --seed %d.\n", r.Seed)
 	io.WriteString(w, b.String())
+}
+
+// checkSteps refuses a feature file with a scenario that has no steps (a
+// bare "Given" is no step) or a step with no text: godog would count the
+// scenario undefined and say nowhere which line is wrong.
+func checkSteps(uri string, doc *messages.GherkinDocument) error {
+	if doc == nil || doc.Feature == nil {
+		return nil
+	}
+	check := func(sc *messages.Scenario) error {
+		if sc == nil {
+			return nil
+		}
+		if len(sc.Steps) == 0 {
+			return usagef("%s:%d: the scenario %q has no steps (a keyword alone, such as a bare \"Given\", is not a step)", uri, sc.Location.Line, sc.Name)
+		}
+		for _, st := range sc.Steps {
+			if strings.TrimSpace(st.Text) == "" {
+				return usagef("%s:%d: a %q with no step after it", uri, st.Location.Line, strings.TrimSpace(st.Keyword))
+			}
+		}
+		return nil
+	}
+	for _, c := range doc.Feature.Children {
+		if err := check(c.Scenario); err != nil {
+			return err
+		}
+		if c.Rule != nil {
+			for _, rc := range c.Rule.Children {
+				if err := check(rc.Scenario); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
 }

@@ -52,12 +52,17 @@ func TestFeatures_ExitCodes(t *testing.T) {
   Scenario: a step nobody wrote
     Then Bob can see "Deal Insights" as "Authorized"
 `)
+	bare := featureFile(t, `
+  Scenario: a keyword alone
+    Given
+`)
 	cases := []struct {
 		name string
 		args []string
 		code int
 		want string // in stdout or stderr
 	}{
+		{"a scenario without steps", []string{"features", bare}, exitSetup, bare + `:9: the scenario "a keyword alone" has no steps`},
 		{"pass", []string{"features", pass}, exitOK, "All 1 scenarios passed"},
 		{"fail", []string{"features", "--seed", "3", fail}, exitFail, `Bob sees "Deal Insights" as "Authorize app", not "Authorized"`},
 		{"undefined", []string{"features", undefined}, exitFail, `Bob sees "Deal Insights" as "Authorize app"`},
