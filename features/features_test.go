@@ -71,7 +71,7 @@ func TestFeatures_TagsNameCatalogueRules(t *testing.T) {
 	for _, s := range ss {
 		for _, tag := range s.Tags {
 			id := strings.TrimPrefix(tag, "@")
-			if looksLikeRule(id) && !rules.Valid(id) {
+			if looksLikeRule(id) && !rules.Valid(rules.ID(id)) {
 				t.Errorf("%s:%d %q is tagged %s, which is not in the rule catalogue", s.File, s.Line, s.Name, tag)
 			}
 		}

@@ -81,7 +81,7 @@ type Report struct {
 type Failure struct {
 	Scenario string
 	File     string
-	Rules    []string
+	Rules    []rules.ID
 	Step     string
 	Message  string
 }
@@ -379,10 +379,10 @@ func (r *recorder) results() (int, []Failure, []Undefined) {
 }
 
 // ruleTags are the scenario's tags that name catalogue rules.
-func ruleTags(p *godog.Scenario) []string {
-	var out []string
+func ruleTags(p *godog.Scenario) []rules.ID {
+	var out []rules.ID
 	for _, t := range p.Tags {
-		if id := strings.TrimPrefix(t.Name, "@"); rules.Valid(id) {
+		if id := rules.ID(strings.TrimPrefix(t.Name, "@")); rules.Valid(id) {
 			out = append(out, id)
 		}
 	}
@@ -405,7 +405,11 @@ func (r Report) Summary(w io.Writer) {
 		fmt.Fprintf(&b, "\nFAILED  %s\n", f.Scenario)
 		fmt.Fprintf(&b, "  file:  %s\n", f.File)
 		if len(f.Rules) > 0 {
-			fmt.Fprintf(&b, "  rules: %s\n", strings.Join(f.Rules, ", "))
+			ids := make([]string, len(f.Rules))
+			for i, id := range f.Rules {
+				ids[i] = string(id)
+			}
+			fmt.Fprintf(&b, "  rules: %s\n", strings.Join(ids, ", "))
 		}
 		fmt.Fprintf(&b, "  step:  %s\n", f.Step)
 		fmt.Fprintf(&b, "  why:   %s\n", f.Message)

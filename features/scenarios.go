@@ -24,10 +24,10 @@ type Scenario struct {
 }
 
 // Rules returns the catalogue rule IDs the scenario is tagged with.
-func (s Scenario) Rules() []string {
-	var out []string
+func (s Scenario) Rules() []rules.ID {
+	var out []rules.ID
 	for _, t := range s.Tags {
-		if id := strings.TrimPrefix(t, "@"); rules.Valid(id) {
+		if id := rules.ID(strings.TrimPrefix(t, "@")); rules.Valid(id) {
 			out = append(out, id)
 		}
 	}
@@ -141,8 +141,8 @@ func MarketplaceScenarios() ([]Scenario, error) {
 }
 
 // ByRule groups scenarios by the rule IDs they are tagged with.
-func ByRule(ss []Scenario) map[string][]Scenario {
-	out := map[string][]Scenario{}
+func ByRule(ss []Scenario) map[rules.ID][]Scenario {
+	out := map[rules.ID][]Scenario{}
 	for _, s := range ss {
 		for _, id := range s.Rules() {
 			out[id] = append(out[id], s)

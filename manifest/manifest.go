@@ -19,27 +19,31 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/appcert/appcert/reference"
 	"github.com/appcert/appcert/reference/scopes"
 )
 
-// Sharing modes (PD-SHARE-02).
+// Sharing modes (PD-SHARE-02): the reference model's type, whose values
+// are the manifest's words.
 const (
-	ModeNone             = "none"
-	ModeAddToAccount     = "add_to_account"
-	ModeSharedExtensions = "add_to_account_with_shared_extensions"
+	ModeNone             = reference.ModeNone
+	ModeAddToAccount     = reference.ModeAddToAccount
+	ModeSharedExtensions = reference.ModeSharedExtensions
 )
 
 // Extension types: the surfaces an app can have (protocol.md, "The app's
 // manifest"). Each is also the reference model's extension kind of the same
 // name.
+// The type is the model's one extension kind (reference.ExtensionKind);
+// the kinds the model does not name yet are declared here.
 const (
-	JSONPanel              = "json_panel"
-	LinkAction             = "link_action"
-	JSONModal              = "json_modal"
-	CustomUIPanel          = "custom_ui_panel"
-	CustomUIModal          = "custom_ui_modal"
-	CustomUIFloatingWindow = "custom_ui_floating_window"
-	CustomUISettings       = "custom_ui_settings"
+	JSONPanel                                      = reference.JSONPanel
+	LinkAction                                     = reference.LinkAction
+	JSONModal                                      = reference.JSONModal
+	CustomUIPanel                                  = reference.CustomUIPanel
+	CustomUIModal          reference.ExtensionKind = "custom_ui_modal"
+	CustomUIFloatingWindow reference.ExtensionKind = "custom_ui_floating_window"
+	CustomUISettings       reference.ExtensionKind = "custom_ui_settings"
 )
 
 // Resources an extension can sit on.
@@ -70,7 +74,7 @@ type surface struct {
 var recordResources = []string{ResourceDeal, ResourcePerson, ResourceOrganization}
 var actionResources = []string{ResourceDeal, ResourcePerson, ResourceOrganization, ResourceActivity, ResourceProduct}
 
-var surfaces = map[string]surface{
+var surfaces = map[reference.ExtensionKind]surface{
 	JSONPanel:              {resources: recordResources, schemaKey: "data_schema"},
 	LinkAction:             {resources: actionResources, view: true, loginURL: true},
 	JSONModal:              {resources: actionResources, view: true, schemaKey: "schema"},
@@ -81,13 +85,13 @@ var surfaces = map[string]surface{
 }
 
 // Types lists every extension type, in the order the README shows them.
-func Types() []string {
-	return []string{JSONPanel, LinkAction, JSONModal, CustomUIPanel, CustomUIModal, CustomUIFloatingWindow, CustomUISettings}
+func Types() []reference.ExtensionKind {
+	return []reference.ExtensionKind{JSONPanel, LinkAction, JSONModal, CustomUIPanel, CustomUIModal, CustomUIFloatingWindow, CustomUISettings}
 }
 
 // IsCustomUI reports whether typ is a Custom UI extension: a page the
 // marketplace loads in an iframe.
-func IsCustomUI(typ string) bool {
+func IsCustomUI(typ reference.ExtensionKind) bool {
 	switch typ {
 	case CustomUIPanel, CustomUIModal, CustomUIFloatingWindow, CustomUISettings:
 		return true
@@ -97,20 +101,22 @@ func IsCustomUI(typ string) bool {
 
 // Resources lists the resources an extension of type typ may sit on; none
 // for a type that sits on no record, or an unknown one.
-func Resources(typ string) []string { return append([]string(nil), surfaces[typ].resources...) }
+func Resources(typ reference.ExtensionKind) []string {
+	return append([]string(nil), surfaces[typ].resources...)
+}
 
 // App is an app's manifest, with defaults applied once it has been through
 // Parse or Normalize.
 type App struct {
-	Name               string      `yaml:"name"`
-	ClientID           string      `yaml:"client_id"`
-	ClientSecret       string      `yaml:"client_secret"`
-	CallbackURL        string      `yaml:"callback_url"`
-	InstallationURL    string      `yaml:"installation_url"`
-	SharingMode        string      `yaml:"sharing_mode"`
-	AllowSpecificUsers bool        `yaml:"allow_specific_users"`
-	Scopes             []string    `yaml:"scopes"`
-	Extensions         []Extension `yaml:"extensions"`
+	Name               string                `yaml:"name"`
+	ClientID           string                `yaml:"client_id"`
+	ClientSecret       string                `yaml:"client_secret"`
+	CallbackURL        string                `yaml:"callback_url"`
+	InstallationURL    string                `yaml:"installation_url"`
+	SharingMode        reference.SharingMode `yaml:"sharing_mode"`
+	AllowSpecificUsers bool                  `yaml:"allow_specific_users"`
+	Scopes             []string              `yaml:"scopes"`
+	Extensions         []Extension           `yaml:"extensions"`
 
 	// Dir is where relative schema paths start: the manifest's folder
 	// when it was loaded from a file, else the working directory.
@@ -120,12 +126,12 @@ type App struct {
 // Extension is one of the app's surfaces: a JSON panel, link action, JSON
 // modal or Custom UI page.
 type Extension struct {
-	Type      string    `yaml:"type"`
-	Name      string    `yaml:"name"`
-	Resource  string    `yaml:"resource"`
-	URL       string    `yaml:"url"`
-	JWTSecret string    `yaml:"jwt_secret"`
-	HTTPAuth  BasicAuth `yaml:"http_auth"`
+	Type      reference.ExtensionKind `yaml:"type"`
+	Name      string                  `yaml:"name"`
+	Resource  string                  `yaml:"resource"`
+	URL       string                  `yaml:"url"`
+	JWTSecret string                  `yaml:"jwt_secret"`
+	HTTPAuth  BasicAuth               `yaml:"http_auth"`
 	// View is where an app action opens: details (the default) or list.
 	View string `yaml:"view"`
 	// LoginURL is where a link action may send a viewer it does not know
@@ -160,7 +166,7 @@ func (a App) Secret(e Extension) string {
 
 // Extension returns the app's first extension of type typ whose name is
 // name; an empty name matches any.
-func (a App) Extension(typ, name string) (Extension, bool) {
+func (a App) Extension(typ reference.ExtensionKind, name string) (Extension, bool) {
 	for _, e := range a.Extensions {
 		if e.Type == typ && (name == "" || e.Name == name) {
 			return e, true
@@ -369,7 +375,7 @@ func Normalize(a App) (App, error) {
 		case e.Type == "":
 			errs = append(errs, &Error{Key: p + ".type", msg: p + ".type is required"})
 		default:
-			errs = append(errs, keyErr(p+".type", "must be one of %s, not %q", strings.Join(Types(), ", "), e.Type))
+			errs = append(errs, keyErr(p+".type", "must be one of %s, not %q", typeList(), e.Type))
 		}
 		switch {
 		case !known:
@@ -426,7 +432,7 @@ func Normalize(a App) (App, error) {
 		}
 		// Checks pick an extension by type and name, so two of the same
 		// type must not share one.
-		id := e.Type + "\x00" + e.Name
+		id := string(e.Type) + "\x00" + e.Name
 		if j, ok := names[id]; ok {
 			errs = append(errs, keyErr(p+".name", "%q is already the name of extensions[%d], of the same type", e.Name, j))
 		} else {
@@ -453,4 +459,18 @@ func checkURL(key, raw string) error {
 		return keyErr(key, "%q is not an http(s) URL", raw)
 	}
 	return nil
+}
+
+func typeList() string {
+	var ts []string
+	for _, t := range Types() {
+		ts = append(ts, string(t))
+	}
+	return strings.Join(ts, ", ")
+}
+
+// Declares reports whether the app declares an extension of kind k.
+func (a App) Declares(k reference.ExtensionKind) bool {
+	_, ok := a.Extension(k, "")
+	return ok
 }

@@ -17,13 +17,12 @@ func (a App) Model() reference.App {
 		name = a.ClientID
 	}
 	ref := reference.App{
-		ID: reference.AppID(a.ClientID), Name: name, Mode: reference.SharingMode(a.SharingMode),
+		ID: reference.AppID(a.ClientID), Name: name, Mode: a.SharingMode,
 		AllowSpecificUsers: a.AllowSpecificUsers, Scopes: slices.Clone(a.Scopes), CallbackURL: a.CallbackURL,
 	}
 	for _, e := range a.Extensions {
-		k := reference.ExtensionKind(e.Type)
-		if !slices.Contains(ref.Extensions, k) {
-			ref.Extensions = append(ref.Extensions, k)
+		if !slices.Contains(ref.Extensions, e.Type) {
+			ref.Extensions = append(ref.Extensions, e.Type)
 		}
 	}
 	return ref

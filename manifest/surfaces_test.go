@@ -4,8 +4,11 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/appcert/appcert/reference"
 )
 
 const surfacesHead = "client_id: c\nclient_secret: s\ncallback_url: http://x/cb\n"
@@ -24,11 +27,11 @@ func TestParse_EverySurfaceType(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var got []string
+	var got []reference.ExtensionKind
 	for _, e := range a.Extensions {
 		got = append(got, e.Type)
 	}
-	if strings.Join(got, " ") != strings.Join(Types(), " ") {
+	if !slices.Equal(got, Types()) {
 		t.Errorf("types = %v, want %v", got, Types())
 	}
 	if v := a.Extensions[2].View; v != ViewDetails {
@@ -41,7 +44,7 @@ func TestParse_EverySurfaceType(t *testing.T) {
 		t.Errorf("a JSON panel got view %q; it takes none", v)
 	}
 	for _, typ := range Types() {
-		if IsCustomUI(typ) != strings.HasPrefix(typ, "custom_ui_") {
+		if IsCustomUI(typ) != strings.HasPrefix(string(typ), "custom_ui_") {
 			t.Errorf("IsCustomUI(%s) = %v", typ, IsCustomUI(typ))
 		}
 	}

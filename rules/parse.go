@@ -52,7 +52,7 @@ func Parse(r io.Reader) ([]Rule, error) {
 	var (
 		out   []Rule
 		group string
-		seen  = map[string]int{} // ID -> line first seen
+		seen  = map[ID]int{} // ID -> line first seen
 		sc    = bufio.NewScanner(r)
 		n     int
 	)
@@ -72,7 +72,7 @@ func Parse(r io.Reader) ([]Rule, error) {
 			return nil, err
 		}
 		if group == "" {
-			return nil, &ParseError{Line: n, Err: ErrNoGroup, Detail: rule.ID}
+			return nil, &ParseError{Line: n, Err: ErrNoGroup, Detail: string(rule.ID)}
 		}
 		if first, dup := seen[rule.ID]; dup {
 			return nil, &ParseError{Line: n, Err: ErrDuplicateID,
@@ -119,7 +119,7 @@ func parseLine(line string) (Rule, *ParseError) {
 		return Rule{}, &ParseError{Err: ErrBadAssumed,
 			Detail: fmt.Sprintf("%q for %s (want assumed or -)", assumed, id)}
 	}
-	return Rule{ID: id, Kind: k, Source: source, Assumed: assumed == "assumed", Summary: summary}, nil
+	return Rule{ID: ID(id), Kind: k, Source: source, Assumed: assumed == "assumed", Summary: summary}, nil
 }
 
 func validSource(s string) bool {

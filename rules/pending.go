@@ -9,7 +9,7 @@ import (
 
 // Pending is a catalogue rule that is not built yet, and what it lacks.
 type Pending struct {
-	ID      string
+	ID      ID
 	Missing string
 }
 
@@ -29,7 +29,7 @@ var loadPending = sync.OnceValue(func() []Pending {
 func PendingRules() []Pending { return append([]Pending(nil), loadPending()...) }
 
 // IsPending reports whether the rule id is on the pending list.
-func IsPending(id string) bool {
+func IsPending(id ID) bool {
 	for _, p := range loadPending() {
 		if p.ID == id {
 			return true
@@ -40,14 +40,14 @@ func IsPending(id string) bool {
 
 func parsePending(text string) ([]Pending, error) {
 	var out []Pending
-	seen := map[string]bool{}
+	seen := map[ID]bool{}
 	for n, line := range strings.Split(text, "\n") {
 		line = strings.TrimSpace(line)
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
-		id, missing, ok := strings.Cut(line, "|")
-		id, missing = strings.TrimSpace(id), strings.TrimSpace(missing)
+		raw, missing, ok := strings.Cut(line, "|")
+		id, missing := ID(strings.TrimSpace(raw)), strings.TrimSpace(missing)
 		if !ok || missing == "" {
 			return nil, fmt.Errorf("line %d: want \"ID | what is missing\", got %q", n+1, line)
 		}

@@ -33,9 +33,13 @@ const (
 	App Kind = "A"
 )
 
+// ID is a rule's stable ID ("PD-SHARE-13"). Code names app rules by the
+// constants of ids.go, which a test holds to the catalogue.
+type ID string
+
 // Rule is one entry of the catalogue.
 type Rule struct {
-	ID      string // e.g. "PD-SHARE-13"
+	ID      ID // e.g. "PD-SHARE-13"
 	Kind    Kind
 	Group   string // the "# …" header the rule sits under
 	Source  string // "000", "000,001", "docs" or "-"
@@ -57,7 +61,7 @@ var catalogueText string
 
 type catalogue struct {
 	rules  []Rule
-	byID   map[string]int
+	byID   map[ID]int
 	groups []string
 }
 
@@ -70,7 +74,7 @@ var load = sync.OnceValue(func() catalogue {
 		// package's tests, so a failure here is a broken build.
 		panic(fmt.Sprintf("rules: embedded catalogue.txt: %v", err))
 	}
-	c := catalogue{rules: rs, byID: make(map[string]int, len(rs))}
+	c := catalogue{rules: rs, byID: make(map[ID]int, len(rs))}
 	for i, r := range rs {
 		c.byID[r.ID] = i
 		if len(c.groups) == 0 || c.groups[len(c.groups)-1] != r.Group {
@@ -86,7 +90,7 @@ func All() []Rule {
 }
 
 // Lookup returns the rule with exactly this ID (no leading "@").
-func Lookup(id string) (Rule, bool) {
+func Lookup(id ID) (Rule, bool) {
 	c := load()
 	i, ok := c.byID[id]
 	if !ok {
@@ -96,7 +100,7 @@ func Lookup(id string) (Rule, bool) {
 }
 
 // Valid reports whether id names a rule of the catalogue.
-func Valid(id string) bool {
+func Valid(id ID) bool {
 	_, ok := load().byID[id]
 	return ok
 }

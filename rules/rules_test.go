@@ -49,7 +49,7 @@ func TestCatalogue_Parses(t *testing.T) {
 }
 
 func TestCatalogue_IDsAreUnique(t *testing.T) {
-	seen := map[string]bool{}
+	seen := map[ID]bool{}
 	for _, r := range All() {
 		if seen[r.ID] {
 			t.Errorf("%s appears twice", r.ID)
@@ -61,7 +61,7 @@ func TestCatalogue_IDsAreUnique(t *testing.T) {
 func TestCatalogue_FamilyCountsMatchRulesMD(t *testing.T) {
 	have := map[string]map[int]Rule{}
 	for _, r := range All() {
-		f, n := family(r.ID)
+		f, n := family(string(r.ID))
 		if have[f] == nil {
 			have[f] = map[int]Rule{}
 		}
@@ -98,7 +98,7 @@ func TestCatalogue_FamilyStaysInOneGroup(t *testing.T) {
 		if r.Group == "" {
 			t.Errorf("%s has no group", r.ID)
 		}
-		f, _ := family(r.ID)
+		f, _ := family(string(r.ID))
 		if g, ok := groupOf[f]; ok && g != r.Group {
 			t.Errorf("%s is in group %q, other %s rules in %q", r.ID, r.Group, f, g)
 		}
@@ -109,8 +109,8 @@ func TestCatalogue_FamilyStaysInOneGroup(t *testing.T) {
 func TestCatalogue_AssumedOnlyWhereRulesMDSaysSo(t *testing.T) {
 	var got []string
 	for _, r := range All() {
-		if f, n := family(r.ID); r.Assumed && n <= baseFamilies[f] {
-			got = append(got, r.ID)
+		if f, n := family(string(r.ID)); r.Assumed && n <= baseFamilies[f] {
+			got = append(got, string(r.ID))
 		}
 	}
 	want := "PD-SHARE-20,PC-07,PC-08,PC-09,PC-10,ZM-15,ZM-16,ZM-17,ZM-18,ZM-19,ZM-20,ZM-21,ZM-22,ZM-23,ZM-24"
@@ -168,7 +168,7 @@ func TestCatalogue_MatchesSharedRules(t *testing.T) {
 
 	for _, id := range order {
 		want := rows[id]
-		r, ok := Lookup(id)
+		r, ok := Lookup(ID(id))
 		if !ok {
 			t.Errorf("%s:%d: %s is missing from catalogue.txt", path, want.line, id)
 			continue
@@ -184,7 +184,7 @@ func TestCatalogue_MatchesSharedRules(t *testing.T) {
 		}
 	}
 	for _, r := range All() {
-		if _, ok := rows[r.ID]; !ok && !r.Assumed {
+		if _, ok := rows[string(r.ID)]; !ok && !r.Assumed {
 			t.Errorf("%s is in catalogue.txt but not rules.md, and is not marked assumed", r.ID)
 		}
 	}
@@ -214,7 +214,7 @@ func TestAll_KeepsFileOrder(t *testing.T) {
 		if l = strings.TrimSpace(l); l == "" || strings.HasPrefix(l, "#") {
 			continue
 		}
-		if id, _, _ := strings.Cut(l, " "); lines >= len(rs) || rs[lines].ID != id {
+		if id, _, _ := strings.Cut(l, " "); lines >= len(rs) || string(rs[lines].ID) != id {
 			t.Fatalf("rule %d of the file is %s, All() has it out of place", lines+1, id)
 		}
 		lines++
@@ -231,7 +231,7 @@ func TestLookup_FindsRuleByExactID(t *testing.T) {
 	if r != want {
 		t.Errorf("got %+v, want %+v", r, want)
 	}
-	for _, id := range []string{"", "@PD-SHARE-13", "pd-share-13", "PD-SHARE-13 ", "PD-SHARE-99", "PD-SHARE"} {
+	for _, id := range []ID{"", "@PD-SHARE-13", "pd-share-13", "PD-SHARE-13 ", "PD-SHARE-99", "PD-SHARE"} {
 		if _, ok := Lookup(id); ok {
 			t.Errorf("Lookup(%q) found a rule", id)
 		}
@@ -249,12 +249,12 @@ func TestLookup_AssumedRuleCarriesFlag(t *testing.T) {
 }
 
 func TestValid_AgreesWithLookup(t *testing.T) {
-	for _, id := range []string{"X-01", "ZM-14", "PC-06", "PD-OAUTH-03"} {
+	for _, id := range []ID{"X-01", "ZM-14", "PC-06", "PD-OAUTH-03"} {
 		if !Valid(id) {
 			t.Errorf("Valid(%q) = false", id)
 		}
 	}
-	for _, id := range []string{"X-04", "ZM-1", "PC-00", "@X-01", "x-01"} {
+	for _, id := range []ID{"X-04", "ZM-1", "PC-00", "@X-01", "x-01"} {
 		if Valid(id) {
 			t.Errorf("Valid(%q) = true", id)
 		}

@@ -125,7 +125,7 @@ func (s *Server) act(ctx context.Context, f map[string][]string) error {
 	case "manage-save":
 		return s.saveManage(ctx, f)
 	case "extension":
-		ext, ok := s.app.Extension(get("type"), get("name"))
+		ext, ok := s.app.Extension(reference.ExtensionKind(get("type")), get("name"))
 		if !ok {
 			return fmt.Errorf("the app has no %s called %q", get("type"), get("name"))
 		}
@@ -320,10 +320,10 @@ type panelField struct{ Name, Value string }
 // the request with the isShared the model gives.
 func (s *Server) useExtension(ctx context.Context, ext manifest.Extension) {
 	v, appQ := s.viewer, quote(s.model0.Name)
-	kind := reference.ExtensionKind(ext.Type)
+	kind := ext.Type
 	use := s.model.Extension(s.model0.ID, v.ID, kind)
 	word := steps.ExtensionWord(kind)
-	pv := &panelView{Name: ext.Name, Kind: ext.Type, Use: steps.UseWords(use)}
+	pv := &panelView{Name: ext.Name, Kind: string(ext.Type), Use: steps.UseWords(use)}
 	s.panel = pv
 	s.feature.then("%s's %s of %s %s", v.Name, word, appQ, pv.Use)
 	if !use.Allowed {

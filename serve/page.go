@@ -141,7 +141,7 @@ func (s *Server) pageData() pageData {
 			if e.Type == manifest.LinkAction {
 				label = "Link action"
 			}
-			d.Extensions = append(d.Extensions, extensionView{e.Type, e.Name, label})
+			d.Extensions = append(d.Extensions, extensionView{string(e.Type), e.Name, label})
 		}
 	}
 	return d

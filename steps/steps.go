@@ -10,24 +10,17 @@ package steps
 import (
 	"context"
 	"fmt"
-	"reflect"
 	"regexp"
 	"sort"
 	"strings"
 
+	"github.com/appcert/appcert/stepdef"
 	"github.com/cucumber/godog"
 	messages "github.com/cucumber/messages/go/v21"
 )
 
-// Phrase is one step phrase, for people writing scenarios: the area it
-// belongs to, its pattern in readable form, and an example that matches it.
-type Phrase struct {
-	Area    string
-	Pattern string // e.g. `{person} installs {app} for {access}`
-	Example string
-	Table   bool   // the step takes a data table
-	Note    string // what the step does that its wording may not say
-}
+// Phrase is one step phrase, for people writing scenarios.
+type Phrase = stepdef.Phrase
 
 // handler runs one step: the captured arguments in order, and the step's
 // data table when it takes one.
@@ -45,109 +38,61 @@ type def struct {
 	fn            any // run, wrapped in the signature godog reflects on
 }
 
-// placeholders are the pieces a Pattern is written with. People are written
+// vocabulary is the pieces a Pattern is written with. People are written
 // bare (Bob), everything else in double quotes ("Deal Insights").
-var placeholders = map[string]string{
-	"{person}":    `([A-Z][A-Za-z-]*)`,
-	"{people}":    `([A-Z][A-Za-z-]*(?:(?:, | and )[A-Z][A-Za-z-]*)*)`,
-	"{app}":       `"([^"]+)"`,
-	"{company}":   `"([^"]+)"`,
-	"{text}":      `"([^"]*)"`,
-	"{bool}":      `(true|false)`,
-	"{access}":    `(only (?:me|herself|himself|themselves)|herself|himself|themselves|all users|[A-Z][A-Za-z-]*(?:(?:, | and )[A-Z][A-Za-z-]*)*)`,
-	"{mode}":      `(none|add-to-account|shared-extensions)`,
-	"{party}":     `(marketplace|vendor|company)`,
-	"{extension}": `(` + strings.Join(extensionWords(), "|") + `)`,
-	"{call}":      `"([A-Za-z]+ /[^"]*)"`,
-	"{object}":    `(activity type|pipeline|deal field)`,
-	"{n}":         `(\d+)`,
-	"{setting}":   `(ON|OFF)`,
-	"{email}":     `((?: and emails them)?)`,
-	"{can}":       `(can|cannot)`,
-	"{use}":       `(works|needs authorization|needs re-authorization|opens the app details|is not available)`,
-	"{resource}":  `(deal|person|organization)`,
-	"{method}":    `(GET|POST|PUT|PATCH|DELETE)`,
-	"{duration}":  `(\d+ (?:day|hour|minute|second)s?(?:,? (?:and )?\d+ (?:day|hour|minute|second)s?)*)`,
-}
-
-// placeholderRE finds {placeholders} and [one|other] alternatives.
-var placeholderRE = regexp.MustCompile(`\{[a-z]+\}|\[[^\]]+\]`)
+var vocabulary = func() stepdef.Vocabulary {
+	v := stepdef.Vocabulary{}
+	for k, re := range map[string]string{
+		"{person}":    `([A-Z][A-Za-z-]*)`,
+		"{people}":    `([A-Z][A-Za-z-]*(?:(?:, | and )[A-Z][A-Za-z-]*)*)`,
+		"{app}":       `"([^"]+)"`,
+		"{company}":   `"([^"]+)"`,
+		"{text}":      `"([^"]*)"`,
+		"{bool}":      `(true|false)`,
+		"{access}":    `(only (?:me|herself|himself|themselves)|herself|himself|themselves|all users|[A-Z][A-Za-z-]*(?:(?:, | and )[A-Z][A-Za-z-]*)*)`,
+		"{mode}":      `(none|add-to-account|shared-extensions)`,
+		"{party}":     `(marketplace|vendor|company)`,
+		"{extension}": `(` + strings.Join(extensionWords(), "|") + `)`,
+		"{call}":      `"([A-Za-z]+ /[^"]*)"`,
+		"{object}":    `(activity type|pipeline|deal field)`,
+		"{n}":         `(\d+)`,
+		"{setting}":   `(ON|OFF)`,
+		"{email}":     `((?: and emails them)?)`,
+		"{can}":       `(can|cannot)`,
+		"{use}":       `(works|needs authorization|needs re-authorization|opens the app details|is not available)`,
+		"{resource}":  `(deal|person|organization)`,
+		"{method}":    `(GET|POST|PUT|PATCH|DELETE)`,
+		"{duration}":  `(\d+ (?:day|hour|minute|second)s?(?:,? (?:and )?\d+ (?:day|hour|minute|second)s?)*)`,
+	} {
+		v[k] = stepdef.Placeholder{RE: re}
+	}
+	return v
+}()
 
 // compile turns a Pattern into an anchored regular expression.
 func compile(pattern string) *regexp.Regexp {
-	var b strings.Builder
-	b.WriteString("^")
-	last := 0
-	for _, loc := range placeholderRE.FindAllStringIndex(pattern, -1) {
-		b.WriteString(regexp.QuoteMeta(pattern[last:loc[0]]))
-		last = loc[1]
-		tok := pattern[loc[0]:loc[1]]
-		if tok[0] == '[' {
-			alts := strings.Split(tok[1:len(tok)-1], "|")
-			for i := range alts {
-				alts[i] = regexp.QuoteMeta(alts[i])
-			}
-			b.WriteString("(?:" + strings.Join(alts, "|") + ")")
-			continue
-		}
-		p, ok := placeholders[tok]
-		if !ok {
-			panic(fmt.Sprintf("steps: unknown placeholder %s in %q", tok, pattern))
-		}
-		b.WriteString(p)
-	}
-	b.WriteString(regexp.QuoteMeta(pattern[last:]))
-	b.WriteString("$")
-	return regexp.MustCompile(b.String())
+	re, _ := vocabulary.Compile(pattern)
+	return re
 }
 
-var (
-	ctxType   = reflect.TypeFor[context.Context]()
-	strType   = reflect.TypeFor[string]()
-	tableType = reflect.TypeFor[*godog.Table]()
-	errType   = reflect.TypeFor[error]()
-)
-
-// bind compiles d's pattern and wraps its handler in a function of the
-// shape godog calls: the context, one string per capture, the table.
+// bind binds d through stepdef, the one binding of every suite; the
+// marketplace's steps read their arguments as text.
 func bind(d def) def {
-	d.re = compile(d.Pattern)
-	in := []reflect.Type{ctxType}
-	for range d.re.NumSubexp() {
-		in = append(in, strType)
-	}
-	if d.Table {
-		in = append(in, tableType)
-	}
-	ft := reflect.FuncOf(in, []reflect.Type{errType}, false)
-	d.fn = reflect.MakeFunc(ft, func(vals []reflect.Value) []reflect.Value {
-		err := d.call(vals)
-		if err == nil {
-			return []reflect.Value{reflect.Zero(errType)}
-		}
-		return []reflect.Value{reflect.ValueOf(&err).Elem()}
-	}).Interface()
+	b := vocabulary.Bind(stepdef.Def{Phrase: d.Phrase, Run: func(ctx context.Context, a stepdef.Args) error {
+		return d.call(ctx, a.Raw(), a.Table)
+	}})
+	d.re, d.fn = b.RE, b.Fn
 	return d
 }
 
-func (d def) call(vals []reflect.Value) error {
-	w := fromContext(vals[0].Interface().(context.Context))
+func (d def) call(ctx context.Context, args []string, table *godog.Table) error {
+	w := fromContext(ctx)
 	if w == nil {
 		return fmt.Errorf("internal: no scenario world in the context")
 	}
 	if !d.checksRefusal {
 		if err := w.unchecked(); err != nil {
 			return err
-		}
-	}
-	var args []string
-	var table *godog.Table
-	for _, v := range vals[1:] {
-		switch x := v.Interface().(type) {
-		case string:
-			args = append(args, x)
-		case *godog.Table:
-			table = x
 		}
 	}
 	return d.run(w, args, table)

@@ -23,6 +23,7 @@ import (
 	"github.com/appcert/appcert/fakes/marketplace"
 	"github.com/appcert/appcert/internal/jwt"
 	"github.com/appcert/appcert/manifest"
+	"github.com/appcert/appcert/reference"
 )
 
 // The wire steps run the fake marketplace (fakes/marketplace) in-process
@@ -288,12 +289,12 @@ func (w *world) addExtension(app, kind, resource string, more func(*manifest.Ext
 	})
 }
 
-func wireExtension(kind string) (typ, path string, err error) {
+func wireExtension(kind string) (typ reference.ExtensionKind, path string, err error) {
 	switch kind {
 	case "JSON panel":
-		return manifest.JSONPanel, wirePanelPath, nil
+		return reference.JSONPanel, wirePanelPath, nil
 	case "link action":
-		return manifest.LinkAction, wireLinkActionPath, nil
+		return reference.LinkAction, wireLinkActionPath, nil
 	}
 	return "", "", fmt.Errorf("the marketplace sends only JSON panel and link action requests over the wire, not %s requests", kind)
 }
@@ -675,7 +676,7 @@ func wireSteps() []def {
 				}
 				rec, _ := strconv.ParseInt(a[3], 10, 64)
 				return ww.send(a[0]+"'s "+a[1]+" request", func(ctx context.Context) (marketplace.Exchange, error) {
-					if typ == manifest.JSONPanel {
+					if typ == reference.JSONPanel {
 						return ww.m.SendPanel(ctx, ww.manifest.ClientID, marketplace.PanelRequest{
 							UserID: int64(id), Resource: a[2], SelectedIDs: []int64{rec}})
 					}

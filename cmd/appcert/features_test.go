@@ -167,7 +167,7 @@ func TestRules_MissingNamesOnlyPendingRules(t *testing.T) {
 		t.Errorf("exit %d with %d pending rules, want %d", code, len(pending), exitFail)
 	}
 	for _, p := range pending {
-		if !strings.Contains(out, p.ID+" ") || !strings.Contains(out, "pending: "+p.Missing) {
+		if !strings.Contains(out, string(p.ID)+" ") || !strings.Contains(out, "pending: "+p.Missing) {
 			t.Errorf("--missing does not name pending %s:\n%s", p.ID, out)
 		}
 	}
@@ -177,8 +177,8 @@ func TestRules_MissingNamesOnlyPendingRules(t *testing.T) {
 }
 
 func TestCoverage_GapNamesWhatIsMissing(t *testing.T) {
-	c := coverage{scenarios: map[string][]features.Scenario{}, checks: map[string][]features.Scenario{},
-		faults: map[string][]string{"PD-SHARE-21": {"serve-unshared"}}}
+	c := coverage{scenarios: map[rules.ID][]features.Scenario{}, checks: map[rules.ID][]features.Scenario{},
+		faults: map[rules.ID][]string{"PD-SHARE-21": {"serve-unshared"}}}
 	m, _ := rules.Lookup("PD-SHARE-13")
 	a, _ := rules.Lookup("PD-SHARE-21")
 	b, _ := rules.Lookup("PD-SCOPE-07")

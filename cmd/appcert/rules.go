@@ -29,14 +29,14 @@ Exit codes: 0 no gaps (or the full listing), 1 gaps with --missing, 2 usage.
 
 // coverage is what covers each rule, by rule ID.
 type coverage struct {
-	scenarios  map[string][]features.Scenario
-	checks     map[string][]features.Scenario
-	properties map[string][]string
-	faults     map[string][]string
+	scenarios  map[rules.ID][]features.Scenario
+	checks     map[rules.ID][]features.Scenario
+	properties map[rules.ID][]string
+	faults     map[rules.ID][]string
 }
 
 func loadCoverage() (coverage, error) {
-	c := coverage{properties: map[string][]string{}, faults: map[string][]string{}}
+	c := coverage{properties: map[rules.ID][]string{}, faults: map[rules.ID][]string{}}
 	ss, err := features.MarketplaceScenarios()
 	if err != nil {
 		return c, fmt.Errorf("reading the marketplace suites: %v", err)
@@ -63,11 +63,11 @@ func appChecks() ([]features.Scenario, error) {
 
 // simProperties lists the simulator's properties (its invariants) by the
 // rules they name.
-func simProperties() map[string][]string {
-	out := map[string][]string{}
+func simProperties() map[rules.ID][]string {
+	out := map[rules.ID][]string{}
 	for _, inv := range sim.Invariants() {
 		for _, id := range inv.Rules {
-			out[id] = append(out[id], inv.Name)
+			out[rules.ID(id)] = append(out[rules.ID(id)], inv.Name)
 		}
 	}
 	return out

@@ -89,7 +89,7 @@ func TestRun_ListFaults(t *testing.T) {
 		t.Errorf("exit %d", code)
 	}
 	for _, f := range app.Faults() {
-		if !strings.Contains(out.String(), string(f.Name)+" ") || !strings.Contains(out.String(), f.Rule) {
+		if !strings.Contains(out.String(), string(f.Name)+" ") || !strings.Contains(out.String(), string(f.Rule)) {
 			t.Errorf("list lacks %s (%s)", f.Name, f.Rule)
 		}
 	}

@@ -3,6 +3,9 @@ package app
 import (
 	"fmt"
 	"strings"
+
+	"github.com/appcert/appcert/reference"
+	"github.com/appcert/appcert/rules"
 )
 
 // Fault is a switchable defect of the sample app. Each one breaks exactly
@@ -33,35 +36,41 @@ const (
 	FaultNoRefresh                Fault = "no-refresh"
 )
 
-// FaultInfo describes one fault: what it does and the rule it breaks.
+// FaultInfo describes one fault: what it does, the rule it breaks, and the
+// surfaces through which it shows (the extension kinds whose requests meet
+// it; none: it shows whatever the app declares).
 type FaultInfo struct {
 	Name        Fault
-	Rule        string // a rule ID of rules.md, e.g. "PD-EXT-02"
+	Rule        rules.ID
+	Kinds       []reference.ExtensionKind
 	Description string
 }
 
 // Faults lists every fault, in a stable order.
 func Faults() []FaultInfo {
+	panel := []reference.ExtensionKind{reference.JSONPanel}
+	link := []reference.ExtensionKind{reference.LinkAction}
+	both := []reference.ExtensionKind{reference.JSONPanel, reference.LinkAction}
 	return []FaultInfo{
-		{FaultServeUnshared, "PD-SHARE-21", "serves the JSON panel to a viewer who never authorized, whatever isShared and the sharing state say"},
-		{FaultActionAfterRemoval, "PD-SHARE-22", "the link action skips the entitlement check, so a viewer the app was removed from can still act"},
-		{FaultIgnoreVisibility, "PD-SHARE-23", "shows a shared viewer the installing user's owner-only deals"},
-		{FaultIgnoreSharingCallback, "PD-SHARE-24", "accepts every sharing callback but keeps the state of the first one per installation"},
-		{FaultNoCallbackPost, "PD-SHARE-24", "has no POST handler on the callback URL (405)"},
-		{FaultCallOutsideScopes, "PD-SCOPE-07", "also calls GET /api/v2/activities (needs activities:read) while building the panel"},
-		{FaultUnusedScope, "PD-SCOPE-08", "advertises contacts:read, which it never uses"},
-		{FaultSkipJWT, "PD-EXT-02", "does not verify the extension request token at all"},
-		{FaultTrustQueryUser, "PD-EXT-02", "verifies the token's signature but trusts the query's userId and companyId over the token's"},
-		{FaultBadToken500, "PD-EXT-02", "answers a bad token with 500 and a Go stack trace in the body"},
-		{FaultIgnoreBasicAuth, "PD-EXT-02", "skips the Basic auth check on extension requests"},
-		{FaultSlowPanel, "PD-EXT-03", "answers the JSON panel only after SlowPanelDelay (11s by default)"},
-		{FaultBadPanelSchema, "PD-EXT-04", "pads the JSON panel answer to 11 objects, the padding without a header"},
-		{FaultLeakOtherCompany, "PD-EXT-05", "caches deals by ID across companies, so one company sees another's deal"},
-		{FaultUnauthenticatedUninstall, "PD-UNINST-02", "acts on an uninstall request without checking its Basic auth"},
-		{FaultIgnoreUninstall, "PD-UNINST-02", "keeps serving a user after a genuine uninstall"},
-		{FaultNoCodeExchange, "PD-OAUTH-02", "never exchanges the authorization code for tokens"},
-		{FaultDenied500, "PD-OAUTH-02", "answers the user_denied redirect with a 500"},
-		{FaultNoRefresh, "PD-OAUTH-03", "never refreshes an access token, so an expired one makes the panel fail"},
+		{FaultServeUnshared, rules.PDShare21, panel, "serves the JSON panel to a viewer who never authorized, whatever isShared and the sharing state say"},
+		{FaultActionAfterRemoval, rules.PDShare22, link, "the link action skips the entitlement check, so a viewer the app was removed from can still act"},
+		{FaultIgnoreVisibility, rules.PDShare23, panel, "shows a shared viewer the installing user's owner-only deals"},
+		{FaultIgnoreSharingCallback, rules.PDShare24, both, "accepts every sharing callback but keeps the state of the first one per installation"},
+		{FaultNoCallbackPost, rules.PDShare24, both, "has no POST handler on the callback URL (405)"},
+		{FaultCallOutsideScopes, rules.PDScope07, panel, "also calls GET /api/v2/activities (needs activities:read) while building the panel"},
+		{FaultUnusedScope, rules.PDScope08, panel, "advertises contacts:read, which it never uses"},
+		{FaultSkipJWT, rules.PDExt02, both, "does not verify the extension request token at all"},
+		{FaultTrustQueryUser, rules.PDExt02, both, "verifies the token's signature but trusts the query's userId and companyId over the token's"},
+		{FaultBadToken500, rules.PDExt02, both, "answers a bad token with 500 and a Go stack trace in the body"},
+		{FaultIgnoreBasicAuth, rules.PDExt02, both, "skips the Basic auth check on extension requests"},
+		{FaultSlowPanel, rules.PDExt03, panel, "answers the JSON panel only after SlowPanelDelay (11s by default)"},
+		{FaultBadPanelSchema, rules.PDExt04, panel, "pads the JSON panel answer to 11 objects, the padding without a header"},
+		{FaultLeakOtherCompany, rules.PDExt05, panel, "caches deals by ID across companies, so one company sees another's deal"},
+		{FaultUnauthenticatedUninstall, rules.PDUninst02, both, "acts on an uninstall request without checking its Basic auth"},
+		{FaultIgnoreUninstall, rules.PDUninst02, both, "keeps serving a user after a genuine uninstall"},
+		{FaultNoCodeExchange, rules.PDOAuth02, nil, "never exchanges the authorization code for tokens"},
+		{FaultDenied500, rules.PDOAuth02, nil, "answers the user_denied redirect with a 500"},
+		{FaultNoRefresh, rules.PDOAuth03, panel, "never refreshes an access token, so an expired one makes the panel fail"},
 	}
 }
 

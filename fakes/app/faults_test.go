@@ -68,7 +68,7 @@ func faultTable() []struct {
 func TestApp_FaultBreaksItsRule(t *testing.T) {
 	rules := map[Fault]string{}
 	for _, fi := range Faults() {
-		rules[fi.Name] = fi.Rule
+		rules[fi.Name] = string(fi.Rule)
 	}
 	for _, row := range faultTable() {
 		t.Run(string(row.fault), func(t *testing.T) {
@@ -96,7 +96,7 @@ func TestFaults_ListsEveryFaultOnce(t *testing.T) {
 	seen := map[Fault]int{}
 	for _, fi := range Faults() {
 		seen[fi.Name]++
-		if !ruleID.MatchString(fi.Rule) {
+		if !ruleID.MatchString(string(fi.Rule)) {
 			t.Errorf("%s: rule %q is not an app rule ID", fi.Name, fi.Rule)
 		}
 		if !kebab.MatchString(string(fi.Name)) {

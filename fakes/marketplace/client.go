@@ -18,6 +18,7 @@ import (
 
 	"github.com/appcert/appcert/internal/jwt"
 	"github.com/appcert/appcert/manifest"
+	"github.com/appcert/appcert/reference"
 )
 
 // Kinds of Exchange.
@@ -28,8 +29,8 @@ const (
 	KindDeny         = "deny"
 	KindSharing      = "sharing"
 	KindUninstall    = "uninstall"
-	KindPanel        = "json_panel"
-	KindLinkAction   = "link_action"
+	KindPanel        = string(reference.JSONPanel)
+	KindLinkAction   = string(reference.LinkAction)
 )
 
 // Exchange is one request sent to the app and what came back. App
@@ -51,6 +52,10 @@ type Exchange struct {
 	Deadline time.Duration // what the app had
 	TimedOut bool          // the deadline passed before the whole answer came
 	Err      error         // transport error, the timeout included
+
+	// echoes are the credentials the request carried (its token, its Basic
+	// auth), which no answer may hand back.
+	echoes []string
 }
 
 // SentRequest is the request as sent, with secrets redacted.
@@ -402,15 +407,53 @@ func (m *Marketplace) SendUninstall(ctx context.Context, clientID string, compan
 // SendPanel sends a JSON panel request (PD-EXT-01).
 func (m *Marketplace) SendPanel(ctx context.Context, clientID string, p PanelRequest) (Exchange, error) {
 	shared := strconv.FormatBool(p.IsShared)
-	return m.sendExtension(ctx, clientID, manifest.JSONPanel, extRequest{
+	return m.sendExtension(ctx, clientID, reference.JSONPanel, extRequest{
 		p.Extension, p.UserID, p.CompanyID, p.Resource, p.SelectedIDs, &shared, p.Token, p.BasicAuth,
 	})
 }
 
 // SendLinkAction sends a link action request (PD-EXT-01).
 func (m *Marketplace) SendLinkAction(ctx context.Context, clientID string, l LinkRequest) (Exchange, error) {
-	return m.sendExtension(ctx, clientID, manifest.LinkAction, extRequest{
+	return m.sendExtension(ctx, clientID, reference.LinkAction, extRequest{
 		l.Extension, l.UserID, l.CompanyID, l.Resource, l.SelectedIDs, nil, l.Token, l.BasicAuth,
+	})
+}
+
+// ExtensionRequest is a request from viewer UserID in CompanyID to an
+// extension of any kind the marketplace sends: the one form every surface
+// shares, for callers that go surface by surface.
+type ExtensionRequest struct {
+	Kind        reference.ExtensionKind
+	Extension   string  // the extension's name; empty: the app's first of Kind
+	UserID      int64   // the viewer
+	CompanyID   int64   // 0: the viewer's company
+	Resource    string  // empty: the extension's resource
+	SelectedIDs []int64 // empty: record 1
+	IsShared    bool    // sent only by kinds whose requests carry isShared
+	Token       Token
+	BasicAuth   Credentials // only for an extension with http_auth
+}
+
+// SendsIsShared reports whether requests of kind k carry isShared.
+func SendsIsShared(k reference.ExtensionKind) bool { return k == reference.JSONPanel }
+
+// Sends reports whether the marketplace sends requests of kind k.
+func Sends(k reference.ExtensionKind) bool {
+	return k == reference.JSONPanel || k == reference.LinkAction
+}
+
+// SendExtension sends r to the app's extension of kind r.Kind (PD-EXT-01).
+func (m *Marketplace) SendExtension(ctx context.Context, clientID string, r ExtensionRequest) (Exchange, error) {
+	if !Sends(r.Kind) {
+		return Exchange{}, fmt.Errorf("marketplace: %s requests are not sent", r.Kind)
+	}
+	var shared *string
+	if SendsIsShared(r.Kind) {
+		s := strconv.FormatBool(r.IsShared)
+		shared = &s
+	}
+	return m.sendExtension(ctx, clientID, r.Kind, extRequest{
+		r.Extension, r.UserID, r.CompanyID, r.Resource, r.SelectedIDs, shared, r.Token, r.BasicAuth,
 	})
 }
 
@@ -425,7 +468,7 @@ type extRequest struct {
 	creds       Credentials
 }
 
-func (m *Marketplace) sendExtension(ctx context.Context, clientID, typ string, r extRequest) (Exchange, error) {
+func (m *Marketplace) sendExtension(ctx context.Context, clientID string, typ reference.ExtensionKind, r extRequest) (Exchange, error) {
 	m.mu.Lock()
 	a, ok := m.apps[clientID]
 	u, uok := m.users[r.userID]
@@ -494,7 +537,7 @@ func (m *Marketplace) sendExtension(ctx context.Context, clientID, typ string, r
 	if ext.HTTPAuth.Set() {
 		setBasic(h, ext.HTTPAuth.Username, ext.HTTPAuth.Password, r.creds)
 	}
-	ex := Exchange{Kind: typ, App: clientID, CompanyID: r.companyID, UserID: r.userID}
+	ex := Exchange{Kind: string(typ), App: clientID, CompanyID: r.companyID, UserID: r.userID}
 	var forged []string
 	if r.token != TokenValid {
 		forged = append(forged, "token: "+r.token.String())
@@ -575,6 +618,16 @@ func (m *Marketplace) send(ctx context.Context, ex Exchange, method, target stri
 func (m *Marketplace) sendWith(ctx context.Context, client *http.Client, ex Exchange, method, target string, h http.Header, body []byte) (Exchange, error) {
 	ex.Deadline = m.deadline
 	ex.Request = SentRequest{Method: method, URL: target, Header: redact(h), Body: body}
+	if v := h.Get("Authorization"); v != "" {
+		enc := strings.TrimPrefix(v, "Basic ")
+		raw, _ := base64.StdEncoding.DecodeString(enc)
+		ex.echoes = append(ex.echoes, enc, string(raw))
+	}
+	if u, err := url.Parse(target); err == nil {
+		if t := u.Query().Get("token"); t != "" {
+			ex.echoes = append(ex.echoes, t)
+		}
+	}
 	dctx, cancel := context.WithTimeout(ctx, m.deadline)
 	defer cancel()
 	req, err := http.NewRequestWithContext(dctx, method, target, bytes.NewReader(body))

@@ -56,7 +56,7 @@ func pointAt(base string, more func(*manifest.App)) func(*manifest.App) {
 	return func(a *manifest.App) {
 		a.CallbackURL = base + "/callback"
 		for i := range a.Extensions {
-			a.Extensions[i].URL = base + "/" + a.Extensions[i].Type
+			a.Extensions[i].URL = base + "/" + string(a.Extensions[i].Type)
 		}
 		if more != nil {
 			more(a)

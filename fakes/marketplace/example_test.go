@@ -9,6 +9,7 @@ import (
 
 	"github.com/appcert/appcert/fakes/marketplace"
 	"github.com/appcert/appcert/manifest"
+	"github.com/appcert/appcert/reference"
 )
 
 // An app creator who writes Go can certify their app in their own tests,
@@ -36,7 +37,7 @@ func ExampleNew() {
 		ClientID: "acme-client", ClientSecret: "acme-secret", CallbackURL: app.URL + "/callback",
 		Scopes: []string{"deals:read"},
 		Extensions: []manifest.Extension{
-			{Type: manifest.JSONPanel, Name: "Deal summary", Resource: "deal", URL: app.URL + "/panel"},
+			{Type: reference.JSONPanel, Name: "Deal summary", Resource: "deal", URL: app.URL + "/panel"},
 		},
 	})
 	if err != nil {

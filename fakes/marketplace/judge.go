@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/appcert/appcert/reference/scopes"
+	"github.com/appcert/appcert/rules"
 )
 
 // Verdict is how bad a finding is.
@@ -24,9 +26,13 @@ const (
 
 // Finding is one way the app broke a rule.
 type Finding struct {
-	Rule    string // a rule ID of rules.md, "PD-EXT-02"
+	Rule    rules.ID
 	Verdict Verdict
 	Reason  string
+	// Setup marks a finding that is most likely a setup mistake (a wrong
+	// client secret, redirect URI or OAuth base URL) rather than a defect
+	// of the app's code; the reason says what to check.
+	Setup bool
 	// Exchange is the request and answer the finding is about, when it is
 	// about one; Call is the app's own call, when it is about one.
 	Exchange Exchange
@@ -46,14 +52,34 @@ type Expectation struct {
 	// for a refusal; PD-EXT-04 for a panel answer, PD-EXT-02 for a link
 	// action answer (a genuine request refused proves nothing about forged
 	// ones).
-	Rule string
+	Rule rules.ID
 }
 
 // Answer and Refuse are the common expectations.
-func Answer(rule string) Expectation { return Expectation{Rule: rule} }
+func Answer(rule rules.ID) Expectation { return Expectation{Rule: rule} }
 
 // Refuse expects a 401 or 403, for the reason rule names.
-func Refuse(rule string) Expectation { return Expectation{Refuse: true, Rule: rule} }
+func Refuse(rule rules.ID) Expectation { return Expectation{Refuse: true, Rule: rule} }
+
+// Held reports whether the exchange got the answer the expectation's story
+// needs to go on: a refusal (401 or 403) when one was expected; otherwise
+// a 200 for a JSON panel, a 2xx or 3xx for a link action. The findings say
+// what broke; this says whether what follows can still be judged.
+func Held(ex Exchange, want Expectation) bool {
+	if ex.Err != nil {
+		return false
+	}
+	if want.Refuse {
+		return ex.Status == 401 || ex.Status == 403
+	}
+	if ex.Kind == KindPanel {
+		return ex.Status == 200
+	}
+	if ex.Kind == KindLinkAction {
+		return ex.Status >= 200 && ex.Status < 400
+	}
+	return ex.Status >= 200 && ex.Status < 300
+}
 
 var (
 	// Signs of a stack trace or an unhandled error page in an answer.
@@ -75,40 +101,71 @@ func (m *Marketplace) JudgeLinkAction(ex Exchange, want Expectation) []Finding {
 	return m.judgeExtension(ex, want, false)
 }
 
+// JudgeExtension judges the answer to an extension request of any kind.
+func (m *Marketplace) JudgeExtension(ex Exchange, want Expectation) []Finding {
+	return m.judgeExtension(ex, want, ex.Kind == KindPanel)
+}
+
+// ShowsOwnRecords reports whether an answer carries a seeded record of the
+// viewer's own company: only such an answer can show that the app keeps
+// companies, and records a viewer may not see, apart (PD-EXT-05,
+// PD-SHARE-23). An empty panel decides neither.
+func (m *Marketplace) ShowsOwnRecords(ex Exchange) bool {
+	m.mu.Lock()
+	c, ok := m.companies[ex.CompanyID]
+	m.mu.Unlock()
+	return ok && otherCompanyRecord(ex.Body, c.Name) != ""
+}
+
 func (m *Marketplace) judgeExtension(ex Exchange, want Expectation, panel bool) []Finding {
 	j := judgement{ex: ex, what: describe(ex)}
 	rule := want.Rule
 	if rule == "" {
-		rule = "PD-EXT-02"
+		rule = rules.PDExt02
 		if panel && !want.Refuse {
-			rule = "PD-EXT-04"
+			rule = rules.PDExt04
 		}
 	}
-	late := rule // a panel has its own rule for answering in time
-	if panel {
-		late = "PD-EXT-03"
+	if ex.TimedOut && panel {
+		// A panel has its own rule for answering in time; any other
+		// transport failure (a connection closed mid-body) is the answer's.
+		j.fail(rules.PDExt03, "%s", transportReason(ex, m.deadline))
+		return j.out
 	}
-	if !j.answered(late, m.deadline) {
+	if !j.answered(rule, m.deadline) {
 		return j.out
 	}
 	if panel && ex.Duration > ex.Deadline {
-		j.fail(late, "answered in %v, after the %v deadline", ex.Duration.Round(1e6), ex.Deadline)
+		j.fail(rules.PDExt03, "answered in %v, after the %v deadline", ex.Duration.Round(1e6), ex.Deadline)
 	}
 	if ex.Oversize {
 		r := rule
 		if panel {
-			r = "PD-EXT-04"
+			r = rules.PDExt04
 		}
 		j.fail(r, "the answer is larger than %d bytes; reading stopped there", len(ex.Body))
 	}
 	m.leaks(&j)
+	if want.Refuse && (ex.Status == 401 || ex.Status == 403) {
+		// A refusal is read by people and logs: it must not hand back the
+		// credentials it refused (PD-EXT-02).
+		for _, e := range ex.echoes {
+			if len(e) >= minSecretLen && bytes.Contains(ex.Body, []byte(e)) {
+				j.fail(rules.PDExt02, "the refusal echoes the request's credentials (its token or Basic auth)")
+				break
+			}
+		}
+	}
+	if panel && ex.Status == 200 {
+		m.hiddenRecords(&j)
+	}
 
 	st := ex.Status
 	switch {
 	case want.Refuse && (st == 401 || st == 403):
 		if panel {
 			if t, ok := errorTitle(ex.Body); ok && len([]rune(t)) > 30 {
-				j.warn("PD-EXT-04", "the error title %q is longer than 30 characters", t)
+				j.warn(rules.PDExt04, "the error title %q is longer than 30 characters", t)
 			}
 		}
 	case want.Refuse && st >= 500:
@@ -122,7 +179,7 @@ func (m *Marketplace) judgeExtension(ex Exchange, want Expectation, panel bool) 
 		j.fail(rule, "answered %s; an entitled viewer gets 200 with the panel's JSON", statusText(ex))
 	case !ex.Oversize:
 		for _, p := range panelSchema(ex.Body) {
-			j.fail("PD-EXT-04", "%s", p)
+			j.fail(rules.PDExt04, "%s", p)
 		}
 	}
 	return j.out
@@ -131,8 +188,8 @@ func (m *Marketplace) judgeExtension(ex Exchange, want Expectation, panel bool) 
 // JudgeSharing judges the answer to a sharing callback: a 2xx (PD-SHARE-24).
 func (m *Marketplace) JudgeSharing(ex Exchange) []Finding {
 	j := judgement{ex: ex, what: describe(ex)}
-	if j.answered("PD-SHARE-24", m.deadline) && (ex.Status < 200 || ex.Status > 299) {
-		j.fail("PD-SHARE-24", "answered %s; the sharing callback wants a 2xx", statusText(ex))
+	if j.answered(rules.PDShare24, m.deadline) && (ex.Status < 200 || ex.Status > 299) {
+		j.fail(rules.PDShare24, "answered %s; the sharing callback wants a 2xx", statusText(ex))
 	}
 	return j.out
 }
@@ -144,9 +201,9 @@ func (m *Marketplace) JudgeSharing(ex Exchange) []Finding {
 func (m *Marketplace) JudgeUninstall(ex Exchange) []Finding {
 	j := judgement{ex: ex, what: describe(ex)}
 	if ex.Err != nil {
-		j.warn("PD-UNINST-02", "the app did not take the uninstall: %s", transportReason(ex, m.deadline))
+		j.warn(rules.PDUninst02, "the app did not take the uninstall: %s", transportReason(ex, m.deadline))
 	} else if ex.Status >= 500 {
-		j.warn("PD-UNINST-02", "answered %s", statusText(ex))
+		j.warn(rules.PDUninst02, "answered %s", statusText(ex))
 	}
 	return j.out
 }
@@ -156,19 +213,54 @@ func (m *Marketplace) JudgeUninstall(ex Exchange) []Finding {
 // endpoint by the time the app answered (PD-OAUTH-02).
 func (m *Marketplace) JudgeAuthorize(ex Exchange) []Finding {
 	j := judgement{ex: ex, what: describe(ex)}
-	if !j.answered("PD-OAUTH-02", m.deadline) {
+	if !j.answered(rules.PDOAuth02, m.deadline) {
 		return j.out
 	}
 	if ex.Status >= 500 {
-		j.fail("PD-OAUTH-02", "answered %s; the redirect wants any status below 500", statusText(ex))
+		j.fail(rules.PDOAuth02, "answered %s; the redirect wants any status below 500", statusText(ex))
 	}
-	if ex.Kind == KindAuthorize {
-		u, err := url.Parse(ex.Request.URL)
-		if err != nil || !m.CodeExchanged(u.Query().Get("code")) {
-			j.fail("PD-OAUTH-02", "the app answered without exchanging the code at /oauth/token")
-		}
+	if ex.Kind == KindAuthorize && !m.Exchanged(ex) {
+		reason, setup := m.whyNotExchanged(ex)
+		j.fail(rules.PDOAuth02, "%s", reason)
+		j.out[len(j.out)-1].Setup = setup
 	}
 	return j.out
+}
+
+// Exchanged reports whether the app exchanged the code an authorization
+// redirect carried.
+func (m *Marketplace) Exchanged(ex Exchange) bool {
+	u, err := url.Parse(ex.Request.URL)
+	return err == nil && m.CodeExchanged(u.Query().Get("code"))
+}
+
+// whyNotExchanged tells a setup mistake from an app that does not
+// exchange codes: the marketplace refused the app's token request (the
+// refusal names the wrong secret or redirect URI), or never heard from the
+// app at all (its OAuth base URL points elsewhere).
+func (m *Marketplace) whyNotExchanged(ex Exchange) (string, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var refused *Call
+	heard := false
+	for i := len(m.calls) - 1; i >= 0; i-- {
+		c := &m.calls[i]
+		heard = true
+		if c.Template == "/oauth/token" && c.Status != 200 && (c.App == ex.App || c.App == "") && refused == nil {
+			refused = c
+		}
+	}
+	switch {
+	case refused != nil:
+		fix := "check the app's client ID and client secret"
+		if strings.Contains(refused.Refusal, "redirect_uri") {
+			fix = "check the redirect URI the app sends: it must be the manifest's callback_url"
+		}
+		return fmt.Sprintf("the app asked for tokens, and the marketplace refused: %d %s; %s", refused.Status, refused.Refusal, fix), true
+	case !heard:
+		return "the app answered without exchanging the code, and never called the marketplace at all: check that the app's OAuth base URL points at the marketplace appcert serves", true
+	}
+	return "the app answered without exchanging the code at /oauth/token", false
 }
 
 // JudgeScopes judges the app's API calls so far: every call to an endpoint
@@ -200,7 +292,7 @@ func (m *Marketplace) JudgeCalls(clientID string, calls []Call) []Finding {
 			if what == "" {
 				what = c.Path + " (in no scope)"
 			}
-			out = append(out, Finding{Rule: "PD-SCOPE-07", Verdict: Fail, Call: &c,
+			out = append(out, Finding{Rule: rules.PDScope07, Verdict: Fail, Call: &c,
 				Reason: fmt.Sprintf("the app called %s %s, which its scopes (%s) don't grant", c.Method, what, strings.Join(a.Scopes, ", "))})
 		case c.Scope != "":
 			k := scopes.Call{Method: c.Method, Path: c.Template}
@@ -218,7 +310,7 @@ func (m *Marketplace) JudgeCalls(clientID string, calls []Call) []Finding {
 		if s == "base" || need.Scopes.Has(s) {
 			continue
 		}
-		out = append(out, Finding{Rule: "PD-SCOPE-08", Verdict: Warn,
+		out = append(out, Finding{Rule: rules.PDScope08, Verdict: Warn,
 			Reason: fmt.Sprintf("the scope %s was granted and the run never needed it (the calls made needed %s)", s, need.Scopes)})
 	}
 	return out
@@ -231,15 +323,19 @@ type judgement struct {
 	out  []Finding
 }
 
-func (j *judgement) add(v Verdict, rule, format string, args ...any) {
+func (j *judgement) add(v Verdict, rule rules.ID, format string, args ...any) {
 	j.out = append(j.out, Finding{Rule: rule, Verdict: v, Exchange: j.ex, Reason: j.what + ": " + fmt.Sprintf(format, args...)})
 }
-func (j *judgement) fail(rule, format string, args ...any) { j.add(Fail, rule, format, args...) }
-func (j *judgement) warn(rule, format string, args ...any) { j.add(Warn, rule, format, args...) }
+func (j *judgement) fail(rule rules.ID, format string, args ...any) {
+	j.add(Fail, rule, format, args...)
+}
+func (j *judgement) warn(rule rules.ID, format string, args ...any) {
+	j.add(Warn, rule, format, args...)
+}
 
 // answered reports whether an answer came; if not, it records why under
 // rule.
-func (j *judgement) answered(rule string, deadline time.Duration) bool {
+func (j *judgement) answered(rule rules.ID, deadline time.Duration) bool {
 	if j.ex.Err == nil {
 		return true
 	}
@@ -267,12 +363,12 @@ func transportReason(ex Exchange, deadline time.Duration) string {
 func (m *Marketplace) leaks(j *judgement) {
 	body := j.ex.Body
 	if loc := stackTrace.FindIndex(body); loc != nil {
-		j.fail("PD-EXT-02", "the answer carries a stack trace or error dump (%q)", excerpt(body, loc[0], loc[1]))
+		j.fail(rules.PDExt02, "the answer carries a stack trace or error dump (%q)", excerpt(body, loc[0], loc[1]))
 	}
 	for _, sec := range m.issuedSecrets(j.ex.App) {
 		s := sec.value
 		if len(s) >= minSecretLen && bytes.Contains(body, []byte(s)) {
-			j.fail("PD-EXT-02", "the answer carries a secret (%s)", sec.kind)
+			j.fail(rules.PDExt02, "the answer carries a secret (%s)", sec.kind)
 		}
 	}
 	m.mu.Lock()
@@ -286,9 +382,45 @@ func (m *Marketplace) leaks(j *judgement) {
 	sort.Slice(others, func(a, b int) bool { return others[a].ID < others[b].ID })
 	for _, c := range others {
 		if found := otherCompanyRecord(body, c.Name); found != "" {
-			j.fail("PD-EXT-05", "the answer for company %d carries a record of company %d (%q)", j.ex.CompanyID, c.ID, found)
+			j.fail(rules.PDExt05, "the answer for company %d carries a record of company %d (%q)", j.ex.CompanyID, c.ID, found)
 		}
 	}
+}
+
+// hiddenRecords fails a shared viewer's panel answer that carries a record
+// the viewer may not see (by the company's visibility settings): an
+// owner-only deal read through the installing user's token (PD-SHARE-23).
+func (m *Marketplace) hiddenRecords(j *judgement) {
+	u, err := url.Parse(j.ex.Request.URL)
+	if err != nil || u.Query().Get("isShared") != "true" {
+		return
+	}
+	m.mu.Lock()
+	viewer, ok := m.users[j.ex.UserID]
+	var hidden []Deal
+	if ok {
+		visible := m.seed(viewer).deals
+		for _, d := range m.records(viewer.CompanyID).deals {
+			if !slices.Contains(visible, d) {
+				hidden = append(hidden, d)
+			}
+		}
+	}
+	m.mu.Unlock()
+	for _, d := range hidden {
+		if containsText(j.ex.Body, d.Title) {
+			j.fail(rules.PDShare23, "the shared viewer was shown %q, a deal visible to its owner (user %d) only", d.Title, d.UserID)
+		}
+	}
+}
+
+// containsText finds s in a body, raw or as JSON escapes it.
+func containsText(body []byte, s string) bool {
+	if bytes.Contains(body, []byte(s)) {
+		return true
+	}
+	esc, _ := json.Marshal(s)
+	return bytes.Contains(body, bytes.Trim(esc, `"`))
 }
 
 // otherCompanyRecord finds a seeded record title of the named company in
@@ -363,4 +495,49 @@ func describe(ex Exchange) string {
 		s += " (" + ex.Variant + ")"
 	}
 	return fmt.Sprintf("%s for user %d of company %d", s, ex.UserID, ex.CompanyID)
+}
+
+// JudgeRefresh judges the calls an app made for a user after the user's
+// access token expired (PD-OAUTH-03): a call that met the expired token
+// (401) with no successful refresh after it fails. decided is false when
+// the calls cannot tell: the app made no API call for the user, so it had
+// nothing to refresh.
+func JudgeRefresh(calls []Call, userID int64) (found []Finding, decided bool) {
+	var expired *Call
+	for i, c := range calls {
+		if c.UserID != userID {
+			continue
+		}
+		if c.Template == "/oauth/token" && c.Grant == "refresh_token" && c.Status == 200 {
+			return nil, true
+		}
+		if c.Version > 0 { // an API call
+			decided = true
+			if expired == nil && c.Status == 401 {
+				expired = &calls[i]
+			}
+		}
+	}
+	if expired == nil {
+		// Calls were made, none with the dead token: some other token
+		// served them, which is the app's business.
+		return nil, decided
+	}
+	return []Finding{{Rule: rules.PDOAuth03, Verdict: Fail, Call: expired,
+		Reason: fmt.Sprintf("the app met user %d's expired access token (%s %s answered 401) and never refreshed it", userID, expired.Method, expired.Path)}}, true
+}
+
+// JudgeRevokedUse fails every call among calls that presented a token a
+// genuine uninstall ended: the app kept the user's authorization after the
+// uninstall, and would serve the user if the token still worked
+// (PD-UNINST-02).
+func JudgeRevokedUse(calls []Call) []Finding {
+	var out []Finding
+	for i, c := range calls {
+		if c.Revoked {
+			out = append(out, Finding{Rule: rules.PDUninst02, Verdict: Fail, Call: &calls[i],
+				Reason: fmt.Sprintf("after user %d's genuine uninstall the app still used their token (%s %s), so it kept serving them", c.UserID, c.Method, c.Path)})
+		}
+	}
+	return out
 }

@@ -98,6 +98,11 @@ type Call struct {
 	// Uninstalled: a revoke request that ended the installation (the
 	// refresh token).
 	Uninstalled bool
+	// Refusal is the OAuth error a refused token request got
+	// ("invalid_client: unknown client or wrong client secret …").
+	Refusal string
+	// Revoked: the call presented a token a genuine uninstall ended.
+	Revoked bool
 }
 
 // Marketplace is the fake marketplace. It is safe for concurrent use; it
@@ -124,7 +129,10 @@ type Marketplace struct {
 	access    map[string]*accessToken
 	refresh   map[string]*refreshToken
 	sessions  map[string]session // the harness's browser sessions, by cookie
-	calls     []Call
+	// revoked are the tokens a genuine uninstall ended, kept so that a
+	// call that still presents one is put down to its app and user.
+	revoked map[string]grant
+	calls   []Call
 }
 
 type app struct {
@@ -180,7 +188,7 @@ func New(o Options) *Marketplace {
 		rateLimit: o.RateLimit, onUninstall: o.OnUninstall, epoch: time.Now(),
 		companies: map[int64]Company{}, users: map[int64]User{}, apps: map[string]*app{},
 		codes: map[string]*code{}, access: map[string]*accessToken{}, refresh: map[string]*refreshToken{},
-		sessions: map[string]session{},
+		sessions: map[string]session{}, revoked: map[string]grant{},
 	}
 	if m.rateLimit <= 0 {
 		m.rateLimit = DefaultRateLimit
@@ -396,11 +404,13 @@ func (m *Marketplace) revokeUser(clientID string, userID int64) {
 	for k, t := range m.access {
 		if t.app == clientID && t.userID == userID {
 			delete(m.access, k)
+			m.revoked[k] = t.grant
 		}
 	}
 	for k, t := range m.refresh {
 		if t.app == clientID && t.userID == userID {
 			delete(m.refresh, k)
+			m.revoked[k] = t.grant
 		}
 	}
 }

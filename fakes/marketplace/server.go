@@ -149,6 +149,9 @@ func (m *Marketplace) serveToken(w http.ResponseWriter, r *http.Request) {
 	call := Call{Method: r.Method, Path: r.URL.Path, Template: "/oauth/token", At: m.clock()}
 	status, body := m.token(r, &call)
 	call.Status = status
+	if e, ok := body.(oauthError); ok {
+		call.Refusal = e.Error + ": " + e.Description
+	}
 	m.record(call)
 	w.Header().Set("Cache-Control", "no-store")
 	writeJSON(w, status, body)
@@ -190,6 +193,9 @@ func (m *Marketplace) token(r *http.Request, call *Call) (int, any) {
 	case "refresh_token":
 		refresh = r.PostForm.Get("refresh_token")
 		t, ok := m.refresh[refresh]
+		if g, was := m.revoked[refresh]; !ok && was && g.app == a.m.ClientID {
+			call.UserID, call.CompanyID, call.Revoked = g.userID, g.companyID, true
+		}
 		if !ok || t.app != a.m.ClientID {
 			return http.StatusBadRequest, errRefreshInvalid
 		}
@@ -395,6 +401,9 @@ func (m *Marketplace) api(r *http.Request, call *Call) (int, any, rate) {
 	}
 	m.mu.Lock()
 	t, found := m.access[tok]
+	if g, ok := m.revoked[tok]; ok && !found {
+		call.App, call.UserID, call.CompanyID, call.Revoked = g.app, g.userID, g.companyID, true
+	}
 	var u User
 	var c Company
 	var granted scopes.Set

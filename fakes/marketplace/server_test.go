@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/appcert/appcert/manifest"
+	"github.com/appcert/appcert/reference"
 )
 
 // clock is a settable clock for the marketplace's codes and tokens.
@@ -57,8 +58,8 @@ func fixture(t testing.TB, o Options, mutate func(*manifest.App)) (*Marketplace,
 		Name: "Acme Deal Panel", ClientID: acme, ClientSecret: secret,
 		CallbackURL: "http://127.0.0.1:1/callback", Scopes: []string{"deals:read", "admin"},
 		Extensions: []manifest.Extension{
-			{Type: manifest.JSONPanel, Name: "Deal summary", Resource: "deal", URL: "http://127.0.0.1:1/panel"},
-			{Type: manifest.LinkAction, Name: "Open", Resource: "deal", URL: "http://127.0.0.1:1/action", JWTSecret: "jwt-secret-key"},
+			{Type: reference.JSONPanel, Name: "Deal summary", Resource: "deal", URL: "http://127.0.0.1:1/panel"},
+			{Type: reference.LinkAction, Name: "Open", Resource: "deal", URL: "http://127.0.0.1:1/action", JWTSecret: "jwt-secret-key"},
 		},
 	}
 	if mutate != nil {

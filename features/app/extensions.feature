@@ -11,8 +11,7 @@ Feature: Extension requests: credentials, deadline, schema, companies
 
   @PD-EXT-02
   Scenario Outline: A request with a forged token is refused (token: <token>)
-    Then Alice's JSON panel with a forged token (<token>) is refused
-    And Alice's link action with a forged token (<token>) is refused
+    Then Alice's extensions with a forged token (<token>) are refused
 
     Examples:
       | token           |
@@ -24,8 +23,7 @@ Feature: Extension requests: credentials, deadline, schema, companies
 
   @PD-EXT-02
   Scenario Outline: A request with forged Basic auth is refused (Basic auth: <auth>)
-    Then Alice's JSON panel with forged Basic auth (<auth>) is refused
-    And Alice's link action with forged Basic auth (<auth>) is refused
+    Then Alice's extensions with forged Basic auth (<auth>) are refused
 
     Examples:
       | auth    |

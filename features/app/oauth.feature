@@ -21,5 +21,5 @@ Feature: OAuth: code exchange, denial and refresh
   Scenario: An expired access token is refreshed and the request served
     Given Alice installs the app for herself
     When Alice's access token expires
-    Then Alice's JSON panel is answered
+    Then Alice's extensions are answered
     And the app refreshed Alice's access token

@@ -14,13 +14,13 @@ Feature: Sharing: the app follows what the marketplace tells it
   Scenario: The app accepts the sharing callback and follows the latest one
     Given Alice installs the app and shares it with Bob
     Then the app accepted every sharing callback
-    And Bob's JSON panel is answered
+    And Bob's extensions are answered
     When Alice removes the app from the other users
     Then the app accepted every sharing callback
-    And Bob's JSON panel is refused
+    And Bob's extensions are refused
     When Alice adds the app for Bob again
     Then the app accepted every sharing callback
-    And Bob's JSON panel is answered
+    And Bob's extensions are answered
 
   @PD-SHARE-21
   Scenario: A user the app was never shared with gets no JSON panel
@@ -39,16 +39,16 @@ Feature: Sharing: the app follows what the marketplace tells it
   @PD-SHARE-22
   Scenario: Once the app is removed from a user, neither its panel nor its link action works for them
     Given Alice installs the app and shares it with Bob
-    And Bob's link action is answered
+    And Bob's extensions are answered
     When Alice removes the app from the other users
-    Then Bob's link action is refused
-    And Bob's JSON panel is refused
+    Then Bob's extensions are refused
 
   @PD-SHARE-23
   Scenario: A shared viewer does not see the admin's owner-only deal
     Deal 3 of every company is visible to its owner only (visible_to 1), and
-    Alice, the company's first admin, owns it.
+    Alice, the company's first admin, owns it. Bob's panel, served through
+    Alice's token, must never carry it; a panel that shows only the deal it
+    is asked about passes.
 
     Given Alice installs the app and shares it with Bob
-    Then Alice's JSON panel on deals 1, 2 and 3 shows deal 3
-    But Bob's JSON panel on deals 1, 2 and 3 does not show deal 3
+    Then Bob's JSON panel on deals 1, 2 and 3 shows nothing only Alice may see

@@ -10,10 +10,8 @@ Feature: Uninstall: only a genuine uninstall ends a user's access
   @PD-UNINST-02
   Scenario: A forged uninstall changes nothing; a genuine one ends the user's access
     When an uninstall for Alice arrives with wrong credentials
-    Then Alice's JSON panel is answered
-    And Alice's link action is answered
+    Then Alice's extensions are answered
     When an uninstall for Alice arrives with missing credentials
-    Then Alice's JSON panel is answered
+    Then Alice's extensions are answered
     When Alice uninstalls the app
-    Then Alice's JSON panel is refused
-    And Alice's link action is refused
+    Then Alice's extensions are refused

@@ -1,14 +1,12 @@
-package certify_test
+package suite_test
 
 import (
-	"regexp"
 	"slices"
-	"strings"
 	"testing"
 
+	"github.com/appcert/appcert/certify/suite"
 	"github.com/appcert/appcert/features"
 	"github.com/appcert/appcert/rules"
-	"github.com/appcert/appcert/steps"
 )
 
 // Each certification scenario checks one app rule: its findings and skips
@@ -21,9 +19,9 @@ func TestSuite_EveryScenarioChecksOneAppRule(t *testing.T) {
 	if len(ss) == 0 {
 		t.Fatal("no embedded certification scenarios")
 	}
-	covered := map[string]bool{}
+	covered := map[rules.ID]bool{}
 	for _, s := range ss {
-		var app []string
+		var app []rules.ID
 		for _, id := range s.Rules() {
 			if r, _ := rules.Lookup(id); r.Kind == rules.App {
 				app = append(app, id)
@@ -51,28 +49,18 @@ func TestSuite_EveryScenarioChecksOneAppRule(t *testing.T) {
 // The feature files use only defined steps, and each step matches one
 // definition: godog runs them strictly, so this fails before a run would.
 func TestSuite_EveryStepIsDefinedOnce(t *testing.T) {
-	phrases := steps.CertifyPhrases()
+	phrases := suite.Phrases()
 	for _, p := range phrases {
-		if !strings.HasPrefix(p.Pattern, "^") || p.Example == "" {
-			t.Errorf("phrase %q has no anchored pattern or no example", p.Pattern)
+		if p.Example == "" {
+			t.Errorf("phrase %q has no example", p.Pattern)
 		}
 	}
 	// The sample app run (TestCertify_SampleAppPasses) proves every step
 	// of the suite defined; here each phrase's example must match its own
 	// pattern only.
 	for _, p := range phrases {
-		n := 0
-		for _, q := range phrases {
-			if matches(q.Pattern, p.Example) {
-				n++
-			}
-		}
-		if !matches(p.Pattern, p.Example) || n != 1 {
-			t.Errorf("the example %q matches %d patterns, want only its own", p.Example, n)
+		if got := suite.Match(p.Example); len(got) != 1 || got[0].Pattern != p.Pattern {
+			t.Errorf("the example %q matches %v, want only %q", p.Example, got, p.Pattern)
 		}
 	}
-}
-
-func matches(pattern, text string) bool {
-	return regexp.MustCompile(pattern).MatchString(text)
 }

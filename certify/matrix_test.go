@@ -1,0 +1,162 @@
+package certify_test
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/appcert/appcert/certify"
+	"github.com/appcert/appcert/certify/suite"
+	"github.com/appcert/appcert/fakes/app"
+	"github.com/appcert/appcert/fakes/marketplace"
+	"github.com/appcert/appcert/manifest"
+	"github.com/appcert/appcert/reference"
+	"github.com/appcert/appcert/rules"
+)
+
+// shapes are the manifests the sample app is certified under: each
+// combination of the surfaces the marketplace sends requests to.
+func shapes() map[string][]reference.ExtensionKind {
+	out := map[string][]reference.ExtensionKind{}
+	kinds := slices.DeleteFunc(manifest.Types(), func(k reference.ExtensionKind) bool { return !marketplace.Sends(k) })
+	for mask := 1; mask < 1<<len(kinds); mask++ {
+		var ks []string
+		var shape []reference.ExtensionKind
+		for i, k := range kinds {
+			if mask&(1<<i) != 0 {
+				shape = append(shape, k)
+				ks = append(ks, string(k))
+			}
+		}
+		out[strings.Join(ks, "+")] = shape
+	}
+	return out
+}
+
+var modes = []reference.SharingMode{reference.ModeNone, reference.ModeAddToAccount, reference.ModeSharedExtensions}
+
+// matrixCase is one certification of the sample app with one fault, under
+// one manifest shape and sharing mode.
+type matrixCase struct {
+	fault app.FaultInfo
+	shape string
+	kinds []reference.ExtensionKind
+	mode  reference.SharingMode
+}
+
+func (c matrixCase) name() string {
+	return fmt.Sprintf("%s/%s/%s", c.fault.Name, c.shape, c.mode)
+}
+
+// faultMatrix is every fault of the sample app under every manifest shape
+// that declares a surface the fault shows through, in every sharing mode
+// its rule's check applies to: all from the faults' and checks' own data,
+// so a new fault, check or surface joins without an edit here.
+func faultMatrix(t testing.TB) []matrixCase {
+	var out []matrixCase
+	for _, f := range app.Faults() {
+		check, ok := suite.CheckOf(f.Rule)
+		if !ok {
+			t.Errorf("%s breaks %s, which has no check", f.Name, f.Rule)
+			continue
+		}
+		for name, kinds := range shapes() {
+			if len(f.Kinds) > 0 && !slices.ContainsFunc(kinds, func(k reference.ExtensionKind) bool { return slices.Contains(f.Kinds, k) }) {
+				continue // the fault does not show through these surfaces
+			}
+			for _, mode := range modes {
+				if check.Applies(mode, kinds) {
+					out = append(out, matrixCase{f, name, kinds, mode})
+				}
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b matrixCase) int { return strings.Compare(a.name(), b.name()) })
+	return out
+}
+
+// Every fault fails its rule whenever the manifest declares a surface it
+// shows through, and the run exits 1; a rule whose surface and mode are
+// declared is never N/A.
+func TestCertify_FaultMatrix(t *testing.T) {
+	// Every app rule must have a fault that breaks it, or its checks are
+	// never shown able to fail.
+	for _, r := range rules.AppRules() {
+		if !slices.ContainsFunc(app.Faults(), func(f app.FaultInfo) bool { return f.Rule == r.ID }) && !rules.IsPending(r.ID) {
+			t.Errorf("%s has no fault in fakes/app that breaks it", r.ID)
+		}
+	}
+	cases := faultMatrix(t)
+	if raceDetector {
+		// The race detector slows each run tenfold; one case per fault
+		// still runs every fault's code concurrently.
+		seen := map[app.Fault]bool{}
+		cases = slices.DeleteFunc(cases, func(c matrixCase) bool {
+			dup := seen[c.fault.Name]
+			seen[c.fault.Name] = true
+			return dup
+		})
+	}
+	t.Logf("%d certifications: %d faults × the shapes and modes each applies to", len(cases), len(app.Faults()))
+	// The runs wait on sockets far more than they compute, so they run
+	// many at once, more than -parallel's default of one per core.
+	reports := make([]*certify.Report, len(cases))
+	errs := make([]error, len(cases))
+	var wg sync.WaitGroup
+	at := 16
+	if raceDetector {
+		at = 2 // each run is ten times the work
+	}
+	sem := make(chan struct{}, at)
+	for i, c := range cases {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			o := certify.Options{Concurrency: 8}
+			d := certify.DemoOptions{Faults: []app.Fault{c.fault.Name}, Kinds: c.kinds, Mode: c.mode}
+			if c.fault.Name == app.FaultSlowPanel {
+				// A short deadline keeps the test fast; the panel is held
+				// well past it.
+				o.Deadline, d.SlowPanelDelay = 5*time.Second, 30*time.Second
+			}
+			start := time.Now()
+			reports[i], errs[i] = certify.Demo(context.Background(), o, d)
+			if took := time.Since(start); took > 30*time.Second {
+				t.Logf("%s took %v", c.name(), took)
+			}
+		}()
+	}
+	wg.Wait()
+	for i, c := range cases {
+		t.Run(c.name(), func(t *testing.T) {
+			rep, err := reports[i], errs[i]
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, _ := rep.Rule(c.fault.Rule)
+			wantVerdict, wantExit := certify.Fail, certify.ExitFailed
+			if c.fault.Rule == rules.PDScope08 {
+				// Least privilege is a warning, never a failure.
+				wantVerdict, wantExit = certify.Warn, certify.ExitOK
+			}
+			if got.Verdict != wantVerdict {
+				t.Errorf("%s is %s, want %s:\n%s", c.fault.Rule, got.Verdict, wantVerdict, reportText(rep))
+			}
+			if rep.ExitCode() != wantExit {
+				t.Errorf("exit code %d, want %d (%s)", rep.ExitCode(), wantExit, ruleVerdicts(rep))
+			}
+			for _, r := range rep.Rules {
+				check, _ := suite.CheckOf(r.ID)
+				if r.Verdict == certify.NotApplicable && check.Applies(c.mode, c.kinds) {
+					t.Errorf("%s is N/A, yet its surface and mode are declared: %v", r.ID, r.Reasons)
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,136 @@
+package suite
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/appcert/appcert/certify/result"
+	"github.com/appcert/appcert/fakes/marketplace"
+	"github.com/appcert/appcert/manifest"
+	"github.com/appcert/appcert/reference"
+	"github.com/appcert/appcert/rules"
+)
+
+// Check is one app check: the rule it checks, where it applies and how an
+// exchange counts towards it. The scenarios tagged with the rule are its
+// story; the fake marketplace's judges say what broke.
+type Check struct {
+	Rule rules.ID
+	// Kinds are the surfaces the check runs on, one sub-check each; none:
+	// the check is about the app as a whole (one sub-check, result.App).
+	Kinds []reference.ExtensionKind
+	// Modes are the sharing modes it applies to; none: every mode.
+	Modes []reference.SharingMode
+	// Serves: the story is about serving a viewer, so a wrong answer to an
+	// entitled viewer breaks this rule (rather than the answer's own).
+	Serves bool
+	// Decides says whether a held exchange can decide the check (nil:
+	// every one can). An exchange that cannot is not counted, so a check
+	// that met none is NOT EXERCISED rather than a hollow PASS.
+	Decides func(*marketplace.Marketplace, marketplace.Exchange) bool
+	// Exercise says what would exercise the check, for NOT EXERCISED.
+	Exercise string
+}
+
+var (
+	panel      = []reference.ExtensionKind{reference.JSONPanel}
+	extensions = []reference.ExtensionKind{reference.JSONPanel, reference.LinkAction}
+	shared     = []reference.SharingMode{reference.ModeSharedExtensions}
+)
+
+func showsOwnRecords(m *marketplace.Marketplace, ex marketplace.Exchange) bool {
+	return m.ShowsOwnRecords(ex)
+}
+
+// checks is every app check. A new surface joins a check by adding its
+// kind to Kinds; a new check is a line here and its scenarios.
+var checks = []Check{
+	{Rule: rules.PDShare21, Kinds: panel,
+		Exercise: "a JSON panel request from a viewer the app must refuse, refused"},
+	{Rule: rules.PDShare22, Kinds: extensions, Modes: shared,
+		Exercise: "requests from a viewer the app was removed from"},
+	{Rule: rules.PDShare23, Kinds: panel, Modes: shared, Decides: showsOwnRecords,
+		Exercise: "a shared viewer's JSON panel answer that shows records of the company"},
+	{Rule: rules.PDShare24, Kinds: extensions, Modes: shared, Serves: true,
+		Exercise: "sharing callbacks answered, and requests after them"},
+	{Rule: rules.PDScope07,
+		Exercise: "API calls the app makes while its extensions are used"},
+	{Rule: rules.PDScope08,
+		Exercise: "API calls the app makes while its extensions are used"},
+	{Rule: rules.PDExt02, Kinds: extensions,
+		Exercise: "forged requests refused"},
+	{Rule: rules.PDExt03, Kinds: panel,
+		Exercise: "a JSON panel answered"},
+	{Rule: rules.PDExt04, Kinds: panel,
+		Exercise: "a JSON panel answered"},
+	{Rule: rules.PDExt05, Kinds: panel, Decides: showsOwnRecords,
+		Exercise: "a JSON panel answer that shows records of the viewer's company"},
+	{Rule: rules.PDUninst02, Kinds: extensions, Serves: true,
+		Exercise: "requests answered after a forged uninstall and refused after a genuine one"},
+	{Rule: rules.PDOAuth02,
+		Exercise: "an authorization redirect answered"},
+	{Rule: rules.PDOAuth03, Kinds: extensions, Serves: true, Decides: func(*marketplace.Marketplace, marketplace.Exchange) bool { return false },
+		Exercise: "an API call the app makes with an expired access token, while answering"},
+}
+
+// Checks lists every app check, in the catalogue's order.
+func Checks() []Check { return slices.Clone(checks) }
+
+// CheckOf returns the check of a rule.
+func CheckOf(id rules.ID) (Check, bool) {
+	i := slices.IndexFunc(checks, func(c Check) bool { return c.Rule == id })
+	if i < 0 {
+		return Check{}, false
+	}
+	return checks[i], true
+}
+
+// Surfaces are the sub-checks the check runs for app: each of its kinds
+// the app declares, or result.App for a check about the app as a whole.
+// None, with why, when the manifest rules the check out.
+func (c Check) Surfaces(app manifest.App) ([]result.Surface, string) {
+	if len(c.Modes) > 0 && !slices.Contains(c.Modes, app.SharingMode) {
+		var ms []string
+		for _, m := range c.Modes {
+			ms = append(ms, string(m))
+		}
+		return nil, fmt.Sprintf("the app's sharing mode is %s; the rule applies in %s only", app.SharingMode, strings.Join(ms, ", "))
+	}
+	if len(c.Kinds) == 0 {
+		return []result.Surface{result.App}, ""
+	}
+	var out []result.Surface
+	for _, k := range c.Kinds {
+		if app.Declares(k) {
+			out = append(out, k)
+		}
+	}
+	if len(out) == 0 {
+		var ks []string
+		for _, k := range c.Kinds {
+			ks = append(ks, words(k))
+		}
+		return nil, fmt.Sprintf("the app declares no %s", strings.Join(ks, " or "))
+	}
+	return out, ""
+}
+
+// Applies reports whether the check applies to a manifest of that mode
+// declaring those kinds, for tables built from the checks' data.
+func (c Check) Applies(mode reference.SharingMode, kinds []reference.ExtensionKind) bool {
+	a := manifest.App{SharingMode: mode}
+	for _, k := range kinds {
+		a.Extensions = append(a.Extensions, manifest.Extension{Type: k})
+	}
+	s, _ := c.Surfaces(a)
+	return len(s) > 0
+}
+
+// words names a surface as the scenarios write it.
+func words(k result.Surface) string {
+	if k == result.App {
+		return "app"
+	}
+	return strings.ReplaceAll(strings.ReplaceAll(string(k), "json_", "JSON "), "_", " ")
+}
