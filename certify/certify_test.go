@@ -83,18 +83,22 @@ type target struct {
 	manifest manifest.App
 }
 
-func newTarget(t *testing.T, wrap func(http.Handler) http.Handler) target {
+func newTarget(t *testing.T, wrap func(http.Handler) http.Handler, configure ...func(*app.Options)) target {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	client := &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone(), Timeout: 10 * time.Second}
-	a, err := app.New(app.Options{
+	o := app.Options{
 		ClientID: certify.SampleClientID, ClientSecret: certify.SampleClientSecret,
 		HTTPAuthUser: certify.SampleHTTPUser, HTTPAuthPassword: certify.SampleHTTPPassword,
 		OAuthBaseURL: "http://" + ln.Addr().String(), HTTPClient: client,
-	})
+	}
+	for _, c := range configure {
+		c(&o)
+	}
+	a, err := app.New(o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -391,5 +395,56 @@ func BenchmarkCertify_Demo(b *testing.B) {
 		if err != nil || rep.ExitCode() != certify.ExitOK {
 			b.Fatalf("%v %v", err, rep)
 		}
+	}
+}
+
+func noWrap(h http.Handler) http.Handler { return h }
+
+// A setup mistake is named as such, with what the marketplace saw: a wrong
+// client secret by the refusal the marketplace sent, an app that never
+// calls the marketplace by its OAuth base URL.
+func TestCertify_SetupMistakesAreDiagnosed(t *testing.T) {
+	dead, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	nowhere := "http://" + dead.Addr().String()
+	dead.Close()
+	for _, tc := range []struct {
+		name      string
+		configure func(*app.Options)
+		want      []string
+	}{
+		{"wrong client secret", func(o *app.Options) { o.ClientSecret = "not-the-secret" },
+			[]string{"the marketplace refused", "invalid_client", "check the app's client ID and client secret"}},
+		{"wrong OAuth base URL", func(o *app.Options) { o.OAuthBaseURL = nowhere },
+			[]string{"never called the marketplace", "OAuth base URL"}},
+		{"wrong redirect URI", func(o *app.Options) { o.RedirectURI = "http://127.0.0.1:1/elsewhere" },
+			[]string{"the marketplace refused", "redirect_uri", "callback_url"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tg := newTarget(t, noWrap, tc.configure)
+			rep, err := certify.Run(context.Background(), certify.Options{Manifest: tg.manifest, Listener: tg.ln, Tags: "@PD-OAUTH-02"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			text := reportText(rep)
+			for _, w := range tc.want {
+				if !strings.Contains(rep.Diagnosis, w) {
+					t.Errorf("diagnosis %q does not say %q", rep.Diagnosis, w)
+				}
+			}
+			if !strings.Contains(text, "Setup: "+rep.Diagnosis) {
+				t.Errorf("the report does not lead with the diagnosis:\n%s", text)
+			}
+			if r, _ := rep.Rule(rules.PDOAuth02); r.Verdict != certify.Fail || rep.ExitCode() != certify.ExitFailed {
+				t.Errorf("PD-OAUTH-02 is %s, exit %d; want FAIL, 1", r.Verdict, rep.ExitCode())
+			}
+		})
+	}
+	// A conforming app has nothing to diagnose.
+	rep, err := certify.Demo(context.Background(), certify.Options{Tags: "@PD-OAUTH-02"}, certify.DemoOptions{})
+	if err != nil || rep.Diagnosis != "" {
+		t.Errorf("the sample app is diagnosed %q (%v)", rep.Diagnosis, err)
 	}
 }
