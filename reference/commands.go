@@ -150,15 +150,15 @@ func (c JoinCompany) apply(s *state, _ time.Time) (who, []Effect, *Refusal) {
 	if c.User <= 0 || c.Name == "" {
 		return who{}, nil, refuse("X-02", ReasonInvalid, "a user needs a positive ID and a name")
 	}
-	if _, ok := s.users[c.User]; ok {
+	if _, ok := s.users.get(c.User); ok {
 		return who{}, nil, refuse("X-02", ReasonDuplicate, "user %d", c.User)
 	}
 	held, ref := s.checkRole(c.Admin, c.Marketplace, c.Scopes)
 	if ref != nil {
 		return who{}, nil, ref
 	}
-	s.users[c.User] = &user{id: c.User, company: c.Company, name: c.Name, email: c.Email, admin: c.Admin,
-		market: c.Marketplace, scopes: held}
+	s.users.put(&user{id: c.User, company: c.Company, name: c.Name, email: c.Email, admin: c.Admin,
+		market: c.Marketplace, scopes: held})
 	if c.Admin {
 		i, _ := slices.BinarySearch(co.admins, c.User)
 		co.admins = slices.Insert(co.admins, i, c.User)
@@ -240,7 +240,7 @@ func (c Install) apply(s *state, _ time.Time) (who, []Effect, *Refusal) {
 	if access == "" {
 		access = OnlyMe
 	}
-	if _, ok := u.auths[c.App]; ok {
+	if u.auths.has(c.App) {
 		return who{}, nil, refuse("X-02", ReasonAlreadyAuthorized, "user %d already installed %q", c.By, c.App)
 	}
 	sh := co.shares[c.App]
@@ -315,7 +315,7 @@ func (s *state) checkSharing(a *appState, u *user, co *company, access Access, u
 // company.
 func (s *state) checkColleagues(c CompanyID, users []UserID) *Refusal {
 	for _, x := range users {
-		v, ok := s.users[x]
+		v, ok := s.users.get(x)
 		if !ok {
 			return refuse("X-02", ReasonUnknownUser, "user %d", x)
 		}
@@ -366,7 +366,8 @@ func (c Authorize) apply(s *state, _ time.Time) (who, []Effect, *Refusal) {
 	if !c.Accept {
 		return w, []Effect{Redirect{App: c.App, User: c.By, Denied: true}}, nil
 	}
-	u.setAuth(c.App, authorization{version: a.version, by: u.auths[c.App].by})
+	prev, _ := u.auths.get(c.App)
+	u.setAuth(c.App, authorization{version: a.version, by: prev.by})
 	effects := []Effect{Redirect{App: c.App, User: c.By, InstallationURL: a.InstallationURL}}
 	if st == StatusAuthorize { // a first authorization installs the app for the user
 		effects = append(effects, SharingCallback{App: c.App, Company: u.company, User: c.By, IsShared: false})
@@ -481,7 +482,7 @@ func (c ExpireAuthorization) apply(s *state, _ time.Time) (who, []Effect, *Refus
 	if ref != nil {
 		return who{}, nil, ref
 	}
-	au, ok := u.auths[c.App]
+	au, ok := u.auths.get(c.App)
 	if !ok {
 		return who{}, nil, refuse("PD-SHARE-15", ReasonNotInstalled, "user %d has not authorized %q", c.User, c.App)
 	}
@@ -498,10 +499,10 @@ func (c Uninstall) apply(s *state, at time.Time) (who, []Effect, *Refusal) {
 	if s.profile != Pipedrive {
 		return s.uninstall(a, u, co, c.Confirmed, at)
 	}
-	if _, ok := u.auths[c.App]; !ok {
+	if !u.auths.has(c.App) {
 		return who{}, nil, refuse("PD-UNINST-01", ReasonNotInstalled, "user %d has not installed %q", c.By, c.App)
 	}
-	delete(u.auths, c.App)
+	u.dropAuth(c.App)
 	// The adding admin's uninstall ends the company installation (assumed):
 	// the users it added keep only their own authorizations.
 	if sh := co.shares[c.App]; sh != nil && sh.by == c.By {
@@ -512,7 +513,7 @@ func (c Uninstall) apply(s *state, at time.Time) (who, []Effect, *Refusal) {
 }
 
 func (c OpenApps) apply(s *state, _ time.Time) (who, []Effect, *Refusal) {
-	u, ok := s.users[c.User]
+	u, ok := s.users.get(c.User)
 	if !ok {
 		return who{}, nil, refuse("X-02", ReasonUnknownUser, "user %d", c.User)
 	}
@@ -556,7 +557,7 @@ func (s *state) lookup(app AppID, id UserID) (*appState, *user, *company, *Refus
 	if !ok {
 		return nil, nil, nil, refuse("X-02", ReasonUnknownApp, "app %q", app)
 	}
-	u, ok := s.users[id]
+	u, ok := s.users.get(id)
 	if !ok {
 		return nil, nil, nil, refuse("X-02", ReasonUnknownUser, "user %d", id)
 	}

@@ -92,7 +92,7 @@ func (u *user) hasRole() bool { return u.admin && u.market != MarketplaceNone }
 // installed reports whether u has app a: their own installation or, in
 // Zoom, the account's.
 func (s *state) installed(a *appState, u *user) bool {
-	if _, ok := u.auths[a.ID]; ok {
+	if u.auths.has(a.ID) {
 		return true
 	}
 	_, ok := s.companies[u.company].installs[a.ID]
@@ -228,7 +228,7 @@ func (s *state) attemptEmail(a *appState, u *user, co *company, ref *Refusal, ve
 func (s *state) mailTo(co *company, to []UserID, from, subject, body string) Email {
 	addrs := make([]string, len(to))
 	for i, id := range to {
-		addrs[i] = s.users[id].email
+		addrs[i] = s.users.at(id).email
 	}
 	return Email{To: Audience{Company: co.id, Users: slices.Clone(to)}, ToAddrs: addrs, From: from, Subject: subject, Body: body}
 }
@@ -237,7 +237,7 @@ func (s *state) mailTo(co *company, to []UserID, from, subject, body string) Ema
 // or in Zoom an account-level app, which only an admin with Marketplace:Edit
 // removes. Zoom asks for confirmation first (ZM-13, ZM-24).
 func (s *state) uninstall(a *appState, u *user, co *company, confirmed bool, at time.Time) (who, []Effect, *Refusal) {
-	_, own := u.auths[a.ID]
+	own := u.auths.has(a.ID)
 	_, account := co.installs[a.ID]
 	switch {
 	case !own && !account:
@@ -248,7 +248,7 @@ func (s *state) uninstall(a *appState, u *user, co *company, confirmed bool, at 
 		return who{}, nil, refuse("ZM-13", ReasonUninstallUnconfirmed, "confirm removing %q", a.ID)
 	}
 	if own {
-		delete(u.auths, a.ID)
+		u.dropAuth(a.ID)
 	} else {
 		delete(co.installs, a.ID)
 	}

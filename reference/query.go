@@ -11,7 +11,7 @@ import (
 // then an admin's addition.
 func (m *Market) Status(app AppID, u UserID) Status {
 	a, ok := m.st.apps[app]
-	uu, ok2 := m.st.users[u]
+	uu, ok2 := m.st.users.get(u)
 	if !ok || !ok2 {
 		return StatusNone
 	}
@@ -21,7 +21,7 @@ func (m *Market) Status(app AppID, u UserID) Status {
 func (s *state) status(a *appState, u *user) Status {
 	co := s.companies[u.company]
 	st := StatusNone
-	if au, ok := u.auths[a.ID]; ok {
+	if au, ok := u.auths.get(a.ID); ok {
 		st = StatusAuthorized
 		if au.expired || au.version != a.version {
 			st = StatusReauthorize
@@ -54,17 +54,17 @@ type Dock struct {
 // Dock returns u's apps dock.
 func (m *Market) Dock(u UserID) Dock {
 	var d Dock
-	uu, ok := m.st.users[u]
+	uu, ok := m.st.users.get(u)
 	if !ok {
 		return d
 	}
-	for _, id := range sortedKeys(uu.auths) {
-		d.Apps = append(d.Apps, id)
+	for _, e := range uu.auths {
+		d.Apps = append(d.Apps, e.app)
 	}
 	co := m.st.companies[uu.company]
 	for _, id := range sortedKeys(co.shares) {
 		sh := co.shares[id]
-		if _, own := uu.auths[id]; own || !sh.includes(u) {
+		if uu.auths.has(id) || !sh.includes(u) {
 			continue
 		}
 		d.AddedByAdmin = append(d.AddedByAdmin, id)
@@ -124,17 +124,17 @@ func (m *Market) ManageUsersView(app AppID, viewer UserID) (ManageView, error) {
 	}
 	var ids []UserID
 	if sh.access == AllUsers {
-		for id, x := range m.st.users {
-			if x.company == co.id && sh.includes(id) {
-				ids = append(ids, id)
+		m.st.users.each(func(x *user) {
+			if x.company == co.id && sh.includes(x.id) {
+				ids = append(ids, x.id)
 			}
-		}
+		})
 	} else {
 		ids = sortedKeys(sh.users)
 	}
 	slices.Sort(ids)
 	for _, id := range ids {
-		x := m.st.users[id]
+		x := m.st.users.at(id)
 		v.Users = append(v.Users, UserRow{User: id, Name: x.name, Status: m.st.status(a, x)})
 	}
 	return v, nil
@@ -168,7 +168,7 @@ func (m *Market) Extension(app AppID, viewer UserID, k ExtensionKind) Use {
 	// app, for users the adding admin shares it with, on the admin's behalf.
 	sh := co.shares[app]
 	if a.Mode == ModeSharedExtensions && (k == LinkAction || k == JSONPanel) && sh != nil && sh.includes(viewer) &&
-		m.st.status(a, m.st.users[sh.by]) == StatusAuthorized {
+		m.st.status(a, m.st.users.at(sh.by)) == StatusAuthorized {
 		return Use{Allowed: true, OnBehalfOf: sh.by, IsShared: true}
 	}
 	if k == DockWindow {
@@ -259,7 +259,7 @@ type User struct {
 
 // User returns the user with id.
 func (m *Market) User(id UserID) (User, bool) {
-	u, ok := m.st.users[id]
+	u, ok := m.st.users.get(id)
 	if !ok {
 		return User{}, false
 	}

@@ -160,7 +160,7 @@ func (s *state) requestMail(r *request, a *appState, u *user, co *company) []Eff
 func (s *state) recipients(co *company) []UserID {
 	var out []UserID
 	for _, id := range co.recipients {
-		if s.users[id].canEdit() {
+		if s.users.at(id).canEdit() {
 			out = append(out, id)
 		}
 	}
@@ -168,7 +168,7 @@ func (s *state) recipients(co *company) []UserID {
 		return out
 	}
 	for _, id := range co.admins {
-		if s.users[id].canEdit() {
+		if s.users.at(id).canEdit() {
 			out = append(out, id)
 		}
 	}
@@ -183,7 +183,7 @@ func (c DecideRequest) apply(s *state, _ time.Time) (who, []Effect, *Refusal) {
 	if !ok {
 		return who{}, nil, refuse("X-02", ReasonUnknownRequest, "request %d", c.Request)
 	}
-	u, ok := s.users[c.By]
+	u, ok := s.users.get(c.By)
 	if !ok {
 		return who{}, nil, refuse("X-02", ReasonUnknownUser, "user %d", c.By)
 	}
@@ -202,7 +202,7 @@ func (c DecideRequest) apply(s *state, _ time.Time) (who, []Effect, *Refusal) {
 	if r.state != RequestPending {
 		return who{}, nil, refuse(rule, ReasonAlreadyDecided, "request %d was %s by user %d", r.id, r.state, r.decidedBy)
 	}
-	co, a, requester := s.companies[r.company], s.apps[r.app], s.users[r.by]
+	co, a, requester := s.companies[r.company], s.apps[r.app], s.users.at(r.by)
 	// A switched-off app installs for no one until it is pre-approved
 	// again, an approved Request to Install included (ZM-18).
 	if c.Approve && r.kind == RequestInstall && s.profile == Zoom && co.switchedOff(r.app) {
@@ -233,7 +233,7 @@ func (c DecideRequest) apply(s *state, _ time.Time) (who, []Effect, *Refusal) {
 }
 
 func (r *request) view(s *state) Request {
-	u := s.users[r.by]
+	u := s.users.at(r.by)
 	return Request{ID: r.id, Kind: r.kind, Company: r.company, App: r.app, By: r.by, ByName: u.name, ByEmail: u.email,
 		Notes: r.notes, State: r.state, DecidedBy: r.decidedBy, Note: r.note}
 }
@@ -256,7 +256,7 @@ func (m *Market) AppRequests(viewer UserID, kind RequestKind) ([]Request, error)
 	if s.profile == Pipedrive {
 		return nil, notPipedrive("App Requests")
 	}
-	u, ok := s.users[viewer]
+	u, ok := s.users.get(viewer)
 	switch {
 	case !ok:
 		return nil, refuse("X-02", ReasonUnknownUser, "user %d", viewer)

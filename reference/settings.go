@@ -78,7 +78,7 @@ func (s *state) actor(p Profile, what string, by UserID) (*user, *company, *Refu
 	if ref := s.only(p, what); ref != nil {
 		return nil, nil, ref
 	}
-	u, ok := s.users[by]
+	u, ok := s.users.get(by)
 	if !ok {
 		return nil, nil, refuse("X-02", ReasonUnknownUser, "user %d", by)
 	}
@@ -181,7 +181,7 @@ func (c SetRequestEmails) apply(s *state, _ time.Time) (who, []Effect, *Refusal)
 		return who{}, nil, ref
 	}
 	for _, id := range to {
-		if !s.users[id].canEdit() {
+		if !s.users.at(id).canEdit() {
 			return who{}, nil, refuse("ZM-10", ReasonNotMarketplaceEdit, "recipient %d", id)
 		}
 	}
@@ -200,7 +200,7 @@ func (c SetRole) apply(s *state, _ time.Time) (who, []Effect, *Refusal) {
 	if ref := s.checkColleagues(co.id, []UserID{c.User}); ref != nil {
 		return who{}, nil, ref
 	}
-	u := s.users[c.User]
+	u := s.users.at(c.User)
 	held, ref := s.checkRole(u.admin, c.Marketplace, c.Scopes)
 	if ref != nil {
 		return who{}, nil, ref

@@ -1,6 +1,7 @@
 package reference
 
 import (
+	"cmp"
 	"maps"
 	"slices"
 
@@ -14,7 +15,7 @@ type state struct {
 	profile   Profile
 	seq       uint64 // sequence number of the last accepted command
 	companies map[CompanyID]*company
-	users     map[UserID]*user
+	users     userTable
 	apps      map[AppID]*appState
 	requests  map[RequestID]*request // every company's requests, by ID (PC-03, ZM-07, ZM-12)
 }
@@ -102,8 +103,8 @@ type user struct {
 	name      string
 	email     string
 	admin     bool
-	auths     map[AppID]authorization // the user's own authorization (PD-SHARE-07)
-	openedSeq uint64                  // when the user last opened or refreshed the web app
+	auths     auths  // the user's own authorizations (PD-SHARE-07)
+	openedSeq uint64 // when the user last opened or refreshed the web app
 
 	market MarketplaceAccess // Zoom: the admin's Marketplace role (ZM-02)
 	scopes []string          // Zoom: the scopes the user holds, sorted (ZM-08)
@@ -115,13 +116,50 @@ type authorization struct {
 	by      UserID // the admin who installed it on the user's behalf (PC-05); zero: the user
 }
 
-// setAuth records u's authorization of app. The map is made on the first
-// authorization: most users of a large company never authorize anything.
-func (u *user) setAuth(app AppID, au authorization) {
-	if u.auths == nil {
-		u.auths = map[AppID]authorization{}
+// auths is a user's own authorizations, sorted by app. A user holds few,
+// and most users of a large company none: a short slice scanned in order
+// costs less time and memory than a map per user, and the status of every
+// query reads it.
+type auths []authEntry
+
+type authEntry struct {
+	app AppID
+	au  authorization
+}
+
+// get returns the authorization of app.
+func (as auths) get(app AppID) (authorization, bool) {
+	for i := range as {
+		if as[i].app == app {
+			return as[i].au, true
+		}
 	}
-	u.auths[app] = au
+	return authorization{}, false
+}
+
+// has reports whether there is an authorization of app.
+func (as auths) has(app AppID) bool {
+	_, ok := as.get(app)
+	return ok
+}
+
+// setAuth records u's authorization of app.
+func (u *user) setAuth(app AppID, au authorization) {
+	i, found := slices.BinarySearchFunc(u.auths, app, func(e authEntry, app AppID) int { return cmp.Compare(e.app, app) })
+	if found {
+		u.auths[i].au = au
+		return
+	}
+	u.auths = slices.Insert(u.auths, i, authEntry{app, au})
+}
+
+// dropAuth forgets u's authorization of app; none left is nil, as for a
+// user who never had one.
+func (u *user) dropAuth(app AppID) {
+	u.auths = slices.DeleteFunc(u.auths, func(e authEntry) bool { return e.app == app })
+	if len(u.auths) == 0 {
+		u.auths = nil
+	}
 }
 
 // share is an admin's addition of an app to the company's users. With
@@ -136,11 +174,84 @@ type share struct {
 	email  bool
 }
 
+// userTable is the market's users by ID. IDs are the wire protocol's
+// numbers, in practice small and dense, given out as users sign up: an ID
+// below a bound that grows with the table is kept in a slice indexed by
+// ID, which a query reaches without hashing and where users of
+// neighbouring IDs share the cache; any other ID goes in a map. Which
+// side holds a user depends only on the order of joins, so equal command
+// sequences give equal tables.
+type userTable struct {
+	dense  []*user // by ID; nil where no user has the ID
+	sparse map[UserID]*user
+	n      int
+}
+
+// denseBound is the smallest ID not kept densely in a table of n users:
+// at most four slots per user, plus room to start.
+func denseBound(n int) UserID { return UserID(4*n + 1<<16) }
+
+func (t *userTable) get(id UserID) (*user, bool) {
+	if id >= 0 && id < UserID(len(t.dense)) {
+		if u := t.dense[id]; u != nil {
+			return u, true
+		}
+	}
+	if len(t.sparse) == 0 {
+		return nil, false
+	}
+	u, ok := t.sparse[id]
+	return u, ok
+}
+
+// at returns the user id, or nil.
+func (t *userTable) at(id UserID) *user {
+	u, _ := t.get(id)
+	return u
+}
+
+// put adds u, whose ID the table does not hold.
+func (t *userTable) put(u *user) {
+	t.n++
+	if u.id < 0 || u.id >= denseBound(t.n) {
+		if t.sparse == nil {
+			t.sparse = map[UserID]*user{}
+		}
+		t.sparse[u.id] = u
+		return
+	}
+	if n := int(u.id) + 1; n > len(t.dense) {
+		t.dense = append(t.dense, make([]*user, n-len(t.dense))...)
+	}
+	t.dense[u.id] = u
+}
+
+// each calls f for every user, in no particular order.
+func (t *userTable) each(f func(*user)) {
+	for _, u := range t.dense {
+		if u != nil {
+			f(u)
+		}
+	}
+	for _, u := range t.sparse {
+		f(u)
+	}
+}
+
+func (t *userTable) clone(f func(*user) *user) userTable {
+	c := userTable{dense: make([]*user, len(t.dense)), sparse: cloneMap(t.sparse, f), n: t.n}
+	for i, u := range t.dense {
+		if u != nil {
+			c.dense[i] = f(u)
+		}
+	}
+	return c
+}
+
 func newState(p Profile) state {
 	return state{
 		profile:   p,
 		companies: map[CompanyID]*company{},
-		users:     map[UserID]*user{},
 		apps:      map[AppID]*appState{},
 		requests:  map[RequestID]*request{},
 	}
@@ -179,7 +290,7 @@ func (sh *share) sharedWithOthers() bool {
 
 func (s *state) clone() state {
 	c := state{profile: s.profile, seq: s.seq, companies: make(map[CompanyID]*company, len(s.companies)),
-		users: make(map[UserID]*user, len(s.users)), apps: make(map[AppID]*appState, len(s.apps)),
+		apps:     make(map[AppID]*appState, len(s.apps)),
 		requests: cloneMap(s.requests, func(r *request) *request { x := *r; return &x })}
 	for id, co := range s.companies {
 		cc := *co
@@ -201,12 +312,12 @@ func (s *state) clone() state {
 		cc.pending = maps.Clone(co.pending)
 		c.companies[id] = &cc
 	}
-	for id, u := range s.users {
+	c.users = s.users.clone(func(u *user) *user {
 		uu := *u
-		uu.auths = maps.Clone(u.auths)
+		uu.auths = slices.Clone(u.auths)
 		uu.scopes = slices.Clone(u.scopes)
-		c.users[id] = &uu
-	}
+		return &uu
+	})
 	for id, a := range s.apps {
 		aa := *a
 		aa.Scopes = slices.Clone(a.Scopes)

@@ -59,6 +59,17 @@ type Config struct {
 	Mix       Mix
 }
 
+// DefaultConfig is the run `appcert sim` makes when no flag says
+// otherwise, checked every DefaultCheckEvery commands; the benchmarks
+// measure it.
+func DefaultConfig() Config {
+	return Config{Profile: reference.Pipedrive, Seed: 1, Companies: 100, Users: 10_000, Events: 1_000_000}
+}
+
+// DefaultCheckEvery is how often `appcert sim` checks the invariants
+// unless told otherwise.
+const DefaultCheckEvery = 100_000
+
 // DefaultApps is how many apps a market lists unless told otherwise.
 const DefaultApps = 30
 
