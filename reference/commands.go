@@ -203,7 +203,7 @@ func (c PublishApp) apply(s *state, _ time.Time) (who, []Effect, *Refusal) {
 	}
 	a.Scopes = slices.Clone(a.Scopes)
 	a.Extensions = slices.Clone(a.Extensions)
-	s.apps[a.ID] = &appState{App: a, granted: granted}
+	s.apps[a.ID] = &appState{App: a, granted: granted, idx: len(s.apps)}
 	return who{App: a.ID}, nil, nil
 }
 
@@ -240,7 +240,7 @@ func (c Install) apply(s *state, _ time.Time) (who, []Effect, *Refusal) {
 	if access == "" {
 		access = OnlyMe
 	}
-	if u.auths.has(c.App) {
+	if u.auths.has(a) {
 		return who{}, nil, refuse("X-02", ReasonAlreadyAuthorized, "user %d already installed %q", c.By, c.App)
 	}
 	sh := co.shares[c.App]
@@ -254,7 +254,7 @@ func (c Install) apply(s *state, _ time.Time) (who, []Effect, *Refusal) {
 		return w, []Effect{Redirect{App: c.App, User: c.By, Denied: true}}, nil
 	}
 	next := s.seq + 1
-	u.setAuth(c.App, authorization{version: a.version})
+	u.setAuth(a, authorization{version: a.version})
 	effects := []Effect{Redirect{App: c.App, User: c.By, InstallationURL: a.InstallationURL}}
 	// An admin's installation of a sharable app is the company account's
 	// installation, which "+ Add" can share later (PD-SHARE-25).
@@ -366,8 +366,8 @@ func (c Authorize) apply(s *state, _ time.Time) (who, []Effect, *Refusal) {
 	if !c.Accept {
 		return w, []Effect{Redirect{App: c.App, User: c.By, Denied: true}}, nil
 	}
-	prev, _ := u.auths.get(c.App)
-	u.setAuth(c.App, authorization{version: a.version, by: prev.by})
+	prev, _ := u.auths.get(a)
+	u.setAuth(a, authorization{version: a.version, by: prev.by})
 	effects := []Effect{Redirect{App: c.App, User: c.By, InstallationURL: a.InstallationURL}}
 	if st == StatusAuthorize { // a first authorization installs the app for the user
 		effects = append(effects, SharingCallback{App: c.App, Company: u.company, User: c.By, IsShared: false})
@@ -478,16 +478,16 @@ func (c ChangeScopes) apply(s *state, _ time.Time) (who, []Effect, *Refusal) {
 }
 
 func (c ExpireAuthorization) apply(s *state, _ time.Time) (who, []Effect, *Refusal) {
-	_, u, _, ref := s.lookup(c.App, c.User)
+	a, u, _, ref := s.lookup(c.App, c.User)
 	if ref != nil {
 		return who{}, nil, ref
 	}
-	au, ok := u.auths.get(c.App)
+	au, ok := u.auths.get(a)
 	if !ok {
 		return who{}, nil, refuse("PD-SHARE-15", ReasonNotInstalled, "user %d has not authorized %q", c.User, c.App)
 	}
 	au.expired = true
-	u.setAuth(c.App, au)
+	u.setAuth(a, au)
 	return who{Actor: c.User, Company: u.company, App: c.App}, nil, nil
 }
 
@@ -499,10 +499,10 @@ func (c Uninstall) apply(s *state, at time.Time) (who, []Effect, *Refusal) {
 	if s.profile != Pipedrive {
 		return s.uninstall(a, u, co, c.Confirmed, at)
 	}
-	if !u.auths.has(c.App) {
+	if !u.auths.has(a) {
 		return who{}, nil, refuse("PD-UNINST-01", ReasonNotInstalled, "user %d has not installed %q", c.By, c.App)
 	}
-	u.dropAuth(c.App)
+	u.dropAuth(a)
 	// The adding admin's uninstall ends the company installation (assumed):
 	// the users it added keep only their own authorizations.
 	if sh := co.shares[c.App]; sh != nil && sh.by == c.By {

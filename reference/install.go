@@ -92,7 +92,7 @@ func (u *user) hasRole() bool { return u.admin && u.market != MarketplaceNone }
 // installed reports whether u has app a: their own installation or, in
 // Zoom, the account's.
 func (s *state) installed(a *appState, u *user) bool {
-	if u.auths.has(a.ID) {
+	if u.auths.has(a) {
 		return true
 	}
 	_, ok := s.companies[u.company].installs[a.ID]
@@ -132,7 +132,7 @@ func (s *state) installFor(a *appState, co *company, u *user, by UserID) {
 	if by != u.id {
 		au.by = by
 	}
-	u.setAuth(a.ID, au)
+	u.setAuth(a, au)
 }
 
 // canInstall applies the account's install rules to u installing a for
@@ -237,7 +237,7 @@ func (s *state) mailTo(co *company, to []UserID, from, subject, body string) Ema
 // or in Zoom an account-level app, which only an admin with Marketplace:Edit
 // removes. Zoom asks for confirmation first (ZM-13, ZM-24).
 func (s *state) uninstall(a *appState, u *user, co *company, confirmed bool, at time.Time) (who, []Effect, *Refusal) {
-	own := u.auths.has(a.ID)
+	own := u.auths.has(a)
 	_, account := co.installs[a.ID]
 	switch {
 	case !own && !account:
@@ -248,7 +248,7 @@ func (s *state) uninstall(a *appState, u *user, co *company, confirmed bool, at 
 		return who{}, nil, refuse("ZM-13", ReasonUninstallUnconfirmed, "confirm removing %q", a.ID)
 	}
 	if own {
-		u.dropAuth(a.ID)
+		u.dropAuth(a)
 	} else {
 		delete(co.installs, a.ID)
 	}

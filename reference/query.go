@@ -21,7 +21,7 @@ func (m *Market) Status(app AppID, u UserID) Status {
 func (s *state) status(a *appState, u *user) Status {
 	co := s.companies[u.company]
 	st := StatusNone
-	if au, ok := u.auths.get(a.ID); ok {
+	if au, ok := u.auths.get(a); ok {
 		st = StatusAuthorized
 		if au.expired || au.version != a.version {
 			st = StatusReauthorize
@@ -64,7 +64,7 @@ func (m *Market) Dock(u UserID) Dock {
 	co := m.st.companies[uu.company]
 	for _, id := range sortedKeys(co.shares) {
 		sh := co.shares[id]
-		if uu.auths.has(id) || !sh.includes(u) {
+		if uu.auths.hasID(id) || !sh.includes(u) {
 			continue
 		}
 		d.AddedByAdmin = append(d.AddedByAdmin, id)

@@ -18,7 +18,7 @@ func (m *Market) Installation(app AppID, u UserID) (Installation, bool) {
 		return Installation{}, false
 	}
 	in := Installation{App: app, User: u, By: u, Status: m.st.status(a, uu)}
-	if au, ok := uu.auths.get(app); ok {
+	if au, ok := uu.auths.get(a); ok {
 		if au.by != 0 {
 			in.By = au.by
 		}

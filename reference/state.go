@@ -24,6 +24,7 @@ type appState struct {
 	App
 	granted scopes.Set // the app's scopes plus base (PD-SCOPE-01)
 	version int        // bumped when the scopes change (PD-SCOPE-04)
+	idx     int        // the app's number, in the order apps were listed
 }
 
 type company struct {
@@ -122,41 +123,49 @@ type authorization struct {
 // query reads it.
 type auths []authEntry
 
+// authEntry is one authorization, found by the app's number: comparing
+// numbers, not IDs, is what makes the scan cheap.
 type authEntry struct {
 	app AppID
+	idx int
 	au  authorization
 }
 
-// get returns the authorization of app.
-func (as auths) get(app AppID) (authorization, bool) {
+// get returns the authorization of a.
+func (as auths) get(a *appState) (authorization, bool) {
 	for i := range as {
-		if as[i].app == app {
+		if as[i].idx == a.idx {
 			return as[i].au, true
 		}
 	}
 	return authorization{}, false
 }
 
-// has reports whether there is an authorization of app.
-func (as auths) has(app AppID) bool {
-	_, ok := as.get(app)
+// has reports whether there is an authorization of a.
+func (as auths) has(a *appState) bool {
+	_, ok := as.get(a)
 	return ok
 }
 
-// setAuth records u's authorization of app.
-func (u *user) setAuth(app AppID, au authorization) {
-	i, found := slices.BinarySearchFunc(u.auths, app, func(e authEntry, app AppID) int { return cmp.Compare(e.app, app) })
+// hasID reports whether there is an authorization of the app id.
+func (as auths) hasID(id AppID) bool {
+	return slices.ContainsFunc(as, func(e authEntry) bool { return e.app == id })
+}
+
+// setAuth records u's authorization of a.
+func (u *user) setAuth(a *appState, au authorization) {
+	i, found := slices.BinarySearchFunc(u.auths, a.ID, func(e authEntry, id AppID) int { return cmp.Compare(e.app, id) })
 	if found {
 		u.auths[i].au = au
 		return
 	}
-	u.auths = slices.Insert(u.auths, i, authEntry{app, au})
+	u.auths = slices.Insert(u.auths, i, authEntry{a.ID, a.idx, au})
 }
 
-// dropAuth forgets u's authorization of app; none left is nil, as for a
+// dropAuth forgets u's authorization of a; none left is nil, as for a
 // user who never had one.
-func (u *user) dropAuth(app AppID) {
-	u.auths = slices.DeleteFunc(u.auths, func(e authEntry) bool { return e.app == app })
+func (u *user) dropAuth(a *appState) {
+	u.auths = slices.DeleteFunc(u.auths, func(e authEntry) bool { return e.idx == a.idx })
 	if len(u.auths) == 0 {
 		u.auths = nil
 	}

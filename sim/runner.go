@@ -21,6 +21,9 @@ type Options struct {
 	// Sample is how many users, besides those the command names, each
 	// check looks at; zero means 64.
 	Sample int
+	// Apps is how many apps, besides the one the command names, each
+	// check looks at; zero means 6 (the properties look at every app).
+	Apps int
 	// Window is how many commands each check steps with snapshots; zero
 	// means 4.
 	Window int
@@ -159,6 +162,9 @@ func newRunner(p reference.Profile, seed uint64, opt Options) *runner {
 	}
 	if opt.Window == 0 {
 		opt.Window = 4
+	}
+	if opt.Apps == 0 {
+		opt.Apps = 6
 	}
 	r := &runner{opt: opt, dir: directory{admins: map[reference.CompanyID][]reference.UserID{}},
 		rng: rand.New(rand.NewPCG(seed, 1)), sum: &Summary{Profile: p, Seed: seed}}
@@ -352,7 +358,7 @@ func (r *runner) check() (done bool, err error) {
 			break
 		}
 		r.at = at
-		res, events, v := r.stepper.Step(c, r.sample(c), r.dir.apps)
+		res, events, v := r.stepper.Step(c, r.sample(c), r.sampleApps(c))
 		if err := r.observe(c, res); err != nil {
 			return false, err
 		}
@@ -386,6 +392,52 @@ func (r *runner) sample(c reference.Command) []reference.UserID {
 	}
 	slices.Sort(users)
 	return slices.Compact(users)
+}
+
+// sampleApps is the apps a check looks at: the one c names and a random
+// sample. Each step's snapshots cost users × apps queries; a check looks
+// closely at what the step touched and at a sample of the rest.
+func (r *runner) sampleApps(c reference.Command) []reference.AppID {
+	var apps []reference.AppID
+	if a, ok := touchedApp(c); ok {
+		apps = append(apps, a)
+	}
+	if n := len(r.dir.apps); n > 0 {
+		for range min(r.opt.Apps, n) {
+			apps = append(apps, r.dir.apps[r.rng.IntN(n)])
+		}
+	}
+	slices.Sort(apps)
+	return slices.Compact(apps)
+}
+
+// touchedApp is the app a command names, if any.
+func touchedApp(c reference.Command) (reference.AppID, bool) {
+	switch x := c.(type) {
+	case reference.PublishApp:
+		return x.App.ID, true
+	case reference.SetSharingMode:
+		return x.App, true
+	case reference.Install:
+		return x.App, true
+	case reference.Authorize:
+		return x.App, true
+	case reference.ManageUsers:
+		return x.App, true
+	case reference.ChangeScopes:
+		return x.App, true
+	case reference.ExpireAuthorization:
+		return x.App, true
+	case reference.Uninstall:
+		return x.App, true
+	case reference.CreateObject:
+		return x.App, true
+	case reference.RequestApp:
+		return x.App, true
+	case reference.SetPreApproval:
+		return x.App, true
+	}
+	return "", false
 }
 
 // touched is the users a command names.
