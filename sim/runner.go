@@ -47,12 +47,14 @@ type Summary struct {
 	Elapsed    time.Duration
 	PeakMemory uint64 // the runtime's peak of mapped, unreleased memory, sampled
 	Checks     int
-	// Violation is the first invariant that failed; Window is the trace
-	// since the last good check, which ends with the failing command.
-	Violation *Violation
-	Window    []reference.Event
-	Failing   reference.Command
-	Names     Names // to word the window
+	// Violation is the first invariant that failed. The trace since the
+	// last good check is events WindowFrom to WindowTo, which ends with the
+	// failing command; Window holds the last of them (at most 256).
+	Violation            *Violation
+	Window               []reference.Event
+	WindowFrom, WindowTo uint64
+	Failing              reference.Command
+	Names                Names // to word the window
 }
 
 // EventsPerSecond is the run's rate of commands.
@@ -77,7 +79,8 @@ type runner struct {
 	src     source
 	at      time.Time // the clock's answer for the next command
 	stepper *Stepper
-	window  []reference.Event // drained since the last good check
+	window  []reference.Event // the last events drained since the last good check
+	from    uint64            // the first event since the last good check
 	dir     directory
 	rng     *rand.Rand
 	sum     *Summary
@@ -307,7 +310,7 @@ func (r *runner) record(events []reference.Event) error {
 	}
 	r.logged = 0
 	if r.stepper != nil {
-		r.window = append(r.window, events...)
+		r.keep(events)
 	}
 	if r.opt.Trace == nil {
 		return nil
@@ -370,12 +373,33 @@ func (r *runner) check() (done bool, err error) {
 		}
 	}
 	clear(r.window) // let the commands go
-	r.window = r.window[:0]
+	r.window, r.from = r.window[:0], r.seq+1
 	return done, nil
 }
 
+// windowKept is how many of the last events since the last good check a
+// run keeps to report a violation; the trace, when written, has them all.
+const windowKept = 256
+
+// keep adds events to the window, keeping the last windowKept.
+func (r *runner) keep(events []reference.Event) {
+	if len(events) > windowKept {
+		events = events[len(events)-windowKept:]
+	}
+	r.window = append(r.window, events...)
+	if len(r.window) > 2*windowKept {
+		n := copy(r.window, r.window[len(r.window)-windowKept:])
+		clear(r.window[n:])
+		r.window = r.window[:n]
+	}
+}
+
 func (r *runner) fail(v *Violation, c reference.Command) error {
-	r.sum.Violation, r.sum.Window, r.sum.Failing = v, slices.Clone(r.window), c
+	r.sum.Violation, r.sum.Failing = v, c
+	r.sum.Window = slices.Clone(r.window[max(0, len(r.window)-windowKept):])
+	if r.from <= r.seq {
+		r.sum.WindowFrom, r.sum.WindowTo = max(r.from, 1), r.seq
+	}
 	if r.opt.Trace != nil {
 		r.opt.Trace.Flush()
 	}

@@ -189,8 +189,12 @@ func TestSimulate_ViolationStopsWithTheWindow(t *testing.T) {
 	if !errors.Is(err, ErrViolation) || r.sum.Violation.Invariant != "extension-access" {
 		t.Fatalf("err = %v; want an extension-access violation", err)
 	}
-	if r.sum.Failing == nil || len(r.sum.Window) > 1000+64 {
-		t.Fatalf("failing %v, window of %d events", r.sum.Failing, len(r.sum.Window))
+	s := r.sum
+	if s.Failing == nil || s.WindowFrom == 0 || s.WindowTo < s.WindowFrom || s.WindowTo-s.WindowFrom >= 1000+64 {
+		t.Fatalf("failing %v, window of events %d to %d", s.Failing, s.WindowFrom, s.WindowTo)
+	}
+	if n := len(s.Window); n == 0 || n > 256 || s.Window[n-1].Seq != s.WindowTo || s.Window[0].Seq < s.WindowFrom {
+		t.Fatalf("kept %d events of the window %d to %d", n, s.WindowFrom, s.WindowTo)
 	}
 }
 

@@ -204,8 +204,8 @@ func printViolation(w io.Writer, s *sim.Summary, trace string) {
 	if s.Failing != nil && (len(cmds) == 0 || !sameCommand(cmds[len(cmds)-1], s.Failing)) {
 		cmds = append(cmds, s.Failing)
 	}
-	if len(s.Window) > 0 {
-		fmt.Fprintf(w, "  the trace since the last good check: events %d to %d (%d events)\n", s.Window[0].Seq, s.Window[len(s.Window)-1].Seq, len(s.Window))
+	if s.WindowTo > 0 {
+		fmt.Fprintf(w, "  the trace since the last good check: events %d to %d (%d events)\n", s.WindowFrom, s.WindowTo, s.WindowTo-s.WindowFrom+1)
 	}
 	const shown = 20
 	if len(cmds) > shown {
