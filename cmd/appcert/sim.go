@@ -9,7 +9,6 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
-	"runtime/debug"
 	"slices"
 	"strings"
 	"time"
@@ -77,12 +76,6 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitSetup
 	}
 
-	// A soft memory limit keeps the garbage collector's headroom from
-	// doubling the peak of a market of a million users (and its replica);
-	// GOMEMLIMIT, when set, wins.
-	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(1536 << 20)
-	}
 	opt := sim.Options{CheckEvery: *checkEvery}
 	// The progress line redraws itself on a terminal; elsewhere (a CI log,
 	// a file) it would be a run of control characters, so there is none.
