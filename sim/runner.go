@@ -188,6 +188,9 @@ func (r *runner) newStepper() *Stepper {
 		Requests: func() []reference.RequestID { return r.dir.requests }}
 }
 
+// drainEvery is how many commands a run applies between drains of the log.
+const drainEvery = 64
+
 // ErrViolation is returned, wrapped, when an invariant fails.
 var ErrViolation = errors.New("invariant violated")
 
@@ -201,11 +204,15 @@ func (r *runner) run(ctx context.Context, total int) error {
 	}()
 	n := 0
 	for {
-		if n%4096 == 0 {
-			if err := ctx.Err(); err != nil {
+		// The log is drained in short batches: the model starts each batch
+		// in a new slice, which stays in the cache while it is short.
+		if n%drainEvery == 0 {
+			if err := r.drain(); err != nil {
 				return err
 			}
-			if err := r.drain(); err != nil {
+		}
+		if n%4096 == 0 {
+			if err := ctx.Err(); err != nil {
 				return err
 			}
 			if now := time.Now(); now.Sub(lastProgress) >= time.Second {
