@@ -1,0 +1,74 @@
+// Package browser finds a Chromium and runs it headless, driven through
+// the DevTools protocol with chromedp: the real browser that `appcert
+// serve`'s tests click through, and that certifies Custom UI pages.
+package browser
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+
+	"github.com/chromedp/chromedp"
+)
+
+// ErrNotFound says there is no Chromium to run, and how to get one.
+var ErrNotFound = errors.New("no Chromium found on PATH (chromium, chromium-browser, google-chrome): install Debian's package (apt-get install -y chromium) or name the binary")
+
+// Find returns the Chromium to run: path when it is set (it must be an
+// executable), else the first Chromium on PATH.
+func Find(path string) (string, error) {
+	if path != "" {
+		p, err := exec.LookPath(path)
+		if err != nil {
+			return "", fmt.Errorf("chromium %q: %w", path, err)
+		}
+		return p, nil
+	}
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p, nil
+		}
+	}
+	return "", ErrNotFound
+}
+
+// Start runs a headless Chromium at path with a fresh profile, and
+// returns a context for chromedp's actions on its first tab. cancel ends
+// the browser and removes the profile.
+func Start(ctx context.Context, path string, width, height int) (context.Context, context.CancelFunc, error) {
+	dir, err := os.MkdirTemp("", "appcert-chromium-")
+	if err != nil {
+		return nil, nil, err
+	}
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(path),
+		chromedp.UserDataDir(dir),
+		chromedp.Headless,
+		chromedp.NoSandbox, // CI runs as root, where Chromium's sandbox will not start
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.WindowSize(width, height),
+		// Nothing but the pages under test: no updates, sync or QUIC
+		// probes leave the machine.
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("hide-scrollbars", true),
+	}
+	actx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
+	bctx, cancelBrowser := chromedp.NewContext(actx)
+	cancel := func() {
+		cancelBrowser()
+		cancelAlloc()
+		os.RemoveAll(dir)
+	}
+	if err := chromedp.Do(bctx); err != nil { // starts the browser now, so a broken one says so here
+		cancel()
+		return nil, nil, fmt.Errorf("starting %s: %w", path, err)
+	}
+	return bctx, cancel, nil
+}
