@@ -19,6 +19,7 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("GET /{$}", s.servePage)
 	s.mux.HandleFunc("POST /do", s.serveAction)
 	s.mux.HandleFunc("GET /exchanges", s.serveExchanges)
+	s.mux.HandleFunc("POST /sdk/token", s.serveSDKToken)
 	s.mux.HandleFunc("GET /feature", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		if r.URL.Query().Has("download") {
@@ -65,7 +66,7 @@ func (s *Server) act(ctx context.Context, f map[string][]string) error {
 		if p == nil {
 			return fmt.Errorf("nobody called %q is in the cast", get("who"))
 		}
-		s.viewer, s.panel, s.manage = p, nil, nil
+		s.viewer, s.panel, s.manage, s.openUI = p, nil, nil, ""
 		s.feature.then("%s", s.statusPhrase(p))
 		s.feature.then("%s", s.dockPhrase(p))
 		s.notice = "You are " + p.Name + " now"
@@ -124,11 +125,21 @@ func (s *Server) act(ctx context.Context, f map[string][]string) error {
 		s.openManage()
 	case "manage-save":
 		return s.saveManage(ctx, f)
+	case "customui":
+		for _, e := range s.app.Extensions {
+			if manifest.IsCustomUI(e.Type) && instanceID(s.app.ClientID, e) == get("id") {
+				s.openUI, s.panel = get("id"), nil
+				s.openCustomUI(e)
+				return nil
+			}
+		}
+		return fmt.Errorf("no Custom UI extension has the id %q", get("id"))
 	case "extension":
 		ext, ok := s.app.Extension(reference.ExtensionKind(get("type")), get("name"))
 		if !ok {
 			return fmt.Errorf("the app has no %s called %q", get("type"), get("name"))
 		}
+		s.openUI = ""
 		s.useExtension(ctx, ext)
 	default:
 		return fmt.Errorf("unknown action %q", get("action"))

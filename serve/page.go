@@ -44,6 +44,8 @@ type pageData struct {
 	DealTitle  string
 	Extensions []extensionView
 	Panel      *panelView
+	CustomUI   []customUIView
+	OpenUI     *customUIView // the Custom UI page open, hosted in an iframe
 
 	Exchanges []Entry
 	Feature   string
@@ -142,6 +144,12 @@ func (s *Server) pageData() pageData {
 				label = "Link action"
 			}
 			d.Extensions = append(d.Extensions, extensionView{string(e.Type), e.Name, label})
+		}
+	}
+	d.CustomUI = s.customUIViews()
+	for i, v := range d.CustomUI {
+		if v.ID == s.openUI {
+			d.OpenUI = &d.CustomUI[i]
 		}
 	}
 	return d

@@ -88,6 +88,7 @@ type Server struct {
 	notice    string // what the last action did, in words
 	panel     *panelView
 	manage    *manageView
+	openUI    string // the instance id of the Custom UI page open, if any
 
 	log exchangeLog
 }

@@ -1,0 +1,146 @@
+package serve
+
+import (
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/appcert/appcert/internal/jwt"
+	"github.com/appcert/appcert/manifest"
+	"github.com/appcert/appcert/reference"
+	"github.com/appcert/appcert/steps"
+)
+
+// Custom UI pages run in the browser: the page loads the app's page in an
+// iframe with the query protocol.md (item 7) gives it, and the page's own
+// script speaks the host side of @pipedrive/app-extensions-sdk to it. The
+// server signs the tokens the SDK hands out, for the viewer the model
+// entitles.
+
+// customUIToken is how long a signed token lasts (protocol.md: 5 minutes).
+const customUIToken = 5 * time.Minute
+
+// customUIView is one Custom UI extension as the viewer may open it.
+type customUIView struct {
+	Type, Name string
+	ID         string // the extension instance id the SDK sends back
+	Use        string
+	Src        string // the iframe's URL, when the viewer may open it
+	Inline     bool   // a panel sits on the deal; the others open over the page
+}
+
+// instanceID is a Custom UI extension's id (Developer Hub's UUID), the same
+// for every load: derived from the app and the extension.
+func instanceID(clientID string, e manifest.Extension) string {
+	h := sha256.Sum256([]byte(clientID + "\x00" + e.Type + "\x00" + e.Name))
+	h[6] = h[6]&0x0f | 0x50 // shaped as a version 5 UUID
+	h[8] = h[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", h[0:4], h[4:6], h[6:8], h[8:10], h[10:16])
+}
+
+// signedToken is a token for p, signed with the extension's secret.
+func (s *Server) signedToken(e manifest.Extension, p *person) string {
+	now := time.Now() // extension tokens use the wall clock, as the fake's do
+	return jwt.Sign(jwt.Claims{UserID: int64(p.ID), CompanyID: int64(p.Company.ID), IssuedAt: now.Unix(),
+		ExpiresAt: now.Add(customUIToken).Unix()}, s.app.Secret(e))
+}
+
+// customUIViews lists the app's Custom UI extensions for the viewer: the
+// model decides whether each works; those that do get their iframe URL.
+func (s *Server) customUIViews() []customUIView {
+	var out []customUIView
+	for _, e := range s.app.Extensions {
+		if !manifest.IsCustomUI(e.Type) {
+			continue
+		}
+		use := s.model.Extension(s.model0.ID, s.viewer.ID, reference.ExtensionKind(e.Type))
+		v := customUIView{Type: e.Type, Name: e.Name, ID: instanceID(s.app.ClientID, e), Use: steps.UseWords(use),
+			Inline: e.Type == manifest.CustomUIPanel}
+		if use.Allowed {
+			v.Src = s.customUISrc(e, s.viewer)
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+// customUISrc is the page's URL as the marketplace loads it: id, userId,
+// companyId, token and theme, and resource, view and selectedIds for a
+// panel or modal.
+func (s *Server) customUISrc(e manifest.Extension, p *person) string {
+	q := url.Values{}
+	q.Set("id", instanceID(s.app.ClientID, e))
+	q.Set("userId", strconv.FormatInt(int64(p.ID), 10))
+	q.Set("companyId", strconv.FormatInt(int64(p.Company.ID), 10))
+	q.Set("token", s.signedToken(e, p))
+	q.Set("theme", "light")
+	if e.Type == manifest.CustomUIPanel || e.Type == manifest.CustomUIModal {
+		res := e.Resource
+		if res == "" {
+			res = manifest.ResourceDeal
+		}
+		q.Set("resource", res)
+		q.Set("view", "details")
+		q.Set("selectedIds", "1")
+	}
+	return withQuery(e.URL, q.Encode())
+}
+
+func withQuery(raw, q string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.RawQuery == "" {
+		return raw + "?" + q
+	}
+	return raw + "&" + q
+}
+
+// serveSDKToken answers the host page's get_signed_token for an extension:
+// a fresh token for the viewer, while the model still entitles them.
+func (s *Server) serveSDKToken(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	id := r.FormValue("id")
+	for _, e := range s.app.Extensions {
+		if !manifest.IsCustomUI(e.Type) || instanceID(s.app.ClientID, e) != id {
+			continue
+		}
+		use := s.model.Extension(s.model0.ID, s.viewer.ID, reference.ExtensionKind(e.Type))
+		if !use.Allowed {
+			writeSDKError(w, fmt.Sprintf("%s's %s %s", s.viewer.Name, e.Name, steps.UseWords(use)))
+			return
+		}
+		s.log.add(Entry{Who: s.viewer.Name, Kind: "sdk get_signed_token", Rules: []string{"PD-EXT-01"},
+			Request: fmt.Sprintf("the %s page %q asks the host for a signed token", e.Type, e.Name),
+			Answer:  fmt.Sprintf("a token for user %d of company %d, valid %v", s.viewer.ID, s.viewer.Company.ID, customUIToken)})
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(map[string]string{"token": s.signedToken(e, s.viewer)})
+		return
+	}
+	writeSDKError(w, "no Custom UI extension has the id "+strconv.Quote(id))
+}
+
+func writeSDKError(w http.ResponseWriter, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusForbidden)
+	json.NewEncoder(w).Encode(map[string]string{"error": msg})
+}
+
+// openCustomUI records the viewer opening a Custom UI page, in the steps'
+// words where the steps know the kind.
+func (s *Server) openCustomUI(e manifest.Extension) {
+	kind := reference.ExtensionKind(e.Type)
+	use := s.model.Extension(s.model0.ID, s.viewer.ID, kind)
+	if word := steps.ExtensionWord(kind); word != string(kind) {
+		s.feature.then("%s's %s of %s %s", s.viewer.Name, word, quote(s.model0.Name), steps.UseWords(use))
+	}
+	what := "the browser loads the page in an iframe in the host page"
+	if !use.Allowed {
+		what = "not loaded: it " + steps.UseWords(use)
+	}
+	s.log.add(Entry{Who: s.viewer.Name, Kind: e.Type, Rules: []string{"PD-EXT-01", "PD-EXT-02", "PD-SHARE-16"},
+		Request: "GET " + redactURL(s.customUISrc(e, s.viewer)), Answer: what})
+}
