@@ -94,7 +94,7 @@ func (s *Server) act(ctx context.Context, f map[string][]string) error {
 				return nil
 			}
 			c.Users = ids
-			phrase += " for " + names(people)
+			phrase += " for " + steps.JoinNames(people)
 		default:
 			return fmt.Errorf("unknown access %q", access)
 		}
@@ -206,11 +206,7 @@ func (s *Server) openManage() {
 	for _, r := range view.Rows {
 		listed = append(listed, r.Name)
 	}
-	if len(listed) == 0 {
-		s.feature.then(`the "Manage users" view lists nobody`)
-	} else {
-		s.feature.then(`the "Manage users" view lists %s`, names(listed))
-	}
+	s.feature.then(`the "Manage users" view lists %s`, steps.JoinNames(listed)) // "nobody" for none
 	if view.AddedBy != "" {
 		s.feature.then(`the "Manage users" view shows the app was added by %s`, view.AddedBy)
 	} else {
@@ -268,11 +264,11 @@ func (s *Server) saveManage(ctx context.Context, f map[string][]string) error {
 		c := reference.ManageUsers{App: app, By: v.ID, Add: addIDs, Remove: removeIDs, Email: email}
 		switch {
 		case len(add) > 0 && len(remove) > 0:
-			s.apply(ctx, fmt.Sprintf(`%s saves "Manage users" for %s adding %s and removing %s%s`, v.Name, appQ, names(add), names(remove), emails), c)
+			s.apply(ctx, fmt.Sprintf(`%s saves "Manage users" for %s adding %s and removing %s%s`, v.Name, appQ, steps.JoinNames(add), steps.JoinNames(remove), emails), c)
 		case len(add) > 0:
-			s.apply(ctx, fmt.Sprintf("%s adds %s to %s%s", v.Name, appQ, names(add), emails), c)
+			s.apply(ctx, fmt.Sprintf("%s adds %s to %s%s", v.Name, appQ, steps.JoinNames(add), emails), c)
 		case len(remove) > 0:
-			s.apply(ctx, fmt.Sprintf("%s removes %s from %s", v.Name, appQ, names(remove)), reference.ManageUsers{App: app, By: v.ID, Remove: removeIDs})
+			s.apply(ctx, fmt.Sprintf("%s removes %s from %s", v.Name, appQ, steps.JoinNames(remove)), reference.ManageUsers{App: app, By: v.ID, Remove: removeIDs})
 		default:
 			s.notice = "Nothing to save: tick people to add or remove"
 			return nil

@@ -60,18 +60,6 @@ func (f *feature) Text(appName string) string {
 // quote writes an app, company or text as the steps read it.
 func quote(s string) string { return `"` + s + `"` }
 
-// names writes people as the steps read a list: "Bob", "Bob and Carol",
-// "Bob, Carol and Dave".
-func names(ns []string) string {
-	switch len(ns) {
-	case 0:
-		return ""
-	case 1:
-		return ns[0]
-	}
-	return strings.Join(ns[:len(ns)-1], ", ") + " and " + ns[len(ns)-1]
-}
-
 // modePhrase is how the steps declare an app's sharing mode.
 func modePhrase(app string, m reference.SharingMode) string {
 	if m == reference.ModeNone {

@@ -30,3 +30,7 @@ func ExtensionWord(k reference.ExtensionKind) string {
 
 // ModeWord is the {mode} word for a sharing mode ("shared-extensions").
 func ModeWord(m reference.SharingMode) string { return modeWord(m) }
+
+// JoinNames writes people as the steps read a list: "Bob", "Bob and
+// Carol", "Bob, Carol and Dave"; none is "nobody".
+func JoinNames(ns []string) string { return joinNames(ns) }
