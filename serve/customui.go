@@ -36,7 +36,7 @@ type customUIView struct {
 // instanceID is a Custom UI extension's id (Developer Hub's UUID), the same
 // for every load: derived from the app and the extension.
 func instanceID(clientID string, e manifest.Extension) string {
-	h := sha256.Sum256([]byte(clientID + "\x00" + e.Type + "\x00" + e.Name))
+	h := sha256.Sum256([]byte(clientID + "\x00" + string(e.Type) + "\x00" + e.Name))
 	h[6] = h[6]&0x0f | 0x50 // shaped as a version 5 UUID
 	h[8] = h[8]&0x3f | 0x80
 	return fmt.Sprintf("%x-%x-%x-%x-%x", h[0:4], h[4:6], h[6:8], h[8:10], h[10:16])
@@ -58,7 +58,7 @@ func (s *Server) customUIViews() []customUIView {
 			continue
 		}
 		use := s.model.Extension(s.model0.ID, s.viewer.ID, reference.ExtensionKind(e.Type))
-		v := customUIView{Type: e.Type, Name: e.Name, ID: instanceID(s.app.ClientID, e), Use: steps.UseWords(use),
+		v := customUIView{Type: string(e.Type), Name: e.Name, ID: instanceID(s.app.ClientID, e), Use: steps.UseWords(use),
 			Inline: e.Type == manifest.CustomUIPanel}
 		if use.Allowed {
 			v.Src = s.customUISrc(e, s.viewer)
@@ -141,6 +141,6 @@ func (s *Server) openCustomUI(e manifest.Extension) {
 	if !use.Allowed {
 		what = "not loaded: it " + steps.UseWords(use)
 	}
-	s.log.add(Entry{Who: s.viewer.Name, Kind: e.Type, Rules: []string{"PD-EXT-01", "PD-EXT-02", "PD-SHARE-16"},
+	s.log.add(Entry{Who: s.viewer.Name, Kind: string(e.Type), Rules: []string{"PD-EXT-01", "PD-EXT-02", "PD-SHARE-16"},
 		Request: "GET " + redactURL(s.customUISrc(e, s.viewer)), Answer: what})
 }
