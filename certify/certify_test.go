@@ -193,7 +193,7 @@ func TestCertify_MisbehavingApps(t *testing.T) {
 			// Each scenario waits at most a few deadlines, all at once.
 			limit := tc.limit
 			if limit == 0 {
-				limit = 20 * deadline
+				limit = 60 * deadline // a hang guard with room for a loaded machine
 			}
 			if took := time.Since(start); took > limit {
 				t.Errorf("the run took %v with a %v deadline", took, deadline)
@@ -319,8 +319,11 @@ func TestCertify_CancelledRunReportsWhatItFound(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if took := time.Since(cancelled); took > 5*time.Second {
-		t.Errorf("a cancelled run took %v after the cancel", took)
+	// Not a speed goal: the bound is far below the minute-long deadline a
+	// run that ignored the cancel would wait out, and far above what a
+	// loaded machine needs to stop.
+	if took := time.Since(cancelled); took > 30*time.Second {
+		t.Errorf("a cancelled run took %v after the cancel: it waited for the deadline instead of stopping", took)
 	}
 	if !rep.Interrupted || rep.ExitCode() != certify.ExitInterrupted || len(rep.JUnit) == 0 || len(rep.Cucumber) == 0 {
 		t.Fatalf("interrupted %v, exit %d, %d bytes of JUnit; want an interrupted report with its files", rep.Interrupted, rep.ExitCode(), len(rep.JUnit))

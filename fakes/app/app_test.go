@@ -429,7 +429,8 @@ func TestApp_SlowPanelStopsWhenClientGivesUp(t *testing.T) {
 	defer cancel()
 	start := time.Now()
 	e.ext(extReq{path: "/panel", viewer: admin1, ids: "2", isShared: "false", ctx: ctx})
-	if took := time.Since(start); took > 5*time.Second {
+	// A hang guard, not a speed goal: the fault holds the panel a minute.
+	if took := time.Since(start); took > 30*time.Second {
 		t.Errorf("handler ran %v after the client gave up", took)
 	}
 }

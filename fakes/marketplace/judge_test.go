@@ -226,7 +226,7 @@ func TestJudgePanel_Misbehaviour(t *testing.T) {
 			start := time.Now()
 			ex, err := m.SendPanel(context.Background(), acme, PanelRequest{UserID: 101})
 			must(t, err)
-			if d := time.Since(start); d > 5*time.Second {
+			if d := time.Since(start); d > 30*time.Second { // a hang guard, not a speed goal: the deadline is 1s
 				t.Errorf("took %v", d)
 			}
 			if len(ex.Body) > 1<<20 {
