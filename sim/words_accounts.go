@@ -219,7 +219,7 @@ func (p *phraser) phraseRole(x reference.SetRole) string {
 		lines = append(lines, fmt.Sprintf("%s gives %s the Marketplace role %q", by, who, role))
 	}
 	if u.Admin || x.Marketplace == reference.MarketplaceNone {
-		lines = append(lines, fmt.Sprintf("%s gives %s the scopes %q", by, who, strings.Join(x.Scopes, ", ")))
+		lines = append(lines, fmt.Sprintf("%s sets %s's scopes to %q", by, who, strings.Join(x.Scopes, ", ")))
 	}
 	return strings.Join(lines, "\n")
 }
