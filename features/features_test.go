@@ -361,8 +361,8 @@ func TestFeatures_OutlinesCoverEveryCase(t *testing.T) {
 	}
 	ext := pickleSteps(t, "marketplace/pipedrive/users.feature")
 	for _, mode := range []string{"add-to-account", "shared-extensions"} {
-		for _, kind := range []string{"link action", "JSON panel", "JSON modal", "custom UI panel", "custom UI action",
-			"phone-number floating window", "apps-dock floating window", "messaging extension"} {
+		for _, kind := range []string{"link action", "JSON panel", "JSON modal", "custom UI panel", "custom UI modal",
+			"custom UI floating window", "apps-dock floating window", "custom UI settings page", "messaging extension"} {
 			if !anyPickleHas(ext, "is shared in the "+mode+" mode", "Bob's "+kind+" of") {
 				t.Errorf("no scenario shows the %s in the %s mode", kind, mode)
 			}

@@ -499,3 +499,26 @@ func TestMarket_PDSCOPE06_CompanyObjectsOutliveTheAdminsInstall(t *testing.T) {
 		t.Fatal("another company can use Acme's activity type")
 	}
 }
+
+// TestMarket_PDSHARE16_OnlyLinkActionsAndJSONPanelsAreShared: even shared
+// with a user by name, a JSON modal or a Custom UI page needs that user's
+// own authorization.
+func TestMarket_PDSHARE16_OnlyLinkActionsAndJSONPanelsAreShared(t *testing.T) {
+	for _, k := range ExtensionKinds() {
+		if want := k == LinkAction || k == JSONPanel; k.Shareable() != want {
+			t.Errorf("%s.Shareable() = %v", k, k.Shareable())
+		}
+	}
+	for _, k := range []ExtensionKind{JSONModal, CustomUIPanel, CustomUIModal, CustomUIFloatingWindow, CustomUISettings} {
+		m := newFixture(t)
+		app := App{ID: "surface", Name: "Surface", Mode: ModeSharedExtensions, AllowSpecificUsers: true, Extensions: []ExtensionKind{k}}
+		mustApply(t, m, PublishApp{App: app})
+		mustApply(t, m, Install{App: "surface", By: alice, Access: SpecificUsers, Users: []UserID{bob}, Accept: true})
+		if use := m.Extension("surface", bob, k); use.Allowed || use.Reason != ReasonNotAuthorized {
+			t.Errorf("%s shared with Bob by name: %+v, want it to need his authorization", k, use)
+		}
+		if !m.Extension("surface", alice, k).Allowed {
+			t.Errorf("%s: the authorizing admin may not use it", k)
+		}
+	}
+}

@@ -167,7 +167,7 @@ func (m *Market) Extension(app AppID, viewer UserID, k ExtensionKind) Use {
 	// Not authorized: only link actions and JSON panels of a shared-extensions
 	// app, for users the adding admin shares it with, on the admin's behalf.
 	sh := co.shares[app]
-	if a.Mode == ModeSharedExtensions && (k == LinkAction || k == JSONPanel) && sh != nil && sh.includes(viewer) &&
+	if a.Mode == ModeSharedExtensions && k.Shareable() && sh != nil && sh.includes(viewer) &&
 		m.st.status(a, m.st.users.at(sh.by)) == StatusAuthorized {
 		return Use{Allowed: true, OnBehalfOf: sh.by, IsShared: true}
 	}

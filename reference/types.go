@@ -46,24 +46,42 @@ const (
 	AllUsers      Access = "all_users"
 )
 
-// ExtensionKind is one of the eight kinds of seed 000's extension table.
+// ExtensionKind is a kind of extension: the rows of seed 000's extension
+// table, and the surfaces an app's manifest declares (the manifest's
+// extension types are these kinds' values).
 type ExtensionKind string
 
 const (
-	LinkAction         ExtensionKind = "link_action"
-	JSONPanel          ExtensionKind = "json_panel"
-	JSONModal          ExtensionKind = "json_modal"
-	CustomUIPanel      ExtensionKind = "custom_ui_panel"
-	CustomUIAction     ExtensionKind = "custom_ui_action"
-	PhoneWindow        ExtensionKind = "phone_floating_window"
-	DockWindow         ExtensionKind = "dock_floating_window"
-	MessagingExtension ExtensionKind = "messaging_extension"
+	LinkAction ExtensionKind = "link_action"
+	JSONPanel  ExtensionKind = "json_panel"
+	JSONModal  ExtensionKind = "json_modal"
+	// The Custom UI extensions (custom-ui-extensions): pages the
+	// marketplace loads in an iframe.
+	CustomUIPanel ExtensionKind = "custom_ui_panel"
+	// CustomUIModal is seed 000's "custom UI action": a custom modal opened
+	// from an action menu.
+	CustomUIModal ExtensionKind = "custom_ui_modal"
+	// CustomUIFloatingWindow is a custom floating window opened by clicking
+	// a phone number; DockWindow is a floating window's apps-dock entry,
+	// which a user without authorization finds opening the app's details
+	// (seed 000 lists the two apart, and so does the model).
+	CustomUIFloatingWindow ExtensionKind = "custom_ui_floating_window"
+	DockWindow             ExtensionKind = "dock_floating_window"
+	CustomUISettings       ExtensionKind = "custom_ui_settings"
+	MessagingExtension     ExtensionKind = "messaging_extension"
 )
 
-// ExtensionKinds lists every extension kind, in seed 000's table order.
+// ExtensionKinds lists every extension kind, in seed 000's table order
+// (the settings page, which the table leaves out, after the windows).
 func ExtensionKinds() []ExtensionKind {
-	return []ExtensionKind{LinkAction, JSONPanel, JSONModal, CustomUIPanel, CustomUIAction, PhoneWindow, DockWindow, MessagingExtension}
+	return []ExtensionKind{LinkAction, JSONPanel, JSONModal, CustomUIPanel, CustomUIModal, CustomUIFloatingWindow, DockWindow, CustomUISettings, MessagingExtension}
 }
+
+// Shareable reports whether an admin's sharing can give a user k without
+// their own authorization, in the shared-extensions mode (PD-SHARE-16):
+// only link actions and JSON panels. JSON modals and every Custom UI page
+// always need the viewer's own authorization.
+func (k ExtensionKind) Shareable() bool { return k == LinkAction || k == JSONPanel }
 
 // Status is a user's status for an app (PD-SHARE-15); StatusNone means the
 // user does not have the app at all.

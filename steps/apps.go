@@ -19,9 +19,10 @@ var extensionNames = []struct {
 	{"JSON panel", reference.JSONPanel},
 	{"JSON modal", reference.JSONModal},
 	{"custom UI panel", reference.CustomUIPanel},
-	{"custom UI action", reference.CustomUIAction},
-	{"phone-number floating window", reference.PhoneWindow},
+	{"custom UI modal", reference.CustomUIModal},
+	{"custom UI floating window", reference.CustomUIFloatingWindow},
 	{"apps-dock floating window", reference.DockWindow},
+	{"custom UI settings page", reference.CustomUISettings},
 	{"messaging extension", reference.MessagingExtension},
 }
 

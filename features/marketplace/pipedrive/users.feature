@@ -96,9 +96,10 @@ Feature: What an added user sees, and what the app is told
       | add-to-account | JSON panel                   | needs authorization   |
       | add-to-account | JSON modal                   | needs authorization   |
       | add-to-account | custom UI panel              | needs authorization   |
-      | add-to-account | custom UI action             | needs authorization   |
-      | add-to-account | phone-number floating window | needs authorization   |
+      | add-to-account | custom UI modal              | needs authorization   |
+      | add-to-account | custom UI floating window    | needs authorization   |
       | add-to-account | apps-dock floating window    | opens the app details |
+      | add-to-account | custom UI settings page      | needs authorization   |
       | add-to-account | messaging extension          | needs authorization   |
 
     Examples: the legacy shared-extensions mode
@@ -107,9 +108,10 @@ Feature: What an added user sees, and what the app is told
       | shared-extensions | JSON panel                   | works                 |
       | shared-extensions | JSON modal                   | needs authorization   |
       | shared-extensions | custom UI panel              | needs authorization   |
-      | shared-extensions | custom UI action             | needs authorization   |
-      | shared-extensions | phone-number floating window | needs authorization   |
+      | shared-extensions | custom UI modal              | needs authorization   |
+      | shared-extensions | custom UI floating window    | needs authorization   |
       | shared-extensions | apps-dock floating window    | opens the app details |
+      | shared-extensions | custom UI settings page      | needs authorization   |
       | shared-extensions | messaging extension          | needs authorization   |
 
   @PD-SHARE-16
