@@ -33,17 +33,15 @@ const (
 
 // Extension types: the surfaces an app can have (protocol.md, "The app's
 // manifest"). Each is also the reference model's extension kind of the same
-// name.
-// The type is the model's one extension kind (reference.ExtensionKind);
-// the kinds the model does not name yet are declared here.
+// name: the type is the model's one extension kind.
 const (
-	JSONPanel                                      = reference.JSONPanel
-	LinkAction                                     = reference.LinkAction
-	JSONModal                                      = reference.JSONModal
-	CustomUIPanel                                  = reference.CustomUIPanel
-	CustomUIModal          reference.ExtensionKind = "custom_ui_modal"
-	CustomUIFloatingWindow reference.ExtensionKind = "custom_ui_floating_window"
-	CustomUISettings       reference.ExtensionKind = "custom_ui_settings"
+	JSONPanel              = reference.JSONPanel
+	LinkAction             = reference.LinkAction
+	JSONModal              = reference.JSONModal
+	CustomUIPanel          = reference.CustomUIPanel
+	CustomUIModal          = reference.CustomUIModal
+	CustomUIFloatingWindow = reference.CustomUIFloatingWindow
+	CustomUISettings       = reference.CustomUISettings
 )
 
 // Resources an extension can sit on.

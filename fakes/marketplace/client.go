@@ -31,6 +31,8 @@ const (
 	KindUninstall    = "uninstall"
 	KindPanel        = string(reference.JSONPanel)
 	KindLinkAction   = string(reference.LinkAction)
+	// The other surfaces' exchanges are of their kind too (a JSON modal's
+	// submit is a json_modal exchange whose Request.Method is POST).
 )
 
 // Exchange is one request sent to the app and what came back. App
@@ -39,6 +41,7 @@ const (
 type Exchange struct {
 	Kind      string
 	App       string // client_id
+	Extension string // the extension's name, for an extension request
 	CompanyID int64
 	UserID    int64
 	Variant   string // what was forged on purpose ("token: expired"); empty for a genuine request
@@ -171,9 +174,15 @@ type LinkRequest struct {
 	UserID      int64
 	CompanyID   int64
 	Resource    string
-	SelectedIDs []int64
+	SelectedIDs []int64 // details view, empty: record 1; list view, empty: every record selected
 	Token       Token
 	BasicAuth   Credentials
+	// View is where the action was clicked; empty: the extension's view.
+	// In a list view the request also says which records the user left
+	// out (ExcludedIDs) and the list's filter (a JSON string; empty: "{}").
+	View        string
+	ExcludedIDs []int64
+	Filter      string
 }
 
 // Authorize ends a marketplace-initiated authorization as the marketplace
@@ -407,15 +416,18 @@ func (m *Marketplace) SendUninstall(ctx context.Context, clientID string, compan
 // SendPanel sends a JSON panel request (PD-EXT-01).
 func (m *Marketplace) SendPanel(ctx context.Context, clientID string, p PanelRequest) (Exchange, error) {
 	shared := strconv.FormatBool(p.IsShared)
-	return m.sendExtension(ctx, clientID, reference.JSONPanel, extRequest{
-		p.Extension, p.UserID, p.CompanyID, p.Resource, p.SelectedIDs, &shared, p.Token, p.BasicAuth,
+	return m.sendExtension(ctx, clientID, extRequest{
+		typ: reference.JSONPanel, name: p.Extension, userID: p.UserID, companyID: p.CompanyID,
+		resource: p.Resource, selectedIDs: p.SelectedIDs, isShared: &shared, token: p.Token, creds: p.BasicAuth,
 	})
 }
 
 // SendLinkAction sends a link action request (PD-EXT-01).
 func (m *Marketplace) SendLinkAction(ctx context.Context, clientID string, l LinkRequest) (Exchange, error) {
-	return m.sendExtension(ctx, clientID, reference.LinkAction, extRequest{
-		l.Extension, l.UserID, l.CompanyID, l.Resource, l.SelectedIDs, nil, l.Token, l.BasicAuth,
+	return m.sendExtension(ctx, clientID, extRequest{
+		typ: reference.LinkAction, name: l.Extension, userID: l.UserID, companyID: l.CompanyID,
+		resource: l.Resource, selectedIDs: l.SelectedIDs, token: l.Token, creds: l.BasicAuth,
+		view: l.View, excludedIDs: l.ExcludedIDs, filter: l.Filter,
 	})
 }
 
@@ -452,23 +464,34 @@ func (m *Marketplace) SendExtension(ctx context.Context, clientID string, r Exte
 		s := strconv.FormatBool(r.IsShared)
 		shared = &s
 	}
-	return m.sendExtension(ctx, clientID, r.Kind, extRequest{
-		r.Extension, r.UserID, r.CompanyID, r.Resource, r.SelectedIDs, shared, r.Token, r.BasicAuth,
+	return m.sendExtension(ctx, clientID, extRequest{
+		typ: r.Kind, name: r.Extension, userID: r.UserID, companyID: r.CompanyID,
+		resource: r.Resource, selectedIDs: r.SelectedIDs, isShared: shared, token: r.Token, creds: r.BasicAuth,
 	})
 }
 
+// extRequest is one extension request to build: what every surface
+// carries, and the fields only some do (protocol.md, items 4 to 7).
 type extRequest struct {
+	typ         reference.ExtensionKind
 	name        string
 	userID      int64
 	companyID   int64
 	resource    string
+	view        string // app actions; empty: the extension's
 	selectedIDs []int64
-	isShared    *string // nil for link actions
+	excludedIDs []int64 // list-view link actions
+	filter      string  // list-view link actions
+	isShared    *string // JSON panels only
+	theme       string  // Custom UI; empty: light
 	token       Token
 	creds       Credentials
+	method      string // empty: GET
+	body        []byte // a JSON modal's submit
 }
 
-func (m *Marketplace) sendExtension(ctx context.Context, clientID string, typ reference.ExtensionKind, r extRequest) (Exchange, error) {
+func (m *Marketplace) sendExtension(ctx context.Context, clientID string, r extRequest) (Exchange, error) {
+	typ := r.typ
 	m.mu.Lock()
 	a, ok := m.apps[clientID]
 	u, uok := m.users[r.userID]
@@ -491,12 +514,14 @@ func (m *Marketplace) sendExtension(ctx context.Context, clientID string, typ re
 	if r.resource == "" {
 		r.resource = ext.Resource
 	}
-	if len(r.selectedIDs) == 0 {
-		r.selectedIDs = []int64{1}
+	if r.view == "" {
+		r.view = ext.View
 	}
-	ids := make([]string, len(r.selectedIDs))
-	for i, id := range r.selectedIDs {
-		ids[i] = strconv.FormatInt(id, 10)
+	if r.view == "" && ext.Resource != "" {
+		r.view = manifest.ViewDetails // JSON and Custom UI panels sit in a details view
+	}
+	if len(r.selectedIDs) == 0 && r.view != manifest.ViewList {
+		r.selectedIDs = []int64{1}
 	}
 
 	// Extension tokens use the wall clock, whatever the marketplace's
@@ -522,13 +547,34 @@ func (m *Marketplace) sendExtension(ctx context.Context, clientID string, typ re
 		}
 		q.WriteString(url.QueryEscape(k) + "=" + url.QueryEscape(v))
 	}
-	add("resource", r.resource)
-	add("view", "details")
+	customUI := manifest.IsCustomUI(typ)
+	if customUI {
+		add("id", instanceID(clientID, ext))
+	}
+	if ext.Resource != "" {
+		add("resource", r.resource)
+		add("view", r.view)
+	}
 	add("userId", strconv.FormatInt(r.userID, 10))
 	add("companyId", strconv.FormatInt(r.companyID, 10))
-	add("selectedIds", strings.Join(ids, ","))
+	if ext.Resource != "" {
+		add("selectedIds", joinIDs(r.selectedIDs))
+	}
+	if typ == manifest.LinkAction && r.view == manifest.ViewList {
+		add("excludedIds", joinIDs(r.excludedIDs))
+		if r.filter == "" {
+			r.filter = "{}"
+		}
+		add("filter", r.filter)
+	}
 	if r.isShared != nil {
 		add("isShared", *r.isShared)
+	}
+	if customUI {
+		if r.theme == "" {
+			r.theme = "light"
+		}
+		add("theme", r.theme)
 	}
 	if r.token != TokenMissing {
 		add("token", jwt.Sign(claims, secret))
@@ -537,7 +583,14 @@ func (m *Marketplace) sendExtension(ctx context.Context, clientID string, typ re
 	if ext.HTTPAuth.Set() {
 		setBasic(h, ext.HTTPAuth.Username, ext.HTTPAuth.Password, r.creds)
 	}
-	ex := Exchange{Kind: string(typ), App: clientID, CompanyID: r.companyID, UserID: r.userID}
+	method := r.method
+	if method == "" {
+		method = http.MethodGet
+	}
+	if r.body != nil {
+		h.Set("Content-Type", "application/json")
+	}
+	ex := Exchange{Kind: string(typ), App: clientID, Extension: ext.Name, CompanyID: r.companyID, UserID: r.userID}
 	var forged []string
 	if r.token != TokenValid {
 		forged = append(forged, "token: "+r.token.String())
@@ -546,7 +599,15 @@ func (m *Marketplace) sendExtension(ctx context.Context, clientID string, typ re
 		forged = append(forged, "basic auth: "+r.creds.String())
 	}
 	ex.Variant = strings.Join(forged, "; ")
-	return m.send(ctx, ex, http.MethodGet, withQuery(ext.URL, q.String()), h, nil)
+	return m.send(ctx, ex, method, withQuery(ext.URL, q.String()), h, r.body)
+}
+
+func joinIDs(ids []int64) string {
+	s := make([]string, len(ids))
+	for i, id := range ids {
+		s[i] = strconv.FormatInt(id, 10)
+	}
+	return strings.Join(s, ",")
 }
 
 // others picks who a forged token names instead of the viewer: another

@@ -56,10 +56,14 @@ func TestPanelSchema_Cases(t *testing.T) {
 		{"twenty fields besides header", item(many(19)), ""},
 		{"twenty-one fields besides header", item(many(20)), "data[0] has 21 fields besides header; at most 20"},
 		{"no id", `{"data":[{"header":"h"}]}`, "data[0] has no id"},
-		{"no header", `{"data":[{"id":1}]}`, "data[0] has no header"},
+		{"no header, single object", `{"data":[{"id":1}]}`, ""},
+		{"no header, single object not in a list", `{"data":{"id":1,"stage":"Won"}}`, ""},
+		{"no header, two objects", `{"data":[{"id":1,"header":"h"},{"id":2}]}`, "data[1] has no header"},
+		{"header not a string", `{"data":[{"id":1,"header":5}]}`, "data[0].header is a JSON number"},
+		{"long text is truncated, not refused", item(`,"note":"` + strings.Repeat("x", 300) + `"`), ""},
 		{"bool id", `{"data":[{"id":true,"header":"h"}]}`, "data[0].id is a JSON boolean"},
 		{"boolean field", item(`,"flag":true`), "data[0].flag is a JSON boolean"},
-		{"label too long", item(`,"lab":{"color":"red","label":"` + strings.Repeat("x", 41) + `"}`), "is a label of 41 characters; at most 40"},
+		{"label too long is truncated, not refused", item(`,"lab":{"color":"red","label":"` + strings.Repeat("x", 41) + `"}`), ""},
 		{"label forty", item(`,"lab":{"color":"red","label":"` + strings.Repeat("x", 40) + `"}`), ""},
 		{"label colour", item(`,"lab":{"color":"pink","label":"x"}`), "is not a label"},
 		{"currency as string value", item(`,"cur":{"code":"USD","value":"2000"}`), "is not a currency"},
@@ -76,7 +80,7 @@ func TestPanelSchema_Cases(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			got := panelSchema([]byte(tc.body))
+			got := panelSchema([]byte(tc.body), nil)
 			switch {
 			case tc.problem == "" && len(got) != 0:
 				t.Errorf("problems %q for a conforming answer", got)

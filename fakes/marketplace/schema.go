@@ -5,18 +5,21 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+
+	"github.com/appcert/appcert/manifest"
 )
 
 // Limits of a JSON panel answer (protocol.md, PD-EXT-04).
 const (
 	maxPanelObjects = 10
 	maxPanelFields  = 20 // besides header; protocol.md counts id among them
-	maxLabelLen     = 40
 )
 
 // panelSchema lists, as sentences, how a 200 answer to a JSON panel request
-// departs from the documented schema; none means it conforms.
-func panelSchema(body []byte) []string {
+// departs from the documented schema and from the app's declared
+// data_schema (nil: none declared); none means it conforms. Each departure
+// from the declared schema names the JSON path of the value.
+func panelSchema(body []byte, declared *manifest.Schema) []string {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	var top any
@@ -35,9 +38,15 @@ func panelSchema(body []byte) []string {
 		return []string{`the answer has no "data"`}
 	}
 	var p []string
+	checkDeclared := func(at string, o map[string]any) {
+		for _, v := range declared.Validate(at, o) {
+			p = append(p, fmt.Sprintf("%s: %s (the declared data_schema %s)", v.Path, v.Message, declared.Path))
+		}
+	}
 	switch d := data.(type) {
 	case map[string]any:
-		p = item("data", d)
+		p = item("data", d, false)
+		checkDeclared("data", d)
 	case []any:
 		if len(d) > maxPanelObjects {
 			p = append(p, fmt.Sprintf("data holds %d objects; at most %d", len(d), maxPanelObjects))
@@ -49,7 +58,8 @@ func panelSchema(body []byte) []string {
 				p = append(p, fmt.Sprintf("%s is a JSON %s; want an object", at, kind(v)))
 				continue
 			}
-			p = append(p, item(at, o)...)
+			p = append(p, item(at, o, len(d) > 1)...)
+			checkDeclared(at, o)
 		}
 	default:
 		p = append(p, fmt.Sprintf("data is a JSON %s; want an object or an array of objects", kind(data)))
@@ -57,7 +67,9 @@ func panelSchema(body []byte) []string {
 	return p
 }
 
-func item(at string, o map[string]any) []string {
+// item checks one panel object; a header is needed only when the panel
+// shows several (json-panels: "header" may be left out of a single object).
+func item(at string, o map[string]any, several bool) []string {
 	var p []string
 	switch id := o["id"].(type) {
 	case json.Number:
@@ -70,8 +82,13 @@ func item(at string, o map[string]any) []string {
 	default:
 		p = append(p, fmt.Sprintf("%s.id is a JSON %s; want a number or string", at, kind(id)))
 	}
-	if h, ok := o["header"].(string); !ok || h == "" {
-		p = append(p, at+" has no header (a non-empty string)")
+	h, isString := o["header"].(string)
+	_, has := o["header"]
+	switch {
+	case has && !isString:
+		p = append(p, fmt.Sprintf("%s.header is a JSON %s; want a string", at, kind(o["header"])))
+	case several && h == "":
+		p = append(p, at+" has no header (a non-empty string), which each of several objects needs")
 	}
 	n := len(o)
 	if _, ok := o["header"]; ok {
@@ -145,13 +162,12 @@ func object(f map[string]any) string {
 			return `is not markdown text: want {"markdown":true,"value":"…"}`
 		}
 	case hasColor:
+		// A label longer than 40 characters is truncated by the
+		// marketplace, not refused (protocol.md).
 		c, _ := f["color"].(string)
-		l, ok := f["label"].(string)
+		_, ok := f["label"].(string)
 		if !labelColor(c) || !ok || !only("color", "label") {
 			return `is not a label: want {"color":"green|red|blue|yellow|purple|grey","label":"…"}`
-		}
-		if n := len([]rune(l)); n > maxLabelLen {
-			return fmt.Sprintf("is a label of %d characters; at most %d", n, maxLabelLen)
 		}
 	case hasCode:
 		_, okc := f["code"].(string)
