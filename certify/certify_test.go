@@ -1,12 +1,15 @@
 package certify_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"regexp"
 	"runtime"
 	"slices"
@@ -387,9 +390,30 @@ func TestSampleManifest_MatchesTheExample(t *testing.T) {
 }
 
 func equalManifests(a, b manifest.App) bool {
+	// Compiled schemas are compared by the file they came from.
+	plain := func(es []manifest.Extension) []manifest.Extension {
+		out := slices.Clone(es)
+		for i := range out {
+			if out[i].Declared != nil && out[i].Declared.Path == out[i].DataSchema+out[i].Schema {
+				out[i].Declared = nil
+			}
+		}
+		return out
+	}
 	return a.Name == b.Name && a.ClientID == b.ClientID && a.ClientSecret == b.ClientSecret &&
 		a.CallbackURL == b.CallbackURL && a.SharingMode == b.SharingMode && a.AllowSpecificUsers == b.AllowSpecificUsers &&
-		slices.Equal(a.Scopes, b.Scopes) && slices.Equal(a.Extensions, b.Extensions)
+		slices.Equal(a.Scopes, b.Scopes) && slices.Equal(plain(a.Extensions), plain(b.Extensions))
+}
+
+func TestSampleManifest_DeclaresTheAppsOwnSchema(t *testing.T) {
+	m := certify.SampleManifest("http://127.0.0.1:8080", nil)
+	if m.Extensions[0].Declared == nil {
+		t.Fatal("the sample app's data_schema does not compile")
+	}
+	onDisk, err := os.ReadFile(filepath.Join("../examples", certify.SampleDataSchema))
+	if err != nil || !bytes.Equal(onDisk, app.PanelDataSchema) {
+		t.Errorf("examples/sampleapp.yaml's data_schema is not the app's own: %v", err)
+	}
 }
 
 func BenchmarkCertify_Demo(b *testing.B) {

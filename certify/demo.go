@@ -37,10 +37,18 @@ type DemoOptions struct {
 }
 
 // SampleManifest is the sample app's manifest when it serves at appURL and
-// asks for scopes: the shared-extensions mode, specific users allowed, a
-// JSON panel and a link action on deals, both with Basic auth.
+// asks for scopes: the shared-extensions mode, specific users allowed, and
+// on deals a JSON panel with its declared data_schema, link actions in the
+// details and the list view, a JSON modal and a Custom UI panel, all with
+// Basic auth.
 func SampleManifest(appURL string, scopes []string) manifest.App {
 	auth := manifest.BasicAuth{Username: SampleHTTPUser, Password: SampleHTTPPassword}
+	panel := manifest.Extension{Type: manifest.JSONPanel, Name: "Deal summary", Resource: manifest.ResourceDeal, URL: appURL + "/panel", HTTPAuth: auth,
+		DataSchema: SampleDataSchema}
+	if s, err := manifest.CompileSchema(app.PanelDataSchema); err == nil { // the app's own schema compiles (a test says so)
+		s.Path = SampleDataSchema
+		panel.Declared = s
+	}
 	return manifest.App{
 		Name:               "Sample app",
 		ClientID:           SampleClientID,
@@ -50,11 +58,18 @@ func SampleManifest(appURL string, scopes []string) manifest.App {
 		AllowSpecificUsers: true,
 		Scopes:             scopes,
 		Extensions: []manifest.Extension{
-			{Type: reference.JSONPanel, Name: "Deal summary", Resource: manifest.ResourceDeal, URL: appURL + "/panel", HTTPAuth: auth},
-			{Type: reference.LinkAction, Name: "Open in the sample app", Resource: manifest.ResourceDeal, URL: appURL + "/action", HTTPAuth: auth},
+			panel,
+			{Type: manifest.LinkAction, Name: "Open in the sample app", Resource: manifest.ResourceDeal, View: manifest.ViewDetails, URL: appURL + "/action", HTTPAuth: auth},
+			{Type: manifest.LinkAction, Name: "Open the selected deals", Resource: manifest.ResourceDeal, View: manifest.ViewList, URL: appURL + "/action", HTTPAuth: auth},
+			{Type: manifest.JSONModal, Name: "Create a task", Resource: manifest.ResourceDeal, View: manifest.ViewDetails, URL: appURL + "/modal", HTTPAuth: auth},
+			{Type: manifest.CustomUIPanel, Name: "Deal notes", Resource: manifest.ResourceDeal, URL: appURL + "/ui/panel", HTTPAuth: auth},
 		},
 	}
 }
+
+// SampleDataSchema is where examples/sampleapp.yaml finds the sample
+// panel's declared data structure, relative to the manifest.
+const SampleDataSchema = "../fakes/app/deal-summary.json"
 
 // Demo starts the sample app on a loopback port of its own, with d's
 // faults, and certifies it. The marketplace listens on o.Listen, or on a

@@ -61,9 +61,12 @@ func faultMatrix(t testing.TB) []matrixCase {
 	for _, f := range app.Faults() {
 		check, ok := suite.CheckOf(f.Rule)
 		if !ok {
-			t.Errorf("%s breaks %s, which has no check", f.Name, f.Rule)
+			if !rules.IsPending(f.Rule) {
+				t.Errorf("%s breaks %s, which has no check", f.Name, f.Rule)
+			}
 			continue
 		}
+		before := len(out)
 		for name, kinds := range shapes() {
 			if len(f.Kinds) > 0 && !slices.ContainsFunc(kinds, func(k reference.ExtensionKind) bool { return slices.Contains(f.Kinds, k) }) {
 				continue // the fault does not show through these surfaces
@@ -73,6 +76,11 @@ func faultMatrix(t testing.TB) []matrixCase {
 					out = append(out, matrixCase{f, name, kinds, mode})
 				}
 			}
+		}
+		if len(out) == before && !rules.IsPending(f.Rule) {
+			// A fault on a surface the suite does not send to yet waits for
+			// its rule to be built; a built rule's fault must show.
+			t.Errorf("%s (%s, on %v) is in no manifest shape the suite certifies", f.Name, f.Rule, f.Kinds)
 		}
 	}
 	slices.SortFunc(out, func(a, b matrixCase) int { return strings.Compare(a.name(), b.name()) })

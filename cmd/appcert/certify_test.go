@@ -194,6 +194,12 @@ func writeManifest(t *testing.T, url string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The copy lives elsewhere: its data_schema must still name the file.
+	schema, err := filepath.Abs(filepath.Join("../../examples", certify.SampleDataSchema))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b = bytes.ReplaceAll(b, []byte("data_schema: "+certify.SampleDataSchema), []byte("data_schema: "+schema))
 	path := filepath.Join(t.TempDir(), "app.yaml")
 	if err := os.WriteFile(path, bytes.ReplaceAll(b, []byte("http://127.0.0.1:8080"), []byte(url)), 0o644); err != nil {
 		t.Fatal(err)

@@ -5,9 +5,10 @@
 // app rule, so that the harness can show every one of its checks failing.
 //
 // A manifest for it points callback_url at /callback, a json_panel
-// extension (resource deal) at /panel and a link_action at /action, and
-// asks for the scopes Scopes returns. The link action answers 200 with a
-// small JSON body rather than redirecting.
+// extension (resource deal) at /panel, link actions (details and list
+// view) at /action, a json_modal at /modal and a custom_ui_panel at
+// /ui/panel, and asks for the scopes Scopes returns. The link action
+// answers 200 with a small JSON body rather than redirecting.
 package app
 
 import (
@@ -139,6 +140,9 @@ func (a *App) routes() *http.ServeMux {
 	m.HandleFunc("DELETE /callback", a.handleUninstall)
 	m.HandleFunc("GET /panel", a.handlePanel)
 	m.HandleFunc("GET /action", a.handleAction)
+	m.HandleFunc("GET /modal", a.handleModal)
+	m.HandleFunc("POST /modal", a.handleModal)
+	m.HandleFunc("GET /ui/panel", a.handleCustomUI)
 	m.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		fmt.Fprintln(w, "ok")
@@ -147,7 +151,8 @@ func (a *App) routes() *http.ServeMux {
 }
 
 // ServeHTTP serves the app's routes: /callback (GET, POST, DELETE), /panel,
-// /action and /healthz.
+// /action (details and list views), /modal (GET opens, POST submits),
+// /ui/panel (the Custom UI panel's page) and /healthz.
 func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	a.mux.ServeHTTP(w, r)
 }

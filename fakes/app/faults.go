@@ -34,6 +34,11 @@ const (
 	FaultNoCodeExchange           Fault = "no-code-exchange"
 	FaultDenied500                Fault = "denied-500"
 	FaultNoRefresh                Fault = "no-refresh"
+	FaultSlowModal                Fault = "slow-modal"
+	FaultBadModal                 Fault = "bad-modal"
+	FaultBadModalSubmit           Fault = "bad-modal-submit"
+	FaultCustomUIRefusalPage      Fault = "custom-ui-refusal-page"
+	FaultUndeclaredPanelField     Fault = "undeclared-panel-field"
 )
 
 // FaultInfo describes one fault: what it does, the rule it breaks, and the
@@ -51,6 +56,8 @@ func Faults() []FaultInfo {
 	panel := []reference.ExtensionKind{reference.JSONPanel}
 	link := []reference.ExtensionKind{reference.LinkAction}
 	both := []reference.ExtensionKind{reference.JSONPanel, reference.LinkAction}
+	modal := []reference.ExtensionKind{reference.JSONModal}
+	customUI := []reference.ExtensionKind{reference.CustomUIPanel}
 	return []FaultInfo{
 		{FaultServeUnshared, rules.PDShare21, panel, "serves the JSON panel to a viewer who never authorized, whatever isShared and the sharing state say"},
 		{FaultActionAfterRemoval, rules.PDShare22, link, "the link action skips the entitlement check, so a viewer the app was removed from can still act"},
@@ -71,6 +78,11 @@ func Faults() []FaultInfo {
 		{FaultNoCodeExchange, rules.PDOAuth02, nil, "never exchanges the authorization code for tokens"},
 		{FaultDenied500, rules.PDOAuth02, nil, "answers the user_denied redirect with a 500"},
 		{FaultNoRefresh, rules.PDOAuth03, panel, "never refreshes an access token, so an expired one makes the panel fail"},
+		{FaultSlowModal, rules.PDExt03, modal, "opens the JSON modal only after SlowPanelDelay (11s by default)"},
+		{FaultBadModal, rules.PDExt06, modal, "answers the JSON modal's opening with a JSON panel's data list instead of blocks and actions"},
+		{FaultBadModalSubmit, rules.PDExt06, modal, `answers a JSON modal submit with {"ok":true}, neither the success nor the error shape`},
+		{FaultCustomUIRefusalPage, rules.PDExt02, customUI, "refuses a bad Custom UI page load with 401 but serves the page anyway"},
+		{FaultUndeclaredPanelField, rules.PDExt04, panel, "adds an internal_notes field that the panel's declared data_schema does not allow"},
 	}
 }
 

@@ -28,6 +28,7 @@ func allFaults() []Fault {
 		FaultIgnoreBasicAuth, FaultSlowPanel, FaultBadPanelSchema,
 		FaultLeakOtherCompany, FaultUnauthenticatedUninstall, FaultIgnoreUninstall,
 		FaultNoCodeExchange, FaultDenied500, FaultNoRefresh,
+		FaultSlowModal, FaultBadModal, FaultBadModalSubmit, FaultCustomUIRefusalPage, FaultUndeclaredPanelField,
 	}
 }
 
@@ -62,6 +63,11 @@ func faultTable() []struct {
 		{FaultNoCodeExchange, "PD-OAUTH-02", checkCodeExchange},
 		{FaultDenied500, "PD-OAUTH-02", checkCodeExchange},
 		{FaultNoRefresh, "PD-OAUTH-03", checkRefresh},
+		{FaultSlowModal, "PD-EXT-03", checkModalInTime},
+		{FaultBadModal, "PD-EXT-06", checkModalContent},
+		{FaultBadModalSubmit, "PD-EXT-06", checkModalSubmit},
+		{FaultCustomUIRefusalPage, "PD-EXT-02", checkCustomUIRefused},
+		{FaultUndeclaredPanelField, "PD-EXT-04", checkPanelDeclaredSchema},
 	}
 }
 

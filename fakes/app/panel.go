@@ -22,11 +22,30 @@ const maxPanelObjects = 10
 // authenticate checks an extension request's Basic auth and token and
 // returns the viewer they name. On failure it has answered the request.
 func (a *App) authenticate(w http.ResponseWriter, r *http.Request) (userKey, bool) {
+	v, refuse := a.verify(r)
+	if refuse != nil {
+		refuse(w)
+		return userKey{}, false
+	}
+	return v, true
+}
+
+// refusal answers a request the app refuses.
+type refusal func(http.ResponseWriter)
+
+func refuseWith(status int, title string) refusal {
+	return func(w http.ResponseWriter) { jsonError(w, status, title, "") }
+}
+
+// verify checks an extension request's Basic auth and token and returns
+// the viewer they name, or how to refuse the request.
+func (a *App) verify(r *http.Request) (userKey, refusal) {
 	if a.opts.HTTPAuthUser != "" || a.opts.HTTPAuthPassword != "" {
 		if !a.has(FaultIgnoreBasicAuth) && !basicAuthOK(r, a.opts.HTTPAuthUser, a.opts.HTTPAuthPassword) {
-			w.Header().Set("WWW-Authenticate", `Basic realm="extensions"`)
-			jsonError(w, http.StatusUnauthorized, "Unauthorized", "")
-			return userKey{}, false
+			return userKey{}, func(w http.ResponseWriter) {
+				w.Header().Set("WWW-Authenticate", `Basic realm="extensions"`)
+				jsonError(w, http.StatusUnauthorized, "Unauthorized", "")
+			}
 		}
 	}
 	q := r.URL.Query()
@@ -35,41 +54,38 @@ func (a *App) authenticate(w http.ResponseWriter, r *http.Request) (userKey, boo
 	queryOK := errU == nil && errC == nil
 	if a.has(FaultSkipJWT) {
 		if !queryOK {
-			jsonError(w, http.StatusUnauthorized, "Unauthorized", "")
-			return userKey{}, false
+			return userKey{}, refuseWith(http.StatusUnauthorized, "Unauthorized")
 		}
-		return userKey{qCompany, qUser}, true
+		return userKey{qCompany, qUser}, nil
 	}
 	c, err := jwt.Verify(q.Get("token"), a.opts.JWTSecret, a.now())
 	if err != nil {
-		a.refuseToken(w, err)
-		return userKey{}, false
+		return userKey{}, a.refuseToken(err)
 	}
 	if a.has(FaultTrustQueryUser) {
 		if !queryOK {
-			jsonError(w, http.StatusUnauthorized, "Unauthorized", "")
-			return userKey{}, false
+			return userKey{}, refuseWith(http.StatusUnauthorized, "Unauthorized")
 		}
-		return userKey{qCompany, qUser}, true
+		return userKey{qCompany, qUser}, nil
 	}
 	// The query is what the marketplace shows the app; the token is what it
 	// vouches for. Both must name the same viewer.
 	if !queryOK || c.UserID != qUser || c.CompanyID != qCompany {
-		a.refuseToken(w, errors.New("token names another user or company than the query"))
-		return userKey{}, false
+		return userKey{}, a.refuseToken(errors.New("token names another user or company than the query"))
 	}
-	return userKey{c.CompanyID, c.UserID}, true
+	return userKey{c.CompanyID, c.UserID}, nil
 }
 
-// refuseToken answers a request whose token does not hold.
-func (a *App) refuseToken(w http.ResponseWriter, err error) {
+// refuseToken refuses a request whose token does not hold.
+func (a *App) refuseToken(err error) refusal {
 	if a.has(FaultBadToken500) {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		w.WriteHeader(http.StatusInternalServerError)
-		fmt.Fprintf(w, "panic: %v\n\n%s", err, debug.Stack())
-		return
+		return func(w http.ResponseWriter) {
+			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+			w.WriteHeader(http.StatusInternalServerError)
+			fmt.Fprintf(w, "panic: %v\n\n%s", err, debug.Stack())
+		}
 	}
-	jsonError(w, http.StatusUnauthorized, "Unauthorized", "")
+	return refuseWith(http.StatusUnauthorized, "Unauthorized")
 }
 
 // entitled decides, by what the app knows, whether viewer v may use an
@@ -182,6 +198,9 @@ func (a *App) panelObjects(deals []panelDeal) []panelObject {
 	objs := make([]panelObject, 0, len(deals))
 	for _, d := range deals {
 		o := panelObject{ID: d.ID, Header: d.Title, Owner: d.UserID, Visibility: visibilityLabel(d.VisibleTo)}
+		if a.has(FaultUndeclaredPanelField) {
+			o.InternalNotes = "imported from the CRM" // the bug: a field the data_schema never declared
+		}
 		if d.Currency != "" {
 			o.Value = &currency{Code: d.Currency, Value: d.Value}
 		}
@@ -203,6 +222,8 @@ type panelObject struct {
 	Value      *currency `json:"value,omitempty"`
 	Owner      int64     `json:"owner"`
 	Visibility label     `json:"visibility"`
+	// InternalNotes is only set by FaultUndeclaredPanelField.
+	InternalNotes string `json:"internal_notes,omitempty"`
 }
 
 type currency struct {
@@ -245,12 +266,31 @@ func (a *App) handleAction(w http.ResponseWriter, r *http.Request) {
 		jsonError(w, http.StatusBadRequest, "Bad request", "selectedIds is not a list of IDs")
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{
+	answer := map[string]any{
 		"success":     true,
 		"resource":    q.Get("resource"),
 		"selectedIds": ids,
 		"message":     fmt.Sprintf("Opened %d item(s)", len(ids)),
-	})
+	}
+	if q.Get("view") == "list" {
+		// In a list view, no selectedIds means every record the filter
+		// shows, but those in excludedIds.
+		excluded, err := parseIDs(q.Get("excludedIds"))
+		if err != nil {
+			jsonError(w, http.StatusBadRequest, "Bad request", "excludedIds is not a list of IDs")
+			return
+		}
+		var filter map[string]any
+		if f := q.Get("filter"); f != "" && json.Unmarshal([]byte(f), &filter) != nil {
+			jsonError(w, http.StatusBadRequest, "Bad request", "filter is not a JSON object")
+			return
+		}
+		answer["excludedIds"] = excluded
+		if len(ids) == 0 {
+			answer["message"] = fmt.Sprintf("Opened every item but %d", len(excluded))
+		}
+	}
+	writeJSON(w, http.StatusOK, answer)
 }
 
 // parseIDs parses "1,2,3"; an empty list is valid.
