@@ -294,9 +294,65 @@ func wireExtension(kind string) (typ reference.ExtensionKind, path string, err e
 	case "JSON panel":
 		return reference.JSONPanel, wirePanelPath, nil
 	case "link action":
-		return reference.LinkAction, wireLinkActionPath, nil
+		return manifest.LinkAction, wireLinkActionPath, nil
+	case "JSON modal":
+		return manifest.JSONModal, "/modal", nil
+	case "custom UI panel":
+		return manifest.CustomUIPanel, "/custom-ui/panel", nil
+	case "custom UI modal":
+		return manifest.CustomUIModal, "/custom-ui/modal", nil
+	case "custom UI floating window":
+		return manifest.CustomUIFloatingWindow, "/custom-ui/window", nil
+	case "custom UI settings page":
+		return manifest.CustomUISettings, "/custom-ui/settings", nil
 	}
-	return "", "", fmt.Errorf("the marketplace sends only JSON panel and link action requests over the wire, not %s requests", kind)
+	return "", "", fmt.Errorf("the marketplace sends no %s requests over the wire (only JSON panels, link actions, JSON modals and Custom UI pages)", kind)
+}
+
+// sendExtension sends person's request of the app's extension of the kind
+// named, for the given records (none: a surface on no record).
+func (w *world) sendExtension(person, kind, resource string, ids []int64) error {
+	ww, err := w.wireUp()
+	if err != nil {
+		return err
+	}
+	id, err := w.person(person)
+	if err != nil {
+		return err
+	}
+	typ, _, err := wireExtension(kind)
+	if err != nil {
+		return err
+	}
+	user := int64(id)
+	return ww.send(person+"'s "+kind+" request", func(ctx context.Context) (marketplace.Exchange, error) {
+		switch {
+		case typ == manifest.JSONPanel:
+			return ww.m.SendPanel(ctx, ww.manifest.ClientID, marketplace.PanelRequest{UserID: user, Resource: resource, SelectedIDs: ids})
+		case typ == manifest.LinkAction:
+			return ww.m.SendLinkAction(ctx, ww.manifest.ClientID, marketplace.LinkRequest{UserID: user, Resource: resource, SelectedIDs: ids})
+		case typ == manifest.JSONModal:
+			return ww.m.SendModalOpen(ctx, ww.manifest.ClientID, marketplace.ModalRequest{UserID: user, Resource: resource, SelectedIDs: ids})
+		default:
+			return ww.m.SendCustomUI(ctx, ww.manifest.ClientID, marketplace.CustomUIRequest{Type: typ, UserID: user, Resource: resource, SelectedIDs: ids})
+		}
+	})
+}
+
+// parseIDList reads "1,2,3"; empty is no IDs.
+func parseIDList(s string) ([]int64, error) {
+	var ids []int64
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		id, err := strconv.ParseInt(f, 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("%q is not a list of record IDs", s)
+		}
+		ids = append(ids, id)
+	}
+	return ids, nil
 }
 
 // send runs one send of the marketplace and keeps what the app got.
@@ -627,6 +683,16 @@ func wireSteps() []def {
 			Example: `"Deal Panel" has a JSON panel on deals`},
 			run: func(w *world, a []string, _ *godog.Table) error { return w.addExtension(a[0], a[1], a[2], nil) }},
 		{Phrase: Phrase{Area: AreaWire,
+			Pattern: `{app} has a {extension} on {resource}s in the list view`,
+			Example: `"Deal Panel" has a link action on deals in the list view`},
+			run: func(w *world, a []string, _ *godog.Table) error {
+				return w.addExtension(a[0], a[1], a[2], func(e *manifest.Extension) { e.View = manifest.ViewList })
+			}},
+		{Phrase: Phrase{Area: AreaWire,
+			Pattern: `{app} has a {extension}`,
+			Example: `"Deal Panel" has a custom UI settings page`},
+			run: func(w *world, a []string, _ *godog.Table) error { return w.addExtension(a[0], a[1], "", nil) }},
+		{Phrase: Phrase{Area: AreaWire,
 			Pattern: `{app} has a {extension} on {resource}s with the JWT secret {text}`,
 			Example: `"Deal Panel" has a JSON panel on deals with the JWT secret "panel-secret"`},
 			run: func(w *world, a []string, _ *godog.Table) error {
@@ -662,6 +728,17 @@ func wireSteps() []def {
 			Pattern: `the marketplace sends {person}'s {extension} request for {resource} {n}`,
 			Example: `the marketplace sends Bob's JSON panel request for deal 42`},
 			run: func(w *world, a []string, _ *godog.Table) error {
+				rec, _ := strconv.ParseInt(a[3], 10, 64)
+				return w.sendExtension(a[0], a[1], a[2], []int64{rec})
+			}},
+		{Phrase: Phrase{Area: AreaWire,
+			Pattern: `the marketplace sends {person}'s {extension} request`,
+			Example: `the marketplace sends Bob's custom UI settings page request`},
+			run: func(w *world, a []string, _ *godog.Table) error { return w.sendExtension(a[0], a[1], "", nil) }},
+		{Phrase: Phrase{Area: AreaWire,
+			Pattern: `the marketplace sends {person}'s link action request from the list of {resource}s selecting {text} excluding {text} with the saved filter {n}`,
+			Example: `the marketplace sends Bob's link action request from the list of deals selecting "" excluding "4,5" with the saved filter 2`},
+			run: func(w *world, a []string, _ *godog.Table) error {
 				ww, err := w.wireUp()
 				if err != nil {
 					return err
@@ -670,18 +747,40 @@ func wireSteps() []def {
 				if err != nil {
 					return err
 				}
-				typ, _, err := wireExtension(a[1])
+				selected, err := parseIDList(a[2])
 				if err != nil {
 					return err
 				}
-				rec, _ := strconv.ParseInt(a[3], 10, 64)
-				return ww.send(a[0]+"'s "+a[1]+" request", func(ctx context.Context) (marketplace.Exchange, error) {
-					if typ == reference.JSONPanel {
-						return ww.m.SendPanel(ctx, ww.manifest.ClientID, marketplace.PanelRequest{
-							UserID: int64(id), Resource: a[2], SelectedIDs: []int64{rec}})
-					}
-					return ww.m.SendLinkAction(ctx, ww.manifest.ClientID, marketplace.LinkRequest{
-						UserID: int64(id), Resource: a[2], SelectedIDs: []int64{rec}})
+				excluded, err := parseIDList(a[3])
+				if err != nil {
+					return err
+				}
+				return ww.send(a[0]+"'s list-view link action request", func(ctx context.Context) (marketplace.Exchange, error) {
+					return ww.m.SendLinkAction(ctx, ww.manifest.ClientID, marketplace.LinkRequest{UserID: int64(id), Resource: a[1],
+						View: manifest.ViewList, SelectedIDs: selected, ExcludedIDs: excluded, Filter: `{"filter_id":` + a[4] + `}`})
+				})
+			}},
+		{Phrase: Phrase{Area: AreaWire,
+			Pattern: `the marketplace submits {person}'s JSON modal for {resource} {n} with {text}`,
+			Example: `the marketplace submits Bob's JSON modal for deal 7 with "{'title':'Call back'}"`},
+			run: func(w *world, a []string, _ *godog.Table) error {
+				ww, err := w.wireUp()
+				if err != nil {
+					return err
+				}
+				id, err := w.person(a[0])
+				if err != nil {
+					return err
+				}
+				// Written with single quotes, which a step's text cannot hold
+				// double ones.
+				var values map[string]any
+				if err := json.Unmarshal([]byte(strings.ReplaceAll(a[3], "'", `"`)), &values); err != nil {
+					return fmt.Errorf("the modal's values %q are not a JSON object: %v", a[3], err)
+				}
+				rec, _ := strconv.ParseInt(a[2], 10, 64)
+				return ww.send(a[0]+"'s JSON modal submit", func(ctx context.Context) (marketplace.Exchange, error) {
+					return ww.m.SendModalSubmit(ctx, ww.manifest.ClientID, marketplace.ModalRequest{UserID: int64(id), Resource: a[1], SelectedIDs: []int64{rec}}, values)
 				})
 			}},
 		{Phrase: Phrase{Area: AreaWire,

@@ -43,6 +43,85 @@ Feature: What the marketplace sends an app and serves it, on the wire
     And the token is signed with the app's client secret and names Alice and "Acme"
 
   @PD-EXT-01
+  Scenario: A link action in a list view names the selection, what was left out, and the list's filter
+    Given "Deal Panel" has a link action on deals in the list view
+    When the marketplace sends Bob's link action request from the list of deals selecting "1,2,3" excluding "" with the saved filter 4
+    Then the app gets a GET at "/link-action" with the query:
+      | resource    | deal            |
+      | view        | list            |
+      | userId      | Bob             |
+      | companyId   | Acme            |
+      | selectedIds | 1,2,3           |
+      | excludedIds |                 |
+      | filter      | {"filter_id":4} |
+      | token       | (any)           |
+    When the marketplace sends Bob's link action request from the list of deals selecting "" excluding "5,6" with the saved filter 4
+    Then the app gets a GET at "/link-action" with the query:
+      | resource    | deal            |
+      | view        | list            |
+      | userId      | Bob             |
+      | companyId   | Acme            |
+      | selectedIds |                 |
+      | excludedIds | 5,6             |
+      | filter      | {"filter_id":4} |
+      | token       | (any)           |
+
+  @PD-EXT-01
+  Scenario: A JSON modal is opened with a GET and submitted with a POST of its values, both with a signed token
+    Given "Deal Panel" has a JSON modal on deals
+    When the marketplace sends Bob's JSON modal request for deal 7
+    Then the app gets a GET at "/modal" with the query:
+      | resource    | deal    |
+      | view        | details |
+      | userId      | Bob     |
+      | companyId   | Acme    |
+      | selectedIds | 7       |
+      | token       | (any)   |
+    And the token is signed with the app's client secret and names Bob and "Acme"
+    When the marketplace submits Bob's JSON modal for deal 7 with "{'title':'Call back'}"
+    Then the app gets a POST at "/modal" with the JSON body:
+      | title | Call back |
+    And the token is signed with the app's client secret and names Bob and "Acme"
+
+  @PD-EXT-01
+  Scenario Outline: A Custom UI page on a record is loaded with its id, the viewer, the record and the theme
+    Given "Deal Panel" has a <extension> on deals
+    When the marketplace sends Bob's <extension> request for deal 42
+    Then the app gets a GET at "<path>" with the query:
+      | id          | (any)   |
+      | resource    | deal    |
+      | view        | details |
+      | userId      | Bob     |
+      | companyId   | Acme    |
+      | selectedIds | 42      |
+      | theme       | light   |
+      | token       | (any)   |
+    And the token is signed with the app's client secret and names Bob and "Acme"
+    And it expires 300 seconds after it was issued
+
+    Examples:
+      | extension       | path              |
+      | custom UI panel | /custom-ui/panel  |
+      | custom UI modal | /custom-ui/modal  |
+
+  @PD-EXT-01
+  Scenario Outline: A Custom UI page on no record is loaded with its id, the viewer and the theme
+    Given "Deal Panel" has a <extension>
+    When the marketplace sends Bob's <extension> request
+    Then the app gets a GET at "<path>" with the query:
+      | id        | (any) |
+      | userId    | Bob   |
+      | companyId | Acme  |
+      | theme     | light |
+      | token     | (any) |
+    And the token is signed with the app's client secret and names Bob and "Acme"
+
+    Examples:
+      | extension                 | path                |
+      | custom UI floating window | /custom-ui/window   |
+      | custom UI settings page   | /custom-ui/settings |
+
+  @PD-EXT-01
   Scenario Outline: An extension's token is signed with its JWT secret, or else with the client secret
     Given "Deal Panel" has a <extension> on deals with the JWT secret "<JWT secret>"
     When the marketplace sends Bob's <extension> request for deal 7
@@ -51,11 +130,13 @@ Feature: What the marketplace sends an app and serves it, on the wire
     And it expires 300 seconds after it was issued
 
     Examples:
-      | extension   | JWT secret   | signed with  | not signed with |
-      | JSON panel  |              | acme-secret  | panel-secret    |
-      | JSON panel  | panel-secret | panel-secret | acme-secret     |
-      | link action |              | acme-secret  | panel-secret    |
-      | link action | panel-secret | panel-secret | acme-secret     |
+      | extension       | JWT secret   | signed with  | not signed with |
+      | JSON panel      |              | acme-secret  | panel-secret    |
+      | JSON panel      | panel-secret | panel-secret | acme-secret     |
+      | link action     |              | acme-secret  | panel-secret    |
+      | link action     | panel-secret | panel-secret | acme-secret     |
+      | JSON modal      | panel-secret | panel-secret | acme-secret     |
+      | custom UI panel | panel-secret | panel-secret | acme-secret     |
 
   @PD-EXT-01
   Scenario Outline: Where HTTP auth is set, the extension request carries it as Basic auth, and the token too
