@@ -20,6 +20,7 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("POST /do", s.serveAction)
 	s.mux.HandleFunc("GET /exchanges", s.serveExchanges)
 	s.mux.HandleFunc("POST /sdk/token", s.serveSDKToken)
+	s.mux.HandleFunc("POST /sdk/log", s.serveSDKLog)
 	s.mux.HandleFunc("GET /feature", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		if r.URL.Query().Has("download") {

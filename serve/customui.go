@@ -144,3 +144,18 @@ func (s *Server) openCustomUI(e manifest.Extension) {
 	s.log.add(Entry{Who: s.viewer.Name, Kind: string(e.Type), Rules: []string{"PD-EXT-01", "PD-EXT-02", "PD-SHARE-16"},
 		Request: "GET " + redactURL(s.customUISrc(e, s.viewer)), Answer: what})
 }
+
+// serveSDKLog lists what a Custom UI page asked of the host page through
+// the SDK, and the host's refusals, beside the app's exchanges.
+func (s *Server) serveSDKLog(w http.ResponseWriter, r *http.Request) {
+	text := excerpt(r.FormValue("text"), 400)
+	if text == "" {
+		http.Error(w, "nothing to list", http.StatusBadRequest)
+		return
+	}
+	s.mu.Lock()
+	who := s.viewer.Name
+	s.mu.Unlock()
+	s.log.add(Entry{Who: who, Kind: "sdk", Rules: []string{"PD-EXT-01"}, Request: "the page to the host: " + text})
+	w.WriteHeader(http.StatusNoContent)
+}

@@ -144,6 +144,24 @@ func TestServer_HostsCustomUIWithTheSDK(t *testing.T) {
 			t.Errorf("the host's SDK log lacks %q:\n%s", want, sdkLog)
 		}
 	}
+	// The host posts each SDK call to the list as it answers it; the last
+	// may still be on its way.
+	var all string
+	for wait := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		var listed []string
+		for _, e := range s.log.Entries() {
+			if strings.HasPrefix(e.Kind, "sdk") {
+				listed = append(listed, e.Request)
+			}
+		}
+		all = strings.Join(listed, "\n")
+		if strings.Contains(all, "initialize") && strings.Contains(all, "show_snackbar") && strings.Contains(all, "asks the host for a signed token") || time.Now().After(wait) {
+			break
+		}
+	}
+	if !strings.Contains(all, "initialize") || !strings.Contains(all, "show_snackbar") || !strings.Contains(all, "asks the host for a signed token") {
+		t.Errorf("the exchanges beside the page lack the SDK calls:\n%s", all)
+	}
 	a.mu.Lock()
 	served := a.served
 	a.mu.Unlock()
