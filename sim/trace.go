@@ -30,9 +30,10 @@ type TraceHeader struct {
 	Version int               `json:"version"`
 	Profile reference.Profile `json:"profile"`
 	Seed    uint64            `json:"seed"`
-	// CheckEvery is how often the run checked its invariants, so that a
-	// replay checks at the same commands; zero: never, or not recorded.
-	CheckEvery int `json:"check_every,omitempty"`
+	// CheckEvery is how often the run checked its invariants (zero:
+	// never), so that a replay checks at the same commands; version 1
+	// traces do not record it.
+	CheckEvery int `json:"check_every"`
 }
 
 const traceName, traceVersion = "appcert-sim", 2

@@ -68,7 +68,7 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		cfg.Profile, cfg.Seed = tr.Header.Profile, tr.Header.Seed
 		// A replay checks where the run did unless told otherwise.
-		if !flagSet(fs, "check-every") && tr.Header.CheckEvery > 0 {
+		if !flagSet(fs, "check-every") && tr.Header.Version >= 2 {
 			*checkEvery = tr.Header.CheckEvery
 		}
 	} else if err := cfg.Validate(); err != nil {

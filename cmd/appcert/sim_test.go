@@ -142,6 +142,13 @@ func TestSim_ReplayReproducesTheRun(t *testing.T) {
 			t.Errorf("replay summary lacks %q:\n%s", want, replay)
 		}
 	}
+	// A run that checked nothing replays checking nothing.
+	if code, _, errs := runSimArgs(t, "--companies", "3", "--users", "100", "--events", "3000", "--check-every", "0", "--trace", trace); code != exitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if code, replay, errs = runSimArgs(t, "--replay", trace); code != exitOK || !strings.Contains(replay, "checks        0\n") {
+		t.Fatalf("replay of an unchecked run, exit %d: %s%s", code, replay, errs)
+	}
 }
 
 // TestSim_NoTerminalEscapesOffATerminal runs long enough for progress
