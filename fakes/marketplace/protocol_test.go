@@ -200,6 +200,11 @@ func TestMarketplace_RevokingTheRefreshTokenUninstalls(t *testing.T) {
 	at, rt := login(t, m, 101)
 	at2, _ := login(t, m, 101)
 	alice, _ := login(t, m, 100)
+	revoke(url.QueryEscape(at), "access_token") // encoded once more, as the official Node client sends it
+	if st, _, _ := apiGet(t, m, at, "/api/v1/users/me"); st != 401 {
+		t.Errorf("an access token revoked in its encoded form: %d", st)
+	}
+	at, _ = login(t, m, 101)
 	revoke(at, "refresh_token") // the hint is wrong: the access token is revoked all the same
 	if st, _, _ := apiGet(t, m, at, "/api/v1/users/me"); st != 401 {
 		t.Errorf("a revoked access token: %d", st)
@@ -226,7 +231,7 @@ func TestMarketplace_RevokingTheRefreshTokenUninstalls(t *testing.T) {
 			revokes = append(revokes, c)
 		}
 	}
-	if len(revokes) != 2 || revokes[0].Uninstalled || !revokes[1].Uninstalled || revokes[1].UserID != 101 {
+	if len(revokes) != 3 || revokes[0].Uninstalled || revokes[1].Uninstalled || !revokes[2].Uninstalled || revokes[2].UserID != 101 {
 		t.Errorf("the revocations were recorded as %+v", revokes)
 	}
 }

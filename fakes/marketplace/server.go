@@ -262,6 +262,14 @@ func (m *Marketplace) serveRevoke(w http.ResponseWriter, r *http.Request) {
 	tok, hint := r.PostForm.Get("token"), r.PostForm.Get("token_type_hint")
 	var uninstalled *grant
 	m.mu.Lock()
+	// The official Node client URL-encodes an access token before encoding
+	// the form, so "1:2:…" arrives as "1%3A2%3A…"; Pipedrive revokes it all
+	// the same (assumed), and so does this.
+	if _, known := m.access[tok]; !known && strings.Contains(tok, "%") {
+		if un, err := url.QueryUnescape(tok); err == nil {
+			tok = un
+		}
+	}
 	// The hint is a hint: a token of the other kind is revoked as well
 	// (RFC 7009), and an unknown token is no error.
 	for _, kind := range revokeOrder(hint) {
