@@ -354,15 +354,17 @@ func TestMutant_EveryMutantIsCaught(t *testing.T) {
 
 // TestMain sets rapid's defaults for this package unless the command line
 // sets them: sequences of 15 steps on average (the mutants need three or
-// four), at most 2 s of shrinking per failure (30 s by default), so that
-// the mutant test stays quick, and no fail files: a stored failure would
+// four), at most 8 s of shrinking per failure (30 s by default): shrinking
+// stops as soon as it can cut no more, well inside a second on an idle
+// machine, and the budget is room for a loaded one, where 2 s left
+// counterexamples past the mutant test's bound; and no fail files: a stored failure would
 // replay in every later round instead of a fresh search, and a failure is
 // reproduced from its printed seed. `make props` runs longer sequences.
 func TestMain(m *testing.M) {
 	flag.Parse()
 	set := map[string]bool{}
 	flag.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	for name, value := range map[string]string{"rapid.steps": "15", "rapid.shrinktime": "2s", "rapid.nofailfile": "true"} {
+	for name, value := range map[string]string{"rapid.steps": "15", "rapid.shrinktime": "8s", "rapid.nofailfile": "true"} {
 		if set[name] {
 			continue
 		}
