@@ -94,6 +94,9 @@ type run struct {
 	w       *world
 	st      *Stepper
 	applied []reference.Command
+	// after, when set, sees every command and its result once the
+	// invariants held.
+	after func(*rapid.T, reference.Command, reference.Result)
 }
 
 // backgrounds are each profile's background: the feature suite's own, so
@@ -143,6 +146,9 @@ func (r *run) step(t *rapid.T, c reference.Command) {
 		t.Fatalf("invariant %s (%v) violated", v.Invariant, v.Rules)
 	}
 	r.w.learn(c, res)
+	if r.after != nil {
+		r.after(t, c, res)
+	}
 }
 
 func (r *run) user(t *rapid.T, label string) UserID {

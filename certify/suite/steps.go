@@ -262,7 +262,7 @@ func stepExpire(_ context.Context, w *world, a stepdef.Args) error {
 	if err != nil {
 		return err
 	}
-	if !w.authorized[p.ID] {
+	if !w.view.Authorized(uid(p)) {
 		for _, s := range w.open() {
 			if err := w.cannot(s, p.Name+"'s access token can expire"); err != nil {
 				return err

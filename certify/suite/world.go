@@ -34,11 +34,8 @@ type world struct {
 	companies map[string]*company
 	people    map[string]*person
 
-	// The app's view. authorized: users whose authorization code the app
-	// exchanged and who have not uninstalled since; shared: the latest
-	// sharing callback the app accepted, by installing user.
-	authorized map[int64]bool
-	shared     map[int64]bool
+	// view is the app's view: what it was told and took.
+	view *reference.AppView
 	// gaps say what the app was not told, or did not take: a code it did
 	// not exchange, a callback it refused, each naming the finding. A check
 	// that needs that knowledge is skipped, naming the gap.
@@ -78,15 +75,14 @@ type person struct {
 func newWorld(r *Run, res *result.Scenario, c Check) (*world, error) {
 	w := &world{
 		run: r, res: res, check: c,
-		started:    timeNow(),
-		now:        time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC),
-		companies:  map[string]*company{},
-		people:     map[string]*person{},
-		authorized: map[int64]bool{},
-		shared:     map[int64]bool{},
-		authorize:  map[int64]marketplace.Exchange{},
-		denial:     map[int64]marketplace.Exchange{},
-		expiredAt:  map[int64]int{},
+		started:   timeNow(),
+		now:       time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC),
+		companies: map[string]*company{},
+		people:    map[string]*person{},
+		view:      reference.NewAppView(),
+		authorize: map[int64]marketplace.Exchange{},
+		denial:    map[int64]marketplace.Exchange{},
+		expiredAt: map[int64]int{},
 	}
 	surfaces, why := c.Surfaces(r.app)
 	if len(surfaces) == 0 {
@@ -363,7 +359,7 @@ func (w *world) deliver(ctx context.Context, effects []reference.Effect) error {
 			w.authorize[int64(e.User)] = ex
 			found = m.JudgeAuthorize(ex)
 			if m.Exchanged(ex) {
-				w.authorized[int64(e.User)] = true
+				w.view.Learn(e, reference.CompanyID(u.Company.ID))
 			} else {
 				w.gap("the app did not exchange %s's authorization code, so it cannot know %s (%s)", u.Name, u.Name, firstFail(found, "the redirect "+answerText(ex)))
 			}
@@ -375,7 +371,7 @@ func (w *world) deliver(ctx context.Context, effects []reference.Effect) error {
 			w.sharing = append(w.sharing, ex)
 			found = m.JudgeSharing(ex)
 			if marketplace.Held(ex, marketplace.Expectation{}) {
-				w.shared[int64(e.User)] = e.IsShared
+				w.view.Learn(e, e.Company)
 			} else {
 				w.gap("the app did not accept the sharing callback {isShared: %t} for %s's installation (%s)", e.IsShared, u.Name, firstFail(found, answerText(ex)))
 			}
@@ -386,8 +382,7 @@ func (w *world) deliver(ctx context.Context, effects []reference.Effect) error {
 			}
 			found = m.JudgeUninstall(ex)
 			if ex.Err == nil && ex.Status < 500 {
-				delete(w.authorized, int64(e.User))
-				delete(w.shared, int64(e.User))
+				w.view.Learn(e, e.Company)
 			} else {
 				w.gap("the app did not take %s's uninstall (%s)", u.Name, firstFail(found, answerText(ex)))
 			}
@@ -436,43 +431,15 @@ func (w *world) cannot(s *sub, what string) error {
 	return fmt.Errorf("the scenario expects that %s, which the app cannot know from what it was told (protocol.md, \"Who is entitled\")", what)
 }
 
-// The app's view of a viewer's claim (protocol.md, "Who is entitled").
-// claim is the request's isShared, nil for a kind that carries none.
-
-// mustRefuse: by what the app was told, the viewer has no claim.
+// mustRefuse and canServe ask the app's view about a viewer's claim
+// (protocol.md, "Who is entitled"); claim is the request's isShared, nil
+// for a kind that carries none.
 func (w *world) mustRefuse(v *person, claim *bool) bool {
-	if w.authorized[v.ID] {
-		return false
-	}
-	if claim != nil && !*claim {
-		return true
-	}
-	return !w.sharedIn(v.Company, false)
+	return w.view.MustRefuse(uid(v), reference.CompanyID(v.Company.ID), claim)
 }
 
-// canServe: by what the app was told, the viewer has a claim, and the app
-// holds a token to serve it with (the viewer's own or the installing
-// user's).
 func (w *world) canServe(v *person, claim *bool) bool {
-	if w.authorized[v.ID] {
-		return true
-	}
-	if claim != nil && !*claim {
-		return false
-	}
-	return w.sharedIn(v.Company, true)
-}
-
-// sharedIn reports whether an installation of c is shared now: its latest
-// accepted callback said isShared: true and its installing user has not
-// uninstalled (withToken: and the app holds that user's token).
-func (w *world) sharedIn(c *company, withToken bool) bool {
-	for id, on := range w.shared {
-		if on && w.byID(id).Company == c && (!withToken || w.authorized[id]) {
-			return true
-		}
-	}
-	return false
+	return w.view.CanServe(uid(v), reference.CompanyID(v.Company.ID), claim)
 }
 
 // calls are the app's calls to the marketplace made for this scenario's

@@ -117,35 +117,3 @@ func TestRedactor_CutsAfterRedacting(t *testing.T) {
 		t.Errorf("body excerpt cut badly: %d bytes, %q…", len(ex.Body), ex.Body[:20])
 	}
 }
-
-// The app's view (protocol.md, "Who is entitled"): who must be refused and
-// who can be served, from what the app was told.
-func TestWorld_TheAppsView(t *testing.T) {
-	w := testWorld(t)
-	if err := w.addCompany("Acme", []person{{Name: "Alice", Admin: true}, {Name: "Bob"}}); err != nil {
-		t.Fatal(err)
-	}
-	alice, bob := w.people["Alice"], w.people["Bob"]
-	yes, no := true, false
-	check := func(when string, v *person, claim *bool, refuse, serve bool) {
-		t.Helper()
-		if got := w.mustRefuse(v, claim); got != refuse {
-			t.Errorf("%s: mustRefuse(%s) = %v", when, v.Name, got)
-		}
-		if got := w.canServe(v, claim); got != serve {
-			t.Errorf("%s: canServe(%s) = %v", when, v.Name, got)
-		}
-	}
-	check("nothing told", bob, &yes, true, false)
-	w.authorized[alice.ID] = true
-	check("Alice authorized", alice, &no, false, true)
-	check("Alice authorized", bob, &yes, true, false)
-	w.shared[alice.ID] = true
-	check("shared", bob, &yes, false, true)
-	check("shared, link action", bob, nil, false, true)
-	check("shared, but isShared=false", bob, &no, true, false)
-	delete(w.authorized, alice.ID) // Alice's code was never exchanged, say
-	check("shared, no token", bob, &yes, false, false)
-	w.shared[alice.ID] = false
-	check("unshared", bob, &yes, true, false)
-}
