@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 
@@ -23,27 +21,17 @@ issues; tell the app to trust the printed file before certifying it:
 The CA lives in the user's config folder unless --dir names another; its
 key never leaves it.
 Exit codes: 0 printed, 2 the folder cannot be used or a usage error.
-
-Flags:
 `
 
 func runCA(_ context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("appcert ca", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		io.WriteString(stderr, caUsage)
-		fs.PrintDefaults()
-	}
+	fs := newFlags("appcert ca", caUsage, stdout, stderr)
 	dir := fs.String("dir", "", "the CA's `folder` (default: appcert/ca in the user's config folder)")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitSetup
+	pos, code, stop := fs.parse(args)
+	if stop {
+		return code
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "appcert ca: unexpected argument %q; run 'appcert ca --help' for usage\n", fs.Arg(0))
-		return exitSetup
+	if len(pos) > 0 {
+		return fs.usageErr("unexpected argument %q", pos[0])
 	}
 	authority, err := certify.LoadCA(*dir)
 	if err != nil {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -31,8 +30,6 @@ Writes junit.xml, cucumber.json and summary.json into --out.
 Exit codes: 0 every required check passed (warnings allowed), 1 a check
 failed or could not run, 2 setup or usage error, 130 interrupted (the
 reports hold what was found so far).
-
-Flags:
 `
 
 // faultFlags collects repeated --fault flags.
@@ -60,12 +57,7 @@ func (f *faultFlags) Set(name string) error {
 }
 
 func runCertify(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("appcert certify", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		io.WriteString(stderr, certifyUsage)
-		fs.PrintDefaults()
-	}
+	fs := newFlags("appcert certify", certifyUsage, stdout, stderr)
 	var (
 		path, listen, tags, out, format string
 		demo                            bool
@@ -78,18 +70,16 @@ func runCertify(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	fs.StringVar(&listen, "listen", certify.DefaultListen, "`address` the marketplace serves on (with --demo: a free port unless set)")
 	fs.StringVar(&tags, "tags", "", "run only the scenarios this godog tag `expression` selects (\"@PD-EXT-02\", \"@a,@b\", \"~@a\")")
 	fs.StringVar(&out, "out", "out", "`folder` for junit.xml, cucumber.json and summary.json")
-	fs.StringVar(&format, "format", "pretty", "what to print: pretty, junit, cucumber or json")
+	fs.StringVar(&format, "format", "pretty", "what to print, by `name`: pretty, junit, cucumber or json")
 	fs.IntVar(&rateLimit, "rate-limit", marketplace.DefaultRateLimit, "each access token's burst budget of API calls per rolling 2 s `window`; over it the API answers 429")
 	fs.BoolVar(&useTLS, "tls", false, "serve the marketplace over HTTPS with a certificate from appcert's CA (see 'appcert ca')")
 	fs.StringVar(&caDir, "ca", "", "the CA's `folder` for --tls (default: appcert/ca in the user's config folder)")
 	fs.StringVar(&appCA, "app-ca", "", "a PEM `file` of the CA the app's own https URLs are signed by, trusted besides the system roots")
 	fs.BoolVar(&demo, "demo", false, "certify the bundled sample app, started in-process")
 	fs.Var(&faults, "fault", "with --demo, switch a sample app fault `NAME` on; repeatable (\"list\" lists them)")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitSetup // the flag package has said what is wrong
+	pos, code, stop := fs.parse(args)
+	if stop {
+		return code
 	}
 	listenSet := false
 	fs.Visit(func(f *flag.Flag) { listenSet = listenSet || f.Name == "listen" })
@@ -99,13 +89,10 @@ func runCertify(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		}
 		return exitOK
 	}
-	usageErr := func(format string, a ...any) int {
-		fmt.Fprintf(stderr, "appcert certify: "+format+"; run 'appcert certify --help' for usage\n", a...)
-		return exitSetup
-	}
+	usageErr := fs.usageErr
 	switch {
-	case fs.NArg() > 0:
-		return usageErr("unexpected argument %q", fs.Arg(0))
+	case len(pos) > 0:
+		return usageErr("unexpected argument %q", pos[0])
 	case format != "pretty" && format != "junit" && format != "cucumber" && format != "json":
 		return usageErr("unknown --format %q (want pretty, junit, cucumber or json)", format)
 	case demo && path != "":

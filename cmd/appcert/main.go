@@ -37,9 +37,10 @@ func commands() map[string]command {
 		"certify":  {"play the marketplace against a running app and report, rule by rule, what it breaks", runCertify},
 		"features": {"run the marketplace feature suites (Gherkin) against the reference model", runFeatures},
 		"steps":    {"list the feature steps, with an example of each", runSteps},
-		"rules":    {"the rule catalogue and what covers each rule", runRules},
+		"rules":    {"the rule catalogue and what covers each rule; appcert rules ID... looks rules up", runRules},
 		"sim":      {"simulate a marketplace under load against the reference model, checking its invariants", runSim},
 		"serve":    {"a local marketplace page for your app: click through installs, sharing and its panels", runServe},
+		"version":  {"print appcert's version", runVersion},
 	}
 }
 
@@ -51,12 +52,27 @@ func main() {
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	cmds := commands()
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+	if len(args) == 0 {
+		usage(stderr, cmds)
+		return exitSetup
+	}
+	switch args[0] {
+	case "-h", "-help", "--help":
 		usage(stdout, cmds)
-		if len(args) == 0 {
+		return exitOK
+	case "-version", "--version":
+		return runVersion(ctx, nil, stdout, stderr)
+	case "help":
+		// appcert help CMD [SUB] is appcert CMD [SUB] --help.
+		if len(args) == 1 {
+			usage(stdout, cmds)
+			return exitOK
+		}
+		if _, ok := cmds[args[1]]; !ok {
+			fmt.Fprintf(stderr, "appcert help: unknown command %q; run 'appcert --help' for the list\n", args[1])
 			return exitSetup
 		}
-		return exitOK
+		args = append(append([]string{}, args[1:]...), "--help")
 	}
 	c, ok := cmds[args[0]]
 	if !ok {
@@ -74,7 +90,7 @@ func usage(w io.Writer, cmds map[string]command) {
 	sort.Strings(names)
 	var b strings.Builder
 	b.WriteString("appcert: certify marketplace apps against the documented sharing, install and approval rules\n\n")
-	b.WriteString("Usage: appcert <command> [flags]   (appcert <command> --help for its flags)\n\nCommands:\n")
+	b.WriteString("Usage: appcert <command> [flags]   (appcert help <command>, or appcert <command> --help, for its flags)\n\nCommands:\n")
 	for _, n := range names {
 		fmt.Fprintf(&b, "  %-10s %s\n", n, cmds[n].summary)
 	}

@@ -2,9 +2,10 @@ package main
 
 import (
 	"context"
-	"flag"
+	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/appcert/appcert/fakes/app"
@@ -13,18 +14,22 @@ import (
 	"github.com/appcert/appcert/sim"
 )
 
-const rulesUsage = `Usage: appcert rules [--missing]
+const rulesUsage = `Usage: appcert rules [--missing] [--json] [ID...]
 
 Prints the rule catalogue and, for each rule, what covers it: marketplace
 rules (M) by scenarios of the built-in feature suites and by the simulator's
 properties; app rules (A) by app checks (scenarios of the app suite) and by a
 fault of the sample app that the checks must catch.
 
-  --missing   print only the gaps, and exit 1 if there are any: a rule on
-              the pending list (not built yet), an M rule with no scenario,
-              or an A rule without an app check or a fault
+Given IDs, prints just those rules: an exact ID (PD-EXT-02, any case) or a
+family (PD-EXT) for all of its rules.
 
-Exit codes: 0 no gaps (or the full listing), 1 gaps with --missing, 2 usage.
+--missing prints only the gaps, and exits 1 if there are any: a rule on the
+pending list (not built yet), an M rule with no scenario, or an A rule
+without an app check or a fault.
+
+Exit codes: 0 no gaps (or a listing), 1 gaps with --missing, 2 an unknown
+rule or a bad flag.
 `
 
 // coverage is what covers each rule, by rule ID.
@@ -100,16 +105,16 @@ func (c coverage) gap(r rules.Rule) string {
 }
 
 func runRules(_ context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("appcert rules", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { io.WriteString(stderr, rulesUsage) }
-	missing := fs.Bool("missing", false, "only the gaps; exit 1 if any")
-	pos, code, stop := interleaved(fs, args)
+	fs := newFlags("appcert rules", rulesUsage, stdout, stderr)
+	missing := fs.Bool("missing", false, "print only the gaps, and exit 1 if there are any")
+	asJSON := fs.Bool("json", false, "print the rules and what covers them as JSON")
+	pos, code, stop := fs.parse(args)
 	if stop {
 		return code
 	}
-	if len(pos) > 0 {
-		fmt.Fprintf(stderr, "appcert rules: unexpected argument %q\n", pos[0])
+	selected, err := lookupRules(pos)
+	if err != nil {
+		fmt.Fprintf(stderr, "appcert rules: %v\n", err)
 		return exitSetup
 	}
 	c, err := loadCoverage()
@@ -118,16 +123,113 @@ func runRules(_ context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitSetup
 	}
 	if *missing {
-		return printGaps(c, stdout)
+		selected = slices.DeleteFunc(selected, func(r rules.Rule) bool { return c.gap(r) == "" })
 	}
-	printRules(c, stdout)
+	if *asJSON {
+		if err := printRulesJSON(c, selected, stdout); err != nil {
+			fmt.Fprintf(stderr, "appcert rules: %v\n", err)
+			return exitSetup
+		}
+	} else if *missing {
+		printGaps(c, selected, stdout)
+	} else {
+		printRules(c, selected, stdout)
+	}
+	if *missing && len(selected) > 0 {
+		return exitFail
+	}
 	return exitOK
 }
 
-func printGaps(c coverage, w io.Writer) int {
+// lookupRules finds the rules the arguments name: an exact ID or a family
+// (PD-EXT for PD-EXT-01, PD-EXT-02, ...), in any case. None is the whole
+// catalogue.
+func lookupRules(ids []string) ([]rules.Rule, error) {
+	if len(ids) == 0 {
+		return rules.All(), nil
+	}
+	var out []rules.Rule
+	seen := map[string]bool{}
+	add := func(r rules.Rule) {
+		if !seen[r.ID] {
+			seen[r.ID] = true
+			out = append(out, r)
+		}
+	}
+	for _, arg := range ids {
+		id := strings.ToUpper(strings.TrimSpace(arg))
+		if r, ok := rules.Lookup(id); ok {
+			add(r)
+			continue
+		}
+		n := 0
+		for _, r := range rules.All() {
+			if strings.HasPrefix(r.ID, id+"-") {
+				add(r)
+				n++
+			}
+		}
+		if n == 0 {
+			return nil, fmt.Errorf("no rule %q in the catalogue; 'appcert rules' lists them all", arg)
+		}
+	}
+	return out, nil
+}
+
+// ruleJSON is one rule and what covers it, for --json.
+type ruleJSON struct {
+	ID         string         `json:"id"`
+	Kind       rules.Kind     `json:"kind"`
+	Group      string         `json:"group"`
+	Sources    []string       `json:"sources"`
+	Assumed    bool           `json:"assumed"`
+	Summary    string         `json:"summary"`
+	Scenarios  []scenarioJSON `json:"scenarios,omitempty"`
+	Properties []string       `json:"properties,omitempty"`
+	AppChecks  []scenarioJSON `json:"app_checks,omitempty"`
+	Faults     []string       `json:"faults,omitempty"`
+	Gap        string         `json:"gap,omitempty"`
+}
+
+type scenarioJSON struct {
+	Name string `json:"name"`
+	File string `json:"file"`
+	Line int64  `json:"line"`
+}
+
+func printRulesJSON(c coverage, rs []rules.Rule, w io.Writer) error {
+	out := make([]ruleJSON, 0, len(rs))
+	scen := func(ss []features.Scenario) []scenarioJSON {
+		var o []scenarioJSON
+		for _, s := range ss {
+			o = append(o, scenarioJSON{Name: s.Name, File: s.File, Line: s.Line})
+		}
+		return o
+	}
+	for _, r := range rs {
+		j := ruleJSON{ID: r.ID, Kind: r.Kind, Group: r.Group, Sources: r.Sources(), Assumed: r.Assumed, Summary: r.Summary, Gap: c.gap(r)}
+		if j.Sources == nil {
+			j.Sources = []string{}
+		}
+		if r.Kind == rules.Marketplace {
+			j.Scenarios, j.Properties = scen(c.scenarios[r.ID]), c.properties[r.ID]
+		} else {
+			j.AppChecks, j.Faults = scen(c.checks[r.ID]), c.faults[r.ID]
+		}
+		out = append(out, j)
+	}
+	b, err := json.MarshalIndent(out, "", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(append(b, '\n'))
+	return err
+}
+
+func printGaps(c coverage, rs []rules.Rule, w io.Writer) {
 	var b strings.Builder
 	n := 0
-	for _, r := range rules.All() {
+	for _, r := range rs {
 		if g := c.gap(r); strings.HasPrefix(g, "pending: ") {
 			fmt.Fprintf(&b, "%-12s %s  %s\n", r.ID, r.Kind, g)
 			n++
@@ -138,18 +240,17 @@ func printGaps(c coverage, w io.Writer) int {
 	}
 	if n == 0 {
 		io.WriteString(w, "Every rule is covered: each M rule has a scenario, each A rule an app check and a fault.\n")
-		return exitOK
+		return
 	}
 	fmt.Fprintf(&b, "\n%d of %d rules have gaps.\n", n, len(rules.All()))
 	io.WriteString(w, b.String())
-	return exitFail
 }
 
-func printRules(c coverage, w io.Writer) {
+func printRules(c coverage, rs []rules.Rule, w io.Writer) {
 	var b strings.Builder
 	group := ""
 	gaps := 0
-	for _, r := range rules.All() {
+	for _, r := range rs {
 		if r.Group != group {
 			fmt.Fprintf(&b, "\n# %s\n", r.Group)
 			group = r.Group
@@ -171,7 +272,7 @@ func printRules(c coverage, w io.Writer) {
 			gaps++
 		}
 	}
-	fmt.Fprintf(&b, "\n%d rules, %d with gaps (appcert rules --missing lists them).\n", len(rules.All()), gaps)
+	fmt.Fprintf(&b, "\n%d rules, %d with gaps (appcert rules --missing lists them).\n", len(rs), gaps)
 	io.WriteString(w, b.String())
 }
 

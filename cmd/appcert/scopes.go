@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -48,40 +47,6 @@ func runScopes(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	return exitSetup
 }
 
-// newScopesFlags returns a flag set whose --help prints usage and the
-// flags to stderr.
-func newScopesFlags(name, usage string, stderr io.Writer) *flag.FlagSet {
-	fs := flag.NewFlagSet("appcert scopes "+name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: appcert scopes %s %s\n", name, usage)
-		fs.PrintDefaults()
-	}
-	return fs
-}
-
-// parseArgs parses flags wherever they stand, so that
-// "check GET /deals --scopes deals:read" works as well as the flag first.
-// It returns the positional arguments and the exit code to stop with, if
-// any.
-func parseArgs(fs *flag.FlagSet, args []string) ([]string, int, bool) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return nil, exitOK, true
-			}
-			return nil, exitSetup, true // the flag package has said what is wrong
-		}
-		args = fs.Args()
-		if len(args) == 0 {
-			return pos, 0, false
-		}
-		pos = append(pos, args[0])
-		args = args[1:]
-	}
-}
-
 // callError reports a call that does not resolve, with what to do next.
 func callError(stderr io.Writer, sub string, err error) int {
 	hint := ""
@@ -96,8 +61,8 @@ func callError(stderr io.Writer, sub string, err error) int {
 }
 
 func scopesNeed(args []string, stdout, stderr io.Writer) int {
-	fs := newScopesFlags("need", "METHOD PATH [METHOD PATH]...", stderr)
-	pos, code, stop := parseArgs(fs, args)
+	fs := newFlags("appcert scopes need", "Usage: appcert scopes need METHOD PATH [METHOD PATH]...\n\nThe smallest set of scopes granting every call.\n", stdout, stderr)
+	pos, code, stop := fs.parse(args)
 	if stop {
 		return code
 	}
@@ -124,9 +89,9 @@ func scopesNeed(args []string, stdout, stderr io.Writer) int {
 }
 
 func scopesCheck(args []string, stdout, stderr io.Writer) int {
-	fs := newScopesFlags("check", "--scopes a,b METHOD PATH", stderr)
-	list := fs.String("scopes", "", "comma-separated scopes the app holds (base is always held)")
-	pos, code, stop := parseArgs(fs, args)
+	fs := newFlags("appcert scopes check", "Usage: appcert scopes check --scopes a,b METHOD PATH\n\nWhether those scopes (and base) grant the call: exit 0 allowed, 1 denied.\n", stdout, stderr)
+	list := fs.String("scopes", "", "comma-separated `scopes` the app holds (base is always held)")
+	pos, code, stop := fs.parse(args)
 	if stop {
 		return code
 	}
@@ -161,9 +126,9 @@ func scopesCheck(args []string, stdout, stderr io.Writer) int {
 }
 
 func scopesList(args []string, stdout, stderr io.Writer) int {
-	fs := newScopesFlags("list", "[--endpoints]", stderr)
+	fs := newFlags("appcert scopes list", "Usage: appcert scopes list [--endpoints]\n\nThe scope catalogue.\n", stdout, stderr)
 	endpoints := fs.Bool("endpoints", false, "list each scope's endpoints too")
-	pos, code, stop := parseArgs(fs, args)
+	pos, code, stop := fs.parse(args)
 	if stop {
 		return code
 	}

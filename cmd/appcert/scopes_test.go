@@ -127,13 +127,13 @@ func TestRunScopes_Help(t *testing.T) {
 		t.Fatalf("code %d, stdout %q", code, out)
 	}
 	for _, sub := range []string{"need", "check", "list"} {
-		code, _, errs := runScopesT(t, sub, "--help")
-		if code != exitOK || !strings.Contains(errs, "Usage: appcert scopes "+sub) {
-			t.Errorf("%s --help: code %d, stderr %q", sub, code, errs)
+		code, out, errs := runScopesT(t, sub, "--help")
+		if code != exitOK || !strings.Contains(out, "Usage: appcert scopes "+sub) || errs != "" {
+			t.Errorf("%s --help: code %d, stdout %q, stderr %q", sub, code, out, errs)
 		}
 	}
-	_, _, errs := runScopesT(t, "check", "-h")
-	if !strings.Contains(errs, "-scopes") {
-		t.Errorf("check -h does not describe --scopes: %q", errs)
+	_, out, _ = runScopesT(t, "check", "-h")
+	if !strings.Contains(out, "--scopes SCOPES") {
+		t.Errorf("check -h does not describe --scopes: %q", out)
 	}
 }

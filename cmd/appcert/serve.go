@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -30,17 +28,10 @@ with the rules it concerns, and what you did as a scenario for
 'appcert features' (download it from the page).
 
 --demo serves the bundled sample app, started in-process.
-
-Flags:
 `
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("appcert serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		io.WriteString(stderr, serveUsage)
-		fs.PrintDefaults()
-	}
+	fs := newFlags("appcert serve", serveUsage, stdout, stderr)
 	var (
 		path, listen string
 		demo         bool
@@ -50,11 +41,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs.StringVar(&listen, "listen", certify.DefaultListen, "loopback `address` for the page and the marketplace the app calls")
 	fs.BoolVar(&demo, "demo", false, "serve the bundled sample app, started in-process")
 	fs.Var(&faults, "fault", "with --demo, switch a sample app fault `NAME` on; repeatable (\"list\" lists them)")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitSetup
+	pos, code, stop := fs.parse(args)
+	if stop {
+		return code
 	}
 	if slices.Contains(faults, "list") {
 		for _, fi := range app.Faults() {
@@ -62,13 +51,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		}
 		return exitOK
 	}
-	usageErr := func(format string, a ...any) int {
-		fmt.Fprintf(stderr, "appcert serve: "+format+"; run 'appcert serve --help' for usage\n", a...)
-		return exitSetup
-	}
+	usageErr := fs.usageErr
 	switch {
-	case fs.NArg() > 0:
-		return usageErr("unexpected argument %q", fs.Arg(0))
+	case len(pos) > 0:
+		return usageErr("unexpected argument %q", pos[0])
 	case demo && path != "":
 		return usageErr("--demo serves the sample app; drop --manifest")
 	case !demo && path == "":

@@ -17,33 +17,34 @@ import (
 	"github.com/appcert/appcert/sim"
 )
 
+const simUsage = `Usage: appcert sim [flags]
+
+Runs a seeded workload (or a recorded trace) against the reference model
+and checks its invariants as it goes.
+
+Exit codes: 0 every invariant held, 1 a violation (with its seed and trace),
+2 bad flags or a corrupt trace (nothing written).
+`
+
 // runSim is `appcert sim`: a seeded workload (or a recorded trace) applied
 // to the reference model, with the invariants checked as it runs.
 func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("sim", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("appcert sim", simUsage, stdout, stderr)
 	def := sim.DefaultConfig()
-	profile := fs.String("profile", string(def.Profile), "marketplace rules: pipedrive, procore or zoom")
-	seed := fs.Uint64("seed", def.Seed, "workload seed: the same seed gives the same run")
-	companies := fs.Int("companies", def.Companies, "companies in the market")
-	users := fs.Int("users", def.Users, "users in all, joining over the run")
-	events := fs.Int("events", def.Events, "commands in all, setup included")
-	checkEvery := fs.Int("check-every", sim.DefaultCheckEvery, "check the invariants every N commands (0: never)")
+	profile := fs.String("profile", string(def.Profile), "marketplace rules `name`: pipedrive, procore or zoom")
+	seed := fs.Uint64("seed", def.Seed, "workload `seed`: the same seed gives the same run")
+	companies := fs.Int("companies", def.Companies, "`n` companies in the market")
+	users := fs.Int("users", def.Users, "`n` users in all, joining over the run")
+	events := fs.Int("events", def.Events, "`n` commands in all, setup included")
+	checkEvery := fs.Int("check-every", sim.DefaultCheckEvery, "check the invariants every `n` commands (0: never)")
 	tracePath := fs.String("trace", "", "write the event log to `FILE` as JSON lines")
 	replayPath := fs.String("replay", "", "replay the trace in `FILE` instead of generating a workload")
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: appcert sim [flags]\n\nRuns a workload against the reference model and checks its invariants.\n\nFlags:\n")
-		fs.PrintDefaults()
+	pos, code, stop := fs.parse(args)
+	if stop {
+		return code
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitSetup
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "appcert sim: unexpected argument %q\n", fs.Arg(0))
-		return exitSetup
+	if len(pos) > 0 {
+		return fs.usageErr("unexpected argument %q", pos[0])
 	}
 	cfg := sim.Config{Profile: reference.Profile(*profile), Seed: *seed, Companies: *companies, Users: *users, Events: *events}
 	if *checkEvery < 0 {
@@ -68,7 +69,7 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		cfg.Profile, cfg.Seed = tr.Header.Profile, tr.Header.Seed
 		// A replay checks where the run did unless told otherwise.
-		if !flagSet(fs, "check-every") && tr.Header.Version >= 2 {
+		if !flagSet(fs.FlagSet, "check-every") && tr.Header.Version >= 2 {
 			*checkEvery = tr.Header.CheckEvery
 		}
 	} else if err := cfg.Validate(); err != nil {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -29,19 +28,16 @@ a number; {email} is nothing or " and emails them".
 `
 
 func runSteps(_ context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("appcert steps", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { io.WriteString(stderr, stepsUsage) }
-	area := fs.String("area", "", "only this area (e.g. outcomes)")
+	fs := newFlags("appcert steps", stepsUsage, stdout, stderr)
+	area := fs.String("area", "", "only this `area` (e.g. outcomes)")
 	reasons := fs.Bool("reasons", false, "list the refusal reasons per marketplace")
 	statuses := fs.Bool("statuses", false, "list the status labels per marketplace")
-	pos, code, stop := interleaved(fs, args)
+	pos, code, stop := fs.parse(args)
 	if stop {
 		return code
 	}
 	if len(pos) > 0 {
-		fmt.Fprintf(stderr, "appcert steps: unexpected argument %q\n", pos[0])
-		return exitSetup
+		return fs.usageErr("unexpected argument %q", pos[0])
 	}
 	if *reasons || *statuses {
 		if *area != "" {
