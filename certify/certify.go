@@ -75,6 +75,9 @@ type Options struct {
 	Concurrency int
 	// TestingT, when set, runs each scenario as a subtest of it.
 	TestingT *testing.T
+	// Progress, when set, gets a line per finished scenario and, when
+	// nothing finished for a few seconds, what the run still waits for.
+	Progress io.Writer
 }
 
 // SetupError is a problem found before any check ran: a bad manifest or
@@ -172,7 +175,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	cucumber, err := runSuite(ctx, o, run)
+	cucumber, err := runSuite(ctx, o, run, selected)
 	if err != nil {
 		return nil, err
 	}
@@ -324,7 +327,7 @@ func shortError(err error) error {
 
 // runSuite runs the selected scenarios with godog, strictly and
 // concurrently, and returns its Cucumber JSON report.
-func runSuite(ctx context.Context, o Options, run *suite.Run) (cucumber []byte, err error) {
+func runSuite(ctx context.Context, o Options, run *suite.Run, selected int) (cucumber []byte, err error) {
 	dir, err := os.MkdirTemp("", "appcert-certify-")
 	if err != nil {
 		return nil, err
@@ -343,7 +346,25 @@ func runSuite(ctx context.Context, o Options, run *suite.Run) (cucumber []byte, 
 		DefaultContext: ctx,
 		TestingT:       o.TestingT,
 	}
-	godog.TestSuite{Name: "appcert certify", ScenarioInitializer: run.InitializeScenario, Options: &gopts}.Run()
+	initialize := run.InitializeScenario
+	if o.Progress != nil {
+		p := newProgress(o.Progress, selected)
+		wctx, stop := context.WithCancel(ctx)
+		watched := make(chan struct{})
+		go func() {
+			defer close(watched)
+			p.watch(wctx)
+		}()
+		defer func() { // no line after the run
+			stop()
+			<-watched
+		}()
+		initialize = func(sc *godog.ScenarioContext) {
+			run.InitializeScenario(sc)
+			p.hook(sc)
+		}
+	}
+	godog.TestSuite{Name: "appcert certify", ScenarioInitializer: initialize, Options: &gopts}.Run()
 	if cucumber, err = os.ReadFile(cpath); err != nil {
 		return nil, fmt.Errorf("the Cucumber report: %w", err)
 	}

@@ -16,6 +16,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 
@@ -202,13 +203,68 @@ func keyErr(key, format string, args ...any) *Error {
 	return &Error{Key: key, msg: key + ": " + fmt.Sprintf(format, args...)}
 }
 
+// MaxSize is the largest manifest read: a real one is a few kilobytes, and
+// a runaway one must not cost minutes and gigabytes before it is refused.
+const MaxSize = 1 << 20
+
+// MaxErrors is how many problems an error lists; the rest are counted.
+const MaxErrors = 20
+
+// maxEcho is how much of a value an error message quotes.
+const maxEcho = 64
+
 // Load reads and parses the manifest at path.
 func Load(path string) (App, error) {
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
+	if err != nil {
+		return App{}, fmt.Errorf("manifest: %w", err)
+	}
+	defer f.Close()
+	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() && fi.Size() > MaxSize {
+		return App{}, tooBig(fi.Size())
+	}
+	// A pipe or a file still growing is cut one byte past the cap.
+	data, err := io.ReadAll(io.LimitReader(f, MaxSize+1))
 	if err != nil {
 		return App{}, fmt.Errorf("manifest: %w", err)
 	}
 	return parse(data, filepath.Dir(path))
+}
+
+func tooBig(size int64) error {
+	return &Error{msg: fmt.Sprintf("the manifest is %s; a manifest is at most 1 MiB", byteSize(size))}
+}
+
+func byteSize(n int64) string {
+	switch {
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+// clip shortens a value quoted in an error: a manifest value is never
+// echoed in full, however long it is.
+func clip(v string) string {
+	if len(v) <= maxEcho {
+		return v
+	}
+	cut := maxEcho - 4
+	for cut > 0 && !utf8.RuneStart(v[cut]) {
+		cut--
+	}
+	return fmt.Sprintf("%s… (%s)", v[:cut], byteSize(int64(len(v))))
+}
+
+// joinErrors joins at most MaxErrors problems and counts the others.
+func joinErrors(errs []error) error {
+	if len(errs) > MaxErrors {
+		more := len(errs) - MaxErrors
+		errs = append(errs[:MaxErrors:MaxErrors], &Error{msg: fmt.Sprintf("… and %d more problems", more)})
+	}
+	return errors.Join(errs...)
 }
 
 // Parse decodes a YAML (or JSON) manifest, applies the defaults and checks
@@ -217,6 +273,9 @@ func Load(path string) (App, error) {
 func Parse(data []byte) (App, error) { return parse(data, "") }
 
 func parse(data []byte, dir string) (App, error) {
+	if len(data) > MaxSize {
+		return App{}, tooBig(int64(len(data)))
+	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		return App{}, &Error{msg: strings.TrimPrefix(err.Error(), "yaml: ")}
@@ -239,7 +298,7 @@ func parse(data []byte, dir string) (App, error) {
 		for _, m := range te.Errors {
 			errs = append(errs, typeError(doc.Content[0], m))
 		}
-		return App{}, errors.Join(errs...)
+		return App{}, joinErrors(errs)
 	}
 	a.Dir = dir
 	return Normalize(a)
@@ -256,7 +315,7 @@ func typeError(root *yaml.Node, m string) *Error {
 	if sm := unknownField.FindStringSubmatch(m); sm != nil {
 		line, _ := strconv.Atoi(sm[1])
 		parent := keyAt(root, "", line, sm[2], true)
-		e := &Error{Key: sm[2], Line: line, msg: fmt.Sprintf("unknown key %q (line %d)", sm[2], line)}
+		e := &Error{Key: sm[2], Line: line, msg: fmt.Sprintf("unknown key %q (line %d)", clip(sm[2]), line)}
 		if parent != "" {
 			e.Key = parent + "." + sm[2]
 			e.msg = parent + ": " + e.msg
@@ -351,16 +410,16 @@ func Normalize(a App) (App, error) {
 	switch a.SharingMode {
 	case ModeNone, ModeAddToAccount, ModeSharedExtensions:
 	default:
-		errs = append(errs, keyErr("sharing_mode", "must be none, add_to_account or add_to_account_with_shared_extensions, not %q", a.SharingMode))
+		errs = append(errs, keyErr("sharing_mode", "must be none, add_to_account or add_to_account_with_shared_extensions, not %q", clip(string(a.SharingMode))))
 	}
 	offset := len(scs) // index in the manifest as written, not after base was added
 	seen := map[string]bool{}
 	for i, s := range a.Scopes[offset:] {
 		key := fmt.Sprintf("scopes[%d]", i)
 		if _, ok := scopes.Lookup(s); !ok {
-			errs = append(errs, keyErr(key, "unknown scope %q", s))
+			errs = append(errs, keyErr(key, "unknown scope %q", clip(s)))
 		} else if seen[s] {
-			errs = append(errs, keyErr(key, "scope %q is listed twice", s))
+			errs = append(errs, keyErr(key, "scope %q is listed twice", clip(s)))
 		}
 		seen[s] = true
 	}
@@ -373,16 +432,16 @@ func Normalize(a App) (App, error) {
 		case e.Type == "":
 			errs = append(errs, &Error{Key: p + ".type", msg: p + ".type is required"})
 		default:
-			errs = append(errs, keyErr(p+".type", "must be one of %s, not %q", typeList(), e.Type))
+			errs = append(errs, keyErr(p+".type", "must be one of %s, not %q", typeList(), clip(string(e.Type))))
 		}
 		switch {
 		case !known:
 		case len(sf.resources) == 0 && e.Resource != "":
-			errs = append(errs, keyErr(p+".resource", "a %s sits on no record, so it takes no resource (got %q)", e.Type, e.Resource))
+			errs = append(errs, keyErr(p+".resource", "a %s sits on no record, so it takes no resource (got %q)", e.Type, clip(e.Resource)))
 		case len(sf.resources) > 0 && e.Resource == "":
 			errs = append(errs, &Error{Key: p + ".resource", msg: p + ".resource is required"})
 		case len(sf.resources) > 0 && !slices.Contains(sf.resources, e.Resource):
-			errs = append(errs, keyErr(p+".resource", "a %s must be on %s, not %q", e.Type, orList(sf.resources), e.Resource))
+			errs = append(errs, keyErr(p+".resource", "a %s must be on %s, not %q", e.Type, orList(sf.resources), clip(e.Resource)))
 		}
 		if e.URL == "" {
 			errs = append(errs, &Error{Key: p + ".url", msg: p + ".url is required"})
@@ -397,7 +456,7 @@ func Normalize(a App) (App, error) {
 		case !sf.view:
 			errs = append(errs, keyErr(p+".view", "a %s opens from no view; only app actions take view", e.Type))
 		case e.View != ViewDetails && e.View != ViewList:
-			errs = append(errs, keyErr(p+".view", "must be details or list, not %q", e.View))
+			errs = append(errs, keyErr(p+".view", "must be details or list, not %q", clip(e.View)))
 		}
 		if e.LoginURL != "" {
 			if known && !sf.loginURL {
@@ -432,13 +491,13 @@ func Normalize(a App) (App, error) {
 		// type must not share one.
 		id := string(e.Type) + "\x00" + e.Name
 		if j, ok := names[id]; ok {
-			errs = append(errs, keyErr(p+".name", "%q is already the name of extensions[%d], of the same type", e.Name, j))
+			errs = append(errs, keyErr(p+".name", "%q is already the name of extensions[%d], of the same type", clip(e.Name), j))
 		} else {
 			names[id] = i
 		}
 	}
 	if len(errs) > 0 {
-		return App{}, errors.Join(errs...)
+		return App{}, joinErrors(errs)
 	}
 	return a, nil
 }
@@ -454,7 +513,7 @@ func orList(xs []string) string {
 func checkURL(key, raw string) error {
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return keyErr(key, "%q is not an http(s) URL", raw)
+		return keyErr(key, "%q is not an http(s) URL", clip(raw))
 	}
 	return nil
 }

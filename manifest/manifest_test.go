@@ -2,6 +2,7 @@ package manifest
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -194,5 +195,74 @@ func TestLoad_File(t *testing.T) {
 	}
 	if _, err := Load(filepath.Join(t.TempDir(), "missing.yaml")); err == nil || !strings.HasPrefix(err.Error(), "manifest: ") {
 		t.Errorf("Load of a missing file: %v", err)
+	}
+}
+
+// A manifest above 1 MiB is refused with one line, before it is parsed;
+// one at the cap is read.
+func TestLoad_RefusesAManifestAbove1MiB(t *testing.T) {
+	dir := t.TempDir()
+	var b strings.Builder
+	b.WriteString(good)
+	b.WriteString("# ")
+	for b.Len() < MaxSize-1 {
+		b.WriteString("padding ")
+	}
+	atCap := b.String()[:MaxSize-1] + "\n"
+	path := filepath.Join(dir, "at-cap.yaml")
+	if err := os.WriteFile(path, []byte(atCap), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(path); err != nil {
+		t.Fatalf("a manifest of exactly 1 MiB: %v", err)
+	}
+	var scopes strings.Builder
+	scopes.WriteString(strings.Replace(good, "scopes: [deals:read]\n", "scopes:\n", 1))
+	for scopes.Len() <= 3*MaxSize {
+		scopes.WriteString("  - no-such-scope\n")
+	}
+	path = filepath.Join(dir, "big.yaml")
+	if err := os.WriteFile(path, []byte(scopes.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Load(path)
+	if err == nil || err.Error() != "manifest: the manifest is 3.0 MiB; a manifest is at most 1 MiB" {
+		t.Fatalf("Load: %v", err)
+	}
+	if _, err := Parse([]byte(scopes.String())); err == nil || !strings.Contains(err.Error(), "at most 1 MiB") {
+		t.Fatalf("Parse: %v", err)
+	}
+}
+
+// Many problems give the first MaxErrors and a count of the others.
+func TestParse_CapsTheErrorList(t *testing.T) {
+	doc := strings.Replace(good, "scopes: [deals:read]\n", "scopes:\n"+strings.Repeat("  - no-such-scope\n", 100), 1)
+	_, err := Parse([]byte(doc))
+	if err == nil {
+		t.Fatal("no error")
+	}
+	lines := strings.Split(err.Error(), "\n")
+	if len(lines) != MaxErrors+1 || lines[MaxErrors] != "manifest: … and 80 more problems" || !strings.Contains(lines[0], `scopes[0]: unknown scope "no-such-scope"`) {
+		t.Fatalf("%d lines:\n%s", len(lines), err)
+	}
+}
+
+// A long value is quoted in part, with its size, never in full.
+func TestParse_NeverEchoesALongValue(t *testing.T) {
+	long := strings.Repeat("x", 100_000)
+	for _, doc := range []string{
+		strings.Replace(good, "sharing_mode: add_to_account_with_shared_extensions", "sharing_mode: "+long, 1),
+		strings.Replace(good, "scopes: [deals:read]", "scopes: ["+long+"]", 1),
+		strings.Replace(good, "callback_url: http://127.0.0.1:8080/callback", "callback_url: "+long, 1),
+	} {
+		_, err := Parse([]byte(doc))
+		if err == nil || len(err.Error()) > 200 || !strings.Contains(err.Error(), "xxxx… (97.7 KiB)") {
+			t.Errorf("error of %d bytes: %.300v", len(fmt.Sprint(err)), err)
+		}
+	}
+	// YAML keys are at most 1024 characters; an unknown one is clipped too.
+	_, err := Parse([]byte(strings.Replace(good, "client_id: acme-client", "client_id: acme-client\n"+long[:1000]+": 1", 1)))
+	if err == nil || len(err.Error()) > 200 || !strings.Contains(err.Error(), "xxxx… (1000 bytes)") {
+		t.Errorf("unknown long key: %.300v", err)
 	}
 }

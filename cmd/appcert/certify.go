@@ -2,12 +2,15 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/appcert/appcert/certify"
 	"github.com/appcert/appcert/fakes/app"
@@ -28,8 +31,9 @@ loopback port (with --fault, broken on purpose; --fault list shows them).
 
 Writes junit.xml, cucumber.json and summary.json into --out.
 Exit codes: 0 every required check passed (warnings allowed), 1 a check
-failed or could not run, 2 setup or usage error, 130 interrupted (the
-reports hold what was found so far).
+failed or could not run (or --timeout was reached), 2 setup or usage error,
+130 interrupted by Ctrl-C, 143 by SIGTERM (the reports hold what was found
+so far).
 `
 
 // faultFlags collects repeated --fault flags.
@@ -60,13 +64,14 @@ func runCertify(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	fs := newFlags("appcert certify", certifyUsage, stdout, stderr)
 	var (
 		path, listen, tags, out, format string
-		demo                            bool
+		demo, progress                  bool
+		timeout                         time.Duration
 		faults                          faultFlags
 		rateLimit                       int
 		useTLS                          bool
 		caDir, appCA                    string
 	)
-	fs.StringVar(&path, "manifest", "", "the app's manifest `file` (YAML or JSON)")
+	fs.StringVar(&path, "manifest", "", "the app's manifest `file` (YAML or JSON, at most 1 MiB)")
 	fs.StringVar(&listen, "listen", certify.DefaultListen, "`address` the marketplace serves on (with --demo: a free port unless set)")
 	fs.StringVar(&tags, "tags", "", "run only the scenarios this godog tag `expression` selects (\"@PD-EXT-02\", \"@a,@b\", \"~@a\")")
 	fs.StringVar(&out, "out", "out", "`folder` for junit.xml, cucumber.json and summary.json")
@@ -77,12 +82,14 @@ func runCertify(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	fs.StringVar(&appCA, "app-ca", "", "a PEM `file` of the CA the app's own https URLs are signed by, trusted besides the system roots")
 	fs.BoolVar(&demo, "demo", false, "certify the bundled sample app, started in-process")
 	fs.Var(&faults, "fault", "with --demo, switch a sample app fault `NAME` on; repeatable (\"list\" lists them)")
+	fs.BoolVar(&progress, "progress", false, "a line on stderr per finished scenario (default: on a terminal, unless CI is set)")
+	fs.DurationVar(&timeout, "timeout", 0, "stop the whole run after this `duration` (e.g. 5m) and report what was found so far")
 	pos, code, stop := fs.parse(args)
 	if stop {
 		return code
 	}
-	listenSet := false
-	fs.Visit(func(f *flag.Flag) { listenSet = listenSet || f.Name == "listen" })
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	if slices.Contains(faults, "list") {
 		for _, fi := range app.Faults() {
 			fmt.Fprintf(stdout, "%-26s %-13s %s\n", fi.Name, fi.Rule, fi.Description)
@@ -107,6 +114,8 @@ func runCertify(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		return usageErr("--rate-limit %d: want a number of calls from 1 to 100000", rateLimit)
 	case caDir != "" && !useTLS:
 		return usageErr("--ca names the CA for --tls; add --tls")
+	case timeout < 0:
+		return usageErr("--timeout %v: must not be negative", timeout)
 	}
 
 	o := certify.Options{Tags: tags, RateLimit: rateLimit, TLS: useTLS, CADir: caDir}
@@ -117,34 +126,50 @@ func runCertify(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	if useTLS {
 		scheme = "https"
 	}
+	if !set["progress"] {
+		progress = isTerminal(stderr) && os.Getenv("CI") == ""
+	}
+	if progress {
+		o.Progress = stderr
+	}
+	if !demo {
+		var err error
+		if o.Manifest, err = manifest.Load(path); err != nil {
+			fmt.Fprintf(stderr, "appcert certify: %s: %v\n", path, err)
+			return exitSetup
+		}
+	}
+	// Before anything is sent: results that cannot be written are lost.
+	removeOut, err := checkWritable(out)
+	if err != nil {
+		fmt.Fprintf(stderr, "appcert certify: --out %s: the reports cannot be written there: %v\n", out, err)
+		return exitSetup
+	}
+	if timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeoutCause(ctx, timeout, errTimeout)
+		defer cancel()
+	}
+
 	var rep *certify.Report
-	var err error
 	if demo {
-		if listenSet {
+		if set["listen"] {
 			o.Listen = listen
 		}
 		fmt.Fprintf(stderr, "appcert certify: certifying the sample app%s\n", faultNote(faults))
 		rep, err = certify.Demo(ctx, o, certify.DemoOptions{Faults: faults})
 	} else {
 		o.Listen = listen
-		o.Manifest, err = manifest.Load(path)
-		if err != nil {
-			fmt.Fprintf(stderr, "appcert certify: %s: %v\n", path, err)
-			return exitSetup
-		}
 		fmt.Fprintf(stderr, "appcert certify: certifying %s; the marketplace serves on %s://%s\n", path, scheme, listen)
 		rep, err = certify.Run(ctx, o)
 	}
 	if err != nil {
+		removeOut()
 		if ctx.Err() != nil {
-			fmt.Fprintln(stderr, "appcert certify: interrupted before any check ran; nothing written")
-			return certify.ExitInterrupted
+			fmt.Fprintf(stderr, "appcert certify: %s before any check ran; nothing written\n", stopped(ctx, timeout))
+			return stoppedCode(ctx)
 		}
 		fmt.Fprintf(stderr, "appcert certify: %v\n", err)
-		return exitSetup
-	}
-	if err := rep.WriteFiles(out); err != nil {
-		fmt.Fprintf(stderr, "appcert certify: writing the reports: %v\n", err)
 		return exitSetup
 	}
 	switch format {
@@ -163,13 +188,65 @@ func runCertify(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	if err != nil {
 		fmt.Fprintf(stderr, "appcert certify: %v\n", err)
 	}
+	if err := rep.WriteFiles(out); err != nil {
+		fmt.Fprintf(stderr, "appcert certify: writing the reports: %v\n", err)
+		return exitSetup
+	}
 	fmt.Fprintf(stderr, "appcert certify: reports in %s\n", strings.Join([]string{
 		filepath.Join(out, "junit.xml"), filepath.Join(out, "cucumber.json"), filepath.Join(out, "summary.json"),
 	}, ", "))
 	if format != "pretty" {
 		fmt.Fprintf(stderr, "appcert certify: %s\n", rep.SummaryLine())
 	}
+	if rep.Interrupted {
+		fmt.Fprintf(stderr, "appcert certify: %s; the reports hold what was found so far\n", stopped(ctx, timeout))
+		return stoppedCode(ctx)
+	}
 	return rep.ExitCode()
+}
+
+// errTimeout ends a run that reached --timeout.
+var errTimeout = errors.New("--timeout reached")
+
+// stopped says why a run stopped early.
+func stopped(ctx context.Context, timeout time.Duration) string {
+	if errors.Is(context.Cause(ctx), errTimeout) {
+		return fmt.Sprintf("stopped at --timeout %v", timeout)
+	}
+	return "interrupted (" + context.Cause(ctx).Error() + ")"
+}
+
+// stoppedCode is the exit code of a run stopped early: a failed gate for
+// --timeout (the checks not run did not pass), 128 plus the signal for an
+// interrupted one.
+func stoppedCode(ctx context.Context) int {
+	if errors.Is(context.Cause(ctx), errTimeout) {
+		return exitFail
+	}
+	return interruptedCode(ctx)
+}
+
+// checkWritable makes sure reports can be written into dir, creating it if
+// need be; remove takes away a folder it created, for a run that ends
+// without reports.
+func checkWritable(dir string) (remove func(), err error) {
+	remove = func() {}
+	if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return remove, err
+		}
+		remove = func() { os.Remove(dir) } // only if still empty
+	} else if err != nil {
+		return remove, err
+	}
+	f, err := os.CreateTemp(dir, ".appcert-probe-*")
+	if err != nil {
+		remove()
+		return func() {}, err
+	}
+	f.Close()
+	os.Remove(f.Name())
+	return remove, nil
 }
 
 func faultNote(faults faultFlags) string {

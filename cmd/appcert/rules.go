@@ -149,7 +149,7 @@ func lookupRules(ids []string) ([]rules.Rule, error) {
 		return rules.All(), nil
 	}
 	var out []rules.Rule
-	seen := map[string]bool{}
+	seen := map[rules.ID]bool{}
 	add := func(r rules.Rule) {
 		if !seen[r.ID] {
 			seen[r.ID] = true
@@ -158,13 +158,13 @@ func lookupRules(ids []string) ([]rules.Rule, error) {
 	}
 	for _, arg := range ids {
 		id := strings.ToUpper(strings.TrimSpace(arg))
-		if r, ok := rules.Lookup(id); ok {
+		if r, ok := rules.Lookup(rules.ID(id)); ok {
 			add(r)
 			continue
 		}
 		n := 0
 		for _, r := range rules.All() {
-			if strings.HasPrefix(r.ID, id+"-") {
+			if strings.HasPrefix(string(r.ID), id+"-") {
 				add(r)
 				n++
 			}
@@ -178,7 +178,7 @@ func lookupRules(ids []string) ([]rules.Rule, error) {
 
 // ruleJSON is one rule and what covers it, for --json.
 type ruleJSON struct {
-	ID         string         `json:"id"`
+	ID         rules.ID       `json:"id"`
 	Kind       rules.Kind     `json:"kind"`
 	Group      string         `json:"group"`
 	Sources    []string       `json:"sources"`
