@@ -338,7 +338,9 @@ func runSuite(ctx context.Context, o Options, run *suite.Run, selected int) (cuc
 		Strict:         true,
 		Tags:           o.Tags,
 		Concurrency:    o.Concurrency,
-		NoColors:       true,
+		// godog's no-colour writer makes a system call per character; the
+		// file formats write no colours, so its pass-through writer is used.
+		NoColors:       false,
 		Output:         io.Discard,
 		Format:         "cucumber:" + cpath,
 		FS:             features.AppFS,

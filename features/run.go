@@ -120,18 +120,22 @@ func Run(ctx context.Context, opts RunOptions) (Report, error) {
 	if opts.Out == nil {
 		opts.Out = io.Discard
 	}
+	// godog's no-colour writer makes a system call per character of what
+	// it wraps: here it only ever wraps the console, which passes whole
+	// lines on, and the report files get godog's pass-through writer
+	// (NoColors false: the file formats write no colours).
 	out := &console{out: opts.Out, match: opts.Suite.Match}
 	gopts := godog.Options{
 		Strict:         true,
 		Tags:           opts.Tags,
 		Concurrency:    opts.Concurrency,
-		NoColors:       !opts.Color,
+		NoColors:       false,
 		Output:         colors.Uncolored(out),
 		DefaultContext: ctx,
 		TestingT:       opts.TestingT,
 	}
 	if opts.Color {
-		gopts.Output = colors.Colored(out)
+		gopts.Output = out
 	}
 	if gopts.Concurrency <= 0 {
 		gopts.Concurrency = runtime.GOMAXPROCS(0)
@@ -159,11 +163,19 @@ func Run(ctx context.Context, opts RunOptions) (Report, error) {
 		return Report{}, usagef("reading the feature files: %v", err)
 	}
 	lines := map[string]int64{} // file and AST node ID -> line
+	var pickles []pickleInfo
 	for _, f := range feats {
 		if err := checkSteps(f.Uri, f.GherkinDocument); err != nil {
 			return Report{}, err
 		}
 		rep.Scenarios += len(f.Pickles)
+		feature := f.Uri
+		if f.GherkinDocument.Feature != nil {
+			feature = f.GherkinDocument.Feature.Name
+		}
+		for _, p := range f.Pickles {
+			pickles = append(pickles, pickleInfo{id: p.Id, feature: feature, p: &godog.Scenario{Id: p.Id, Uri: p.Uri, Name: p.Name, Tags: p.Tags, AstNodeIds: p.AstNodeIds}})
+		}
 		for id, l := range nodeLines(f.GherkinDocument) {
 			lines[f.Uri+"\x00"+id] = l
 		}
@@ -175,7 +187,13 @@ func Run(ctx context.Context, opts RunOptions) (Report, error) {
 		return Report{}, usagef("no scenarios found in %s", strings.Join(gopts.Paths, ", "))
 	}
 
+	// JUnit is appcert's own (valid, with rule IDs and real times); the
+	// console's junit format is the same document.
 	format := opts.Format
+	if format == "junit" {
+		format = "progress:" + os.DevNull
+	}
+	var junitPath string
 	if opts.OutDir != "" {
 		if strings.ContainsAny(opts.OutDir, ",") {
 			return Report{}, usagef("the report folder %q has a comma in its name; pick another", opts.OutDir)
@@ -183,20 +201,21 @@ func Run(ctx context.Context, opts RunOptions) (Report, error) {
 		if err := os.MkdirAll(opts.OutDir, 0o755); err != nil {
 			return Report{}, usagef("the report folder: %v", err)
 		}
-		for _, f := range []struct{ format, name string }{{"junit", "junit.xml"}, {"cucumber", "cucumber.json"}} {
-			path := filepath.Join(opts.OutDir, f.name)
+		junitPath = filepath.Join(opts.OutDir, "junit.xml")
+		cucumberPath := filepath.Join(opts.OutDir, "cucumber.json")
+		for _, path := range []string{junitPath, cucumberPath} {
 			fh, err := os.Create(path)
 			if err != nil {
 				return Report{}, usagef("the report file: %v", err)
 			}
 			fh.Close()
-			format += "," + f.format + ":" + path
 			rep.Files = append(rep.Files, path)
 		}
+		format += ",cucumber:" + cucumberPath
 	}
 	gopts.Format = format
 
-	rec := &recorder{nearest: opts.Suite.Nearest, lines: lines}
+	rec := &recorder{nearest: opts.Suite.Nearest, lines: lines, started: map[string]time.Time{}, ended: map[string]scenarioEnd{}}
 	suite := godog.TestSuite{
 		Name: opts.Suite.Name,
 		ScenarioInitializer: func(sc *godog.ScenarioContext) {
@@ -211,6 +230,22 @@ func Run(ctx context.Context, opts RunOptions) (Report, error) {
 	}
 	rep.Passed, rep.Failures, rep.Undefined = rec.results()
 	rep.Elapsed = time.Since(start)
+	if opts.Format == "junit" || junitPath != "" {
+		doc, err := rec.junit(opts.Suite.Name, pickles, start, rep.Elapsed).Marshal()
+		if err != nil {
+			return rep, err
+		}
+		if opts.Format == "junit" {
+			if _, err := opts.Out.Write(doc); err != nil {
+				return rep, err
+			}
+		}
+		if junitPath != "" {
+			if err := os.WriteFile(junitPath, doc, 0o644); err != nil {
+				return rep, err
+			}
+		}
+	}
 	return rep, nil
 }
 
@@ -282,12 +317,25 @@ type recorder struct {
 	failures  []Failure
 	undefined []Undefined
 	stepFail  map[string]bool // scenario IDs with a failed step recorded
+	started   map[string]time.Time
+	ended     map[string]scenarioEnd
+}
+
+// scenarioEnd is how a scenario ended, for the JUnit report.
+type scenarioEnd struct {
+	at        time.Time
+	err       error
+	step      string // the step that failed, was undefined or pending
+	undefined bool
 }
 
 type pickleKey struct{}
 
 func (r *recorder) hook(sc *godog.ScenarioContext) {
 	sc.Before(func(ctx context.Context, p *godog.Scenario) (context.Context, error) {
+		r.mu.Lock()
+		r.started[p.Id] = time.Now()
+		r.mu.Unlock()
 		return context.WithValue(ctx, pickleKey{}, p), nil
 	})
 	sc.StepContext().After(func(ctx context.Context, st *godog.Step, status godog.StepResultStatus, err error) (context.Context, error) {
@@ -303,11 +351,23 @@ func (r *recorder) hook(sc *godog.ScenarioContext) {
 		case godog.StepPending, godog.StepAmbiguous:
 			r.fail(p, st.Text, err)
 		}
+		if status == godog.StepFailed || status == godog.StepUndefined || status == godog.StepPending || status == godog.StepAmbiguous {
+			r.mu.Lock()
+			e := r.ended[p.Id]
+			if e.step == "" {
+				e.step, e.undefined = st.Text, status == godog.StepUndefined
+				r.ended[p.Id] = e
+			}
+			r.mu.Unlock()
+		}
 		return ctx, nil
 	})
 	sc.After(func(ctx context.Context, p *godog.Scenario, err error) (context.Context, error) {
 		r.mu.Lock()
 		defer r.mu.Unlock()
+		e := r.ended[p.Id]
+		e.at, e.err = time.Now(), err
+		r.ended[p.Id] = e
 		if err == nil {
 			r.passed++
 			return ctx, nil
