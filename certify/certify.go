@@ -335,9 +335,9 @@ func runSuite(ctx context.Context, o Options, run *suite.Run, selected int) (cuc
 	defer os.RemoveAll(dir)
 	cpath := filepath.Join(dir, "cucumber.json")
 	gopts := godog.Options{
-		Strict:         true,
-		Tags:           o.Tags,
-		Concurrency:    o.Concurrency,
+		Strict:      true,
+		Tags:        o.Tags,
+		Concurrency: o.Concurrency,
 		// godog's no-colour writer makes a system call per character; the
 		// file formats write no colours, so its pass-through writer is used.
 		NoColors:       false,
