@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -88,8 +87,6 @@ func runCertify(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	if stop {
 		return code
 	}
-	set := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	if slices.Contains(faults, "list") {
 		for _, fi := range app.Faults() {
 			fmt.Fprintf(stdout, "%-26s %-13s %s\n", fi.Name, fi.Rule, fi.Description)
@@ -126,7 +123,7 @@ func runCertify(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	if useTLS {
 		scheme = "https"
 	}
-	if !set["progress"] {
+	if !fs.isSet("progress") {
 		progress = isTerminal(stderr) && os.Getenv("CI") == ""
 	}
 	if progress {
@@ -153,7 +150,7 @@ func runCertify(ctx context.Context, args []string, stdout, stderr io.Writer) in
 
 	var rep *certify.Report
 	if demo {
-		if set["listen"] {
+		if fs.isSet("listen") {
 			o.Listen = listen
 		}
 		fmt.Fprintf(stderr, "appcert certify: certifying the sample app%s\n", faultNote(faults))

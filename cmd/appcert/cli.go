@@ -55,6 +55,13 @@ func (f *cliFlags) parse(args []string) (pos []string, code int, stop bool) {
 	}
 }
 
+// isSet reports whether the command line set the flag name.
+func (f *cliFlags) isSet(name string) bool {
+	set := false
+	f.Visit(func(fl *flag.Flag) { set = set || fl.Name == name })
+	return set
+}
+
 // usageErr reports a usage error in one line, with where to read more.
 func (f *cliFlags) usageErr(format string, a ...any) int {
 	fmt.Fprintf(f.stderr, f.cmd+": "+format+"; run '"+f.cmd+" --help' for usage\n", a...)

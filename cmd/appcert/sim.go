@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"maps"
@@ -69,7 +68,7 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		cfg.Profile, cfg.Seed = tr.Header.Profile, tr.Header.Seed
 		// A replay checks where the run did unless told otherwise.
-		if !flagSet(fs.FlagSet, "check-every") && tr.Header.Version >= 2 {
+		if !fs.isSet("check-every") && tr.Header.Version >= 2 {
 			*checkEvery = tr.Header.CheckEvery
 		}
 	} else if err := cfg.Validate(); err != nil {
@@ -213,13 +212,6 @@ func printViolation(w io.Writer, s *sim.Summary, trace string) {
 
 func sameCommand(a, b reference.Command) bool {
 	return fmt.Sprintf("%#v", a) == fmt.Sprintf("%#v", b)
-}
-
-// flagSet reports whether the command line set the flag name.
-func flagSet(fs *flag.FlagSet, name string) bool {
-	set := false
-	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
-	return set
 }
 
 // isTerminal reports whether w is a terminal (a character device).
