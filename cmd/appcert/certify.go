@@ -15,6 +15,7 @@ import (
 	"github.com/appcert/appcert/fakes/app"
 	"github.com/appcert/appcert/fakes/marketplace"
 	"github.com/appcert/appcert/manifest"
+	"github.com/appcert/appcert/rules"
 )
 
 const certifyUsage = `Usage: appcert certify --manifest app.yaml [flags]
@@ -34,6 +35,36 @@ failed or could not run (or --timeout was reached), 2 setup or usage error,
 130 interrupted by Ctrl-C, 143 by SIGTERM (the reports hold what was found
 so far).
 `
+
+// ruleFlags collects repeated --rule flags: app rules of the catalogue.
+type ruleFlags []string
+
+func (r *ruleFlags) String() string { return strings.Join(*r, ",") }
+
+func (r *ruleFlags) Set(id string) error {
+	rl, ok := rules.Lookup(strings.ToUpper(strings.TrimSpace(id)))
+	switch {
+	case !ok:
+		return fmt.Errorf("no rule %q in the catalogue ('appcert rules' lists them)", id)
+	case rl.Kind != rules.App:
+		return fmt.Errorf("%s is a marketplace rule, checked by 'appcert features --tags @%s'; certify checks app rules", rl.ID, rl.ID)
+	}
+	*r = append(*r, rl.ID)
+	return nil
+}
+
+// tags is the tag expression selecting the rules' checks, with the
+// --tags expression, if any, also required.
+func (r ruleFlags) tags(tags string) string {
+	if len(r) == 0 {
+		return tags
+	}
+	sel := "@" + strings.Join(r, ",@")
+	if strings.TrimSpace(tags) == "" {
+		return sel
+	}
+	return sel + " && " + tags
+}
 
 // faultFlags collects repeated --fault flags.
 type faultFlags []app.Fault
@@ -69,6 +100,7 @@ func runCertify(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		rateLimit                       int
 		useTLS                          bool
 		caDir, appCA                    string
+		only                            ruleFlags
 	)
 	fs.StringVar(&path, "manifest", "", "the app's manifest `file` (YAML or JSON, at most 1 MiB)")
 	fs.StringVar(&listen, "listen", certify.DefaultListen, "`address` the marketplace serves on (with --demo: a free port unless set)")
@@ -81,6 +113,7 @@ func runCertify(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	fs.StringVar(&appCA, "app-ca", "", "a PEM `file` of the CA the app's own https URLs are signed by, trusted besides the system roots")
 	fs.BoolVar(&demo, "demo", false, "certify the bundled sample app, started in-process")
 	fs.Var(&faults, "fault", "with --demo, switch a sample app fault `NAME` on; repeatable (\"list\" lists them)")
+	fs.Var(&only, "rule", "run only the checks of this app rule `ID` (PD-EXT-02); repeatable")
 	fs.BoolVar(&progress, "progress", false, "a line on stderr per finished scenario (default: on a terminal, unless CI is set)")
 	fs.DurationVar(&timeout, "timeout", 0, "stop the whole run after this `duration` (e.g. 5m) and report what was found so far")
 	pos, code, stop := fs.parse(args)
@@ -115,7 +148,7 @@ func runCertify(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		return usageErr("--timeout %v: must not be negative", timeout)
 	}
 
-	o := certify.Options{Tags: tags, RateLimit: rateLimit, TLS: useTLS, CADir: caDir}
+	o := certify.Options{Tags: only.tags(tags), RateLimit: rateLimit, TLS: useTLS, CADir: caDir}
 	if appCA != "" {
 		o.AppCAs = []string{appCA}
 	}

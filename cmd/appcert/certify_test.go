@@ -213,3 +213,33 @@ func TestRunCertify_FaultList(t *testing.T) {
 		t.Fatalf("exit %d:\n%s", code, out)
 	}
 }
+
+// --rule runs only that rule's checks; it must be an app rule.
+func TestRunCertify_RuleRunsOneRulesChecks(t *testing.T) {
+	code, out, errs := runCertifyT(t, context.Background(), "--demo", "--rule", "pd-ext-04", "--format", "json", "--out", t.TempDir())
+	var sum struct {
+		Counts struct{ Rules, Passed int }
+		Rules  []struct{ ID string }
+	}
+	if code != exitOK || json.Unmarshal([]byte(out), &sum) != nil || sum.Counts.Rules != 1 || len(sum.Rules) != 1 || sum.Rules[0].ID != "PD-EXT-04" {
+		t.Errorf("--rule pd-ext-04: exit %d, %+v, stderr:\n%s", code, sum, errs)
+	}
+	for arg, want := range map[string]string{"PD-SHARE-13": "is a marketplace rule", "PD-NOPE-1": `no rule "PD-NOPE-1"`} {
+		if code, _, errs := runCertifyT(t, context.Background(), "--demo", "--rule", arg); code != exitSetup || !strings.Contains(errs, want) {
+			t.Errorf("--rule %s: exit %d, stderr %q", arg, code, errs)
+		}
+	}
+}
+
+func TestRuleFlags_TagsAddToTheSelection(t *testing.T) {
+	r := ruleFlags{"PD-EXT-02", "PD-EXT-04"}
+	if got := r.tags(""); got != "@PD-EXT-02,@PD-EXT-04" {
+		t.Errorf("%q", got)
+	}
+	if got := r.tags("~@slow"); got != "@PD-EXT-02,@PD-EXT-04 && ~@slow" {
+		t.Errorf("%q", got)
+	}
+	if got := (ruleFlags{}).tags("@x"); got != "@x" {
+		t.Errorf("%q", got)
+	}
+}
