@@ -1,96 +1,103 @@
 package certify
 
 import (
-	"encoding/xml"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/appcert/appcert/certify/result"
+	"github.com/appcert/appcert/internal/junit"
 )
 
-// JUnit's shape, as CI systems read it: a test case per rule and surface,
-// so that each sub-check shows on its own.
-type (
-	junitSuites struct {
-		XMLName  xml.Name     `xml:"testsuites"`
-		Name     string       `xml:"name,attr"`
-		Tests    int          `xml:"tests,attr"`
-		Failures int          `xml:"failures,attr"`
-		Errors   int          `xml:"errors,attr"`
-		Skipped  int          `xml:"skipped,attr"`
-		Time     string       `xml:"time,attr"`
-		Suites   []junitSuite `xml:"testsuite"`
-	}
-	junitSuite struct {
-		Name     string      `xml:"name,attr"`
-		Tests    int         `xml:"tests,attr"`
-		Failures int         `xml:"failures,attr"`
-		Errors   int         `xml:"errors,attr"`
-		Skipped  int         `xml:"skipped,attr"`
-		Cases    []junitCase `xml:"testcase"`
-	}
-	junitCase struct {
-		Name      string        `xml:"name,attr"`
-		Classname string        `xml:"classname,attr"`
-		Failure   *junitMessage `xml:"failure,omitempty"`
-		Error     *junitMessage `xml:"error,omitempty"`
-		Skipped   *junitMessage `xml:"skipped,omitempty"`
-		SystemOut string        `xml:"system-out,omitempty"`
-	}
-	junitMessage struct {
-		Message string `xml:"message,attr"`
-		Text    string `xml:",chardata"`
-	}
-)
-
-// junit is junit.xml: one suite per rule, one case per surface. FAIL is a
-// failure; SKIP, which fails a run too, an error naming the prerequisite;
-// N/A and NOT EXERCISED are skipped with their reason; WARN passes with
-// the warning in its output.
+// junit is junit.xml (internal/junit/junit.xsd): a suite per rule, a case
+// per rule and surface (classname the rule ID, name the check and
+// surface), so that each sub-check shows on its own. FAIL is a failure
+// with each finding's reason and exchange; SKIP, which fails a run too,
+// an error naming the prerequisite; N/A and NOT EXERCISED are skipped with
+// their reason; WARN passes with the warning in its output; a failure the
+// baseline expects is skipped as expected; a stale baseline entry is a
+// failure of its own. A case's time is its rule's scenario time shared
+// among the rule's surfaces.
 func (r *Report) junit() ([]byte, error) {
-	all := junitSuites{Name: "appcert certify", Time: fmt.Sprintf("%.3f", r.Duration.Seconds())}
+	doc := &junit.Suites{Name: "appcert certify", Time: junit.Seconds(r.Duration)}
+	ts := r.Started.UTC().Format(time.RFC3339)
 	for _, rr := range r.Rules {
-		s := junitSuite{Name: string(rr.ID)}
+		s := junit.Suite{Name: string(rr.ID), Timestamp: ts}
 		surfaces := rr.Surfaces
 		if len(surfaces) == 0 { // not applicable
 			surfaces = []result.SurfaceResult{{Surface: result.App, Verdict: rr.Verdict, Reasons: rr.Reasons}}
 		}
+		var spent time.Duration
+		for _, sc := range r.Scenarios {
+			if sc.Rule == rr.ID {
+				spent += sc.Duration
+			}
+		}
 		for _, sr := range surfaces {
-			c := junitCase{Name: fmt.Sprintf("%s on %s", rr.ID, sr.Surface), Classname: string(rr.ID)}
+			c := junit.Case{Name: fmt.Sprintf("%s on %s", rr.ID, sr.Surface), Classname: string(rr.ID),
+				Time: junit.Seconds(spent / time.Duration(len(surfaces)))}
 			why := strings.Join(sr.Reasons, "\n")
-			var found []string
+			var found []result.Finding
 			for _, f := range rr.Findings {
 				if f.Surface == sr.Surface || f.Surface == result.App || sr.Surface == result.App {
-					found = append(found, f.Reason)
+					found = append(found, f)
 				}
 			}
 			switch sr.Verdict {
 			case result.Fail:
-				c.Failure = &junitMessage{Message: first(found, why), Text: strings.Join(found, "\n")}
-				s.Failures++
+				if e, ok := r.Baseline.expects(rr.ID, sr.Surface); ok {
+					c.Skipped = &junit.Outcome{Message: "expected failure (baseline: " + e.Reason + "): " + firstReason(found, why)}
+					break
+				}
+				c.Failure = &junit.Outcome{Type: "FAIL", Message: firstReason(found, why), Text: findingsText(found)}
 			case result.Skip:
-				c.Error = &junitMessage{Message: "SKIP: " + first(sr.Reasons, "a prerequisite failed"), Text: why}
-				s.Errors++
+				c.Error = &junit.Outcome{Type: "SKIP", Message: "SKIP: " + first(sr.Reasons, "a prerequisite failed"), Text: why}
 			case result.NotApplicable, result.NotExercised:
-				c.Skipped = &junitMessage{Message: string(sr.Verdict) + ": " + first(sr.Reasons, "")}
-				s.Skipped++
+				c.Skipped = &junit.Outcome{Message: string(sr.Verdict) + ": " + first(sr.Reasons, "")}
 			case result.Warn:
-				c.SystemOut = "WARN: " + strings.Join(found, "\n")
+				c.SystemOut = "WARN: " + findingsText(found)
+			case result.Pass:
+				c.SystemOut = fmt.Sprintf("PASS: %d exchanges judged", sr.Judged)
 			}
 			s.Cases = append(s.Cases, c)
-			s.Tests++
+			s.Time += c.Time
 		}
-		all.Tests += s.Tests
-		all.Failures += s.Failures
-		all.Errors += s.Errors
-		all.Skipped += s.Skipped
-		all.Suites = append(all.Suites, s)
+		doc.Suites = append(doc.Suites, s)
 	}
-	b, err := xml.MarshalIndent(all, "", "  ")
-	if err != nil {
-		return nil, err
+	if b := r.Baseline; b != nil && len(b.Stale) > 0 {
+		s := junit.Suite{Name: "baseline " + b.File, Timestamp: ts}
+		for _, e := range b.Stale {
+			s.Cases = append(s.Cases, junit.Case{Name: fmt.Sprintf("%s on %s", e.Rule, e.Surface), Classname: "baseline",
+				Failure: &junit.Outcome{Type: "STALE", Message: "stale baseline entry: " + e.Why, Text: "reason given: " + e.Reason}})
+		}
+		doc.Suites = append(doc.Suites, s)
 	}
-	return append([]byte(xml.Header), append(b, '\n')...), nil
+	return doc.Marshal()
+}
+
+// findingsText is each finding's reason with the exchange that shows it.
+func findingsText(fs []result.Finding) string {
+	var b strings.Builder
+	for i, f := range fs {
+		if i > 0 {
+			b.WriteString("\n")
+		}
+		fmt.Fprintf(&b, "%s\n  seen %d× in: %s\n", f.Reason, max(f.Seen, 1), strings.Join(f.Scenarios, "; "))
+		if x := f.Exchange; x != nil {
+			fmt.Fprintf(&b, "  sent:   %s\n  answer: %s\n", x.Request, exchangeText(x))
+		}
+		if f.Call != "" {
+			fmt.Fprintf(&b, "  call:   %s\n", f.Call)
+		}
+	}
+	return b.String()
+}
+
+func firstReason(fs []result.Finding, otherwise string) string {
+	if len(fs) > 0 {
+		return fs[0].Reason
+	}
+	return otherwise
 }
 
 func first(ss []string, otherwise string) string {

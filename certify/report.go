@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/appcert/appcert/certify/result"
 	"github.com/appcert/appcert/certify/suite"
@@ -39,16 +40,22 @@ const (
 	ExitInterrupted = 130 // cancelled (Ctrl-C): the report has what was found so far
 )
 
+// SchemaVersion is summary.json's schema_version (summary.schema.json). It
+// changes when a field is removed or changes meaning; new fields may
+// appear without it.
+const SchemaVersion = "1"
+
 // Report is what a run found, by rule and surface.
 type Report struct {
-	App         string        `json:"app"`
-	ClientID    string        `json:"client_id"`
-	Marketplace string        `json:"marketplace"`
-	Deadline    time.Duration `json:"deadline_ns"`
-	Tags        string        `json:"tags,omitempty"`
-	Started     time.Time     `json:"started"`
-	Duration    time.Duration `json:"duration_ns"`
-	Interrupted bool          `json:"interrupted"`
+	SchemaVersion string        `json:"schema_version"`
+	App           string        `json:"app"`
+	ClientID      string        `json:"client_id"`
+	Marketplace   string        `json:"marketplace"`
+	Deadline      time.Duration `json:"deadline_ns"`
+	Tags          string        `json:"tags,omitempty"`
+	Started       time.Time     `json:"started"`
+	Duration      time.Duration `json:"duration_ns"`
+	Interrupted   bool          `json:"interrupted"`
 	// Diagnosis names a setup mistake the findings point to (a wrong
 	// client secret or OAuth base URL), which likely explains the rest.
 	Diagnosis string              `json:"diagnosis,omitempty"`
@@ -56,6 +63,12 @@ type Report struct {
 	Rules     []result.RuleResult `json:"rules"`
 	// Scenarios are every scenario's sub-checks and findings.
 	Scenarios []result.Scenario `json:"scenarios"`
+
+	// Baseline is the baseline applied (ApplyBaseline), if any.
+	Baseline *BaselineResult `json:"baseline,omitempty"`
+	// Rerun is the command line that reruns this run, which the text
+	// report completes with --rule ID on each failure.
+	Rerun string `json:"-"`
 
 	// The reports written beside summary.json: junit.xml (one test case
 	// per rule and surface) and godog's cucumber.json.
@@ -74,7 +87,8 @@ func newReport(app manifest.App, base string, o Options, scs []result.Scenario, 
 	if name == "" {
 		name = app.ClientID
 	}
-	r := &Report{App: name, ClientID: app.ClientID, Marketplace: base, Deadline: o.Deadline, Tags: o.Tags, Scenarios: scs}
+	// A manifest value is never echoed in full.
+	r := &Report{SchemaVersion: SchemaVersion, App: clip(name), ClientID: clip(app.ClientID), Marketplace: base, Deadline: o.Deadline, Tags: o.Tags, Scenarios: scs}
 	// Every finding, deduplicated across scenarios.
 	var all []result.Finding
 	for _, s := range scs {
@@ -221,13 +235,14 @@ func strongest(order []Verdict, a, b Verdict) Verdict {
 }
 
 // ExitCode is the process exit code for the report: 0 when no check failed
-// or was skipped (warnings, N/A and NOT EXERCISED allowed), 1 when one
-// failed or was skipped, 130 when the run was cancelled.
+// or was skipped (warnings, N/A, NOT EXERCISED and failures the baseline
+// expects allowed), 1 when one failed or was skipped or a baseline entry
+// is stale, 130 when the run was cancelled.
 func (r *Report) ExitCode() int {
 	switch {
 	case r.Interrupted:
 		return ExitInterrupted
-	case r.Counts.Failed > 0 || r.Counts.Skipped > 0:
+	case r.failsRun():
 		return ExitFailed
 	}
 	return ExitOK
@@ -267,10 +282,41 @@ func (r *Report) SummaryLine() string {
 	if c.NotApplicable > 0 {
 		s += fmt.Sprintf(", %d not applicable", c.NotApplicable)
 	}
+	if b := r.Baseline; b != nil {
+		if len(b.Expected) > 0 {
+			s += ", " + plural(len(b.Expected), "expected failure", "expected failures") + " (baseline)"
+		}
+		if len(b.Stale) > 0 {
+			s += ", " + plural(len(b.Stale), "stale baseline entry", "stale baseline entries")
+		}
+	}
 	if r.Interrupted {
 		s += " (interrupted: what was found so far)"
 	}
 	return s
+}
+
+// maxEcho is how much of a manifest value a report shows.
+const maxEcho = 200
+
+// clip shortens a manifest value for a report.
+func clip(v string) string {
+	if len(v) <= maxEcho {
+		return v
+	}
+	cut := maxEcho - 20
+	for cut > 0 && !utf8.RuneStart(v[cut]) {
+		cut--
+	}
+	return fmt.Sprintf("%s… (%d bytes)", v[:cut], len(v))
+}
+
+// rerun is the command that reruns one rule's checks alone.
+func (r *Report) rerun(id rules.ID) string {
+	if r.Rerun == "" {
+		return ""
+	}
+	return "  rerun: " + r.Rerun + " --rule " + string(id)
 }
 
 // maxShown is how many findings or reasons the text report shows per rule;
@@ -288,12 +334,24 @@ func (r *Report) WriteText(w io.Writer) error {
 		fmt.Fprintf(&b, "Setup: %s\n\n", r.Diagnosis)
 	}
 	for _, rr := range r.Rules {
-		fmt.Fprintf(&b, "%-13s %-12s  %s\n", rr.Verdict, rr.ID, rr.Summary)
+		line := fmt.Sprintf("%-13s %-12s  %s", rr.Verdict, rr.ID, rr.Summary)
+		if rr.Verdict == Fail {
+			line += r.rerun(rr.ID)
+		}
+		fmt.Fprintln(&b, line)
 		for _, sr := range rr.Surfaces {
-			if sr.Surface == result.App {
+			expected := ""
+			if e, ok := r.Baseline.expects(rr.ID, sr.Surface); ok && sr.Verdict == Fail {
+				expected = " (expected by the baseline: " + e.Reason + ")"
+			}
+			if sr.Surface == result.App && expected == "" {
 				continue
 			}
-			fmt.Fprintf(&b, "    %-13s %s%s\n", sr.Verdict, sr.Surface, judgedText(sr))
+			line := fmt.Sprintf("    %-13s %s%s%s", sr.Verdict, sr.Surface, judgedText(sr), expected)
+			if sr.Verdict == Fail {
+				line += r.rerun(rr.ID)
+			}
+			fmt.Fprintln(&b, line)
 		}
 		for i, f := range rr.Findings {
 			if i == maxShown {
@@ -325,6 +383,11 @@ func (r *Report) WriteText(w io.Writer) error {
 				break
 			}
 			fmt.Fprintf(&b, "        - %s\n", reason)
+		}
+	}
+	if bl := r.Baseline; bl != nil {
+		for _, e := range bl.Stale {
+			fmt.Fprintf(&b, "\nSTALE baseline entry (%s): %s on %s: %s\n", bl.File, e.Rule, e.Surface, e.Why)
 		}
 	}
 	fmt.Fprintf(&b, "\n%s\n", r.SummaryLine())
@@ -365,7 +428,7 @@ func (r *Report) JSON() ([]byte, error) {
 	return append(b, '\n'), nil
 }
 
-// WriteFiles writes junit.xml, cucumber.json and summary.json into dir,
+// WriteFiles writes junit.xml, cucumber.json, summary.json and report.html into dir,
 // creating it.
 func (r *Report) WriteFiles(dir string) error {
 	sum, err := r.JSON()
@@ -375,7 +438,11 @@ func (r *Report) WriteFiles(dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	for name, data := range map[string][]byte{"junit.xml": r.JUnit, "cucumber.json": r.Cucumber, "summary.json": sum} {
+	page, err := r.HTML()
+	if err != nil {
+		return err
+	}
+	for name, data := range map[string][]byte{"junit.xml": r.JUnit, "cucumber.json": r.Cucumber, "summary.json": sum, "report.html": page} {
 		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
 			return err
 		}

@@ -9,6 +9,7 @@ import (
 	"github.com/cucumber/godog"
 
 	"github.com/appcert/appcert/internal/junit"
+	"github.com/appcert/appcert/rules"
 )
 
 // pickleInfo is a scenario to run, known before the run starts, so that
@@ -37,7 +38,7 @@ func (r *recorder) junit(name string, pickles []pickleInfo, start time.Time, ela
 		where := r.where(pk.p)
 		c := junit.Case{Name: pk.p.Name + " (" + where + ")", Classname: pk.feature, File: pk.p.Uri}
 		if rs := ruleTags(pk.p); len(rs) > 0 {
-			c.Classname = rs[0]
+			c.Classname = string(rs[0])
 		}
 		began, ranIt := r.started[pk.id]
 		end, endedIt := r.ended[pk.id]
@@ -56,7 +57,7 @@ func (r *recorder) junit(name string, pickles []pickleInfo, start time.Time, ela
 			}
 			msg := strings.SplitN(end.err.Error(), "\n", 2)[0]
 			c.Failure = &junit.Outcome{Type: "failed", Message: msg,
-				Text: fmt.Sprintf("%s\nrules: %s\nstep:  %s\nwhy:   %s\n", where, strings.Join(ruleTags(pk.p), ", "), step, end.err)}
+				Text: fmt.Sprintf("%s\nrules: %s\nstep:  %s\nwhy:   %s\n", where, joinIDs(ruleTags(pk.p)), step, end.err)}
 		}
 		if ranIt && endedIt && !end.at.IsZero() {
 			c.Time = junit.Seconds(end.at.Sub(began))
@@ -66,4 +67,12 @@ func (r *recorder) junit(name string, pickles []pickleInfo, start time.Time, ela
 		s.Time += c.Time
 	}
 	return doc
+}
+
+func joinIDs(ids []rules.ID) string {
+	s := make([]string, len(ids))
+	for i, id := range ids {
+		s[i] = string(id)
+	}
+	return strings.Join(s, ", ")
 }

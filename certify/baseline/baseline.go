@@ -70,7 +70,7 @@ func Parse(data []byte) (*File, error) {
 	seen := map[[2]string]int{}
 	for i, e := range f.Entries {
 		at := fmt.Sprintf("expected_failures[%d]", i)
-		if r, ok := rules.Lookup(e.Rule); !ok {
+		if r, ok := rules.Lookup(rules.ID(e.Rule)); !ok {
 			errs = append(errs, fmt.Errorf("%s.rule: %q is not a rule of the catalogue", at, clip(e.Rule)))
 		} else if r.Kind != rules.App {
 			errs = append(errs, fmt.Errorf("%s.rule: %s is a marketplace rule; certification checks app rules", at, e.Rule))

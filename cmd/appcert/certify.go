@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/appcert/appcert/certify"
+	"github.com/appcert/appcert/certify/baseline"
 	"github.com/appcert/appcert/fakes/app"
 	"github.com/appcert/appcert/fakes/marketplace"
 	"github.com/appcert/appcert/manifest"
@@ -29,7 +30,13 @@ to the api_domain the token answer names.
 --demo certifies the bundled sample app instead, started in-process on a
 loopback port (with --fault, broken on purpose; --fault list shows them).
 
-Writes junit.xml, cucumber.json and summary.json into --out.
+Writes junit.xml, cucumber.json, summary.json and report.html into --out.
+--baseline FILE accepts known failures (YAML: expected_failures, each a
+rule, surface, reason and optional expires date): they are reported as
+expected and do not fail the run; an entry that no longer fails, or has
+expired, fails it. --write-baseline FILE writes today's failures as a
+baseline to start from. Every FAIL line ends with the command that reruns
+that rule's checks alone.
 Exit codes: 0 every required check passed (warnings allowed), 1 a check
 failed or could not run (or --timeout was reached), 2 setup or usage error,
 130 interrupted by Ctrl-C, 143 by SIGTERM (the reports hold what was found
@@ -42,14 +49,14 @@ type ruleFlags []string
 func (r *ruleFlags) String() string { return strings.Join(*r, ",") }
 
 func (r *ruleFlags) Set(id string) error {
-	rl, ok := rules.Lookup(strings.ToUpper(strings.TrimSpace(id)))
+	rl, ok := rules.Lookup(rules.ID(strings.ToUpper(strings.TrimSpace(id))))
 	switch {
 	case !ok:
 		return fmt.Errorf("no rule %q in the catalogue ('appcert rules' lists them)", id)
 	case rl.Kind != rules.App:
 		return fmt.Errorf("%s is a marketplace rule, checked by 'appcert features --tags @%s'; certify checks app rules", rl.ID, rl.ID)
 	}
-	*r = append(*r, rl.ID)
+	*r = append(*r, string(rl.ID))
 	return nil
 }
 
@@ -101,11 +108,14 @@ func runCertify(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		useTLS                          bool
 		caDir, appCA                    string
 		only                            ruleFlags
+		baselinePath, writeBaseline     string
 	)
 	fs.StringVar(&path, "manifest", "", "the app's manifest `file` (YAML or JSON, at most 1 MiB)")
 	fs.StringVar(&listen, "listen", certify.DefaultListen, "`address` the marketplace serves on (with --demo: a free port unless set)")
 	fs.StringVar(&tags, "tags", "", "run only the scenarios this godog tag `expression` selects (\"@PD-EXT-02\", \"@a,@b\", \"~@a\")")
-	fs.StringVar(&out, "out", "out", "`folder` for junit.xml, cucumber.json and summary.json")
+	fs.StringVar(&out, "out", "out", "`folder` for junit.xml, cucumber.json, summary.json and report.html")
+	fs.StringVar(&baselinePath, "baseline", "", "a YAML `file` of expected failures: they do not fail the run; a stale entry does")
+	fs.StringVar(&writeBaseline, "write-baseline", "", "write today's failures to this `file`, a baseline to start from")
 	fs.StringVar(&format, "format", "pretty", "what to print, by `name`: pretty, junit, cucumber or json")
 	fs.IntVar(&rateLimit, "rate-limit", marketplace.DefaultRateLimit, "each access token's burst budget of API calls per rolling 2 s `window`; over it the API answers 429")
 	fs.BoolVar(&useTLS, "tls", false, "serve the marketplace over HTTPS with a certificate from appcert's CA (see 'appcert ca')")
@@ -170,6 +180,14 @@ func runCertify(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		}
 	}
 	// Before anything is sent: results that cannot be written are lost.
+	var expected *baseline.File
+	if baselinePath != "" {
+		var err error
+		if expected, err = baseline.Load(baselinePath); err != nil {
+			fmt.Fprintf(stderr, "appcert certify: --baseline %s: %v\n", baselinePath, err)
+			return exitSetup
+		}
+	}
 	removeOut, err := checkWritable(out)
 	if err != nil {
 		fmt.Fprintf(stderr, "appcert certify: --out %s: the reports cannot be written there: %v\n", out, err)
@@ -202,6 +220,13 @@ func runCertify(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		fmt.Fprintf(stderr, "appcert certify: %v\n", err)
 		return exitSetup
 	}
+	rep.Rerun = rerunCommand(args)
+	if expected != nil {
+		if err := rep.ApplyBaseline(baselinePath, expected, time.Now()); err != nil {
+			fmt.Fprintf(stderr, "appcert certify: --baseline: %v\n", err)
+			return exitSetup
+		}
+	}
 	switch format {
 	case "pretty":
 		err = rep.WriteText(stdout)
@@ -223,8 +248,20 @@ func runCertify(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		return exitSetup
 	}
 	fmt.Fprintf(stderr, "appcert certify: reports in %s\n", strings.Join([]string{
-		filepath.Join(out, "junit.xml"), filepath.Join(out, "cucumber.json"), filepath.Join(out, "summary.json"),
+		filepath.Join(out, "junit.xml"), filepath.Join(out, "cucumber.json"), filepath.Join(out, "summary.json"), filepath.Join(out, "report.html"),
 	}, ", "))
+	if writeBaseline != "" {
+		var b strings.Builder
+		err := baseline.Write(&b, rep.Checks())
+		if err == nil {
+			err = os.WriteFile(writeBaseline, []byte(b.String()), 0o644)
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "appcert certify: --write-baseline: %v\n", err)
+			return exitSetup
+		}
+		fmt.Fprintf(stderr, "appcert certify: today's failures written to %s\n", writeBaseline)
+	}
 	if format != "pretty" {
 		fmt.Fprintf(stderr, "appcert certify: %s\n", rep.SummaryLine())
 	}

@@ -243,3 +243,50 @@ func TestRuleFlags_TagsAddToTheSelection(t *testing.T) {
 		t.Errorf("%q", got)
 	}
 }
+
+// The gate from the command line: one fault, a baseline with one expected
+// failure and one stale entry. The run fails and says why; each FAIL line
+// ends with the command that reruns that rule alone; --write-baseline
+// writes a baseline that accepts exactly today's failures.
+func TestRunCertify_BaselineAndRerunLines(t *testing.T) {
+	dir := t.TempDir()
+	bl := filepath.Join(dir, "baseline.yaml")
+	if err := os.WriteFile(bl, []byte(`expected_failures:
+  - {rule: PD-EXT-02, surface: json_panel, reason: panels next release}
+  - {rule: PD-EXT-04, surface: json_panel, reason: "fixed, never removed"}
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, written := filepath.Join(dir, "out"), filepath.Join(dir, "today.yaml")
+	code, stdout, errs := runCertifyT(t, context.Background(), "--demo", "--fault", "skip-jwt", "--rule", "PD-EXT-02", "--rule", "PD-EXT-04",
+		"--baseline", bl, "--write-baseline", written, "--out", out)
+	if code != exitFail {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, errs)
+	}
+	rerun := "  rerun: appcert certify --demo --fault skip-jwt --baseline " + bl + " --write-baseline " + written + " --out " + out + " --rule PD-EXT-02"
+	for _, want := range []string{
+		"(expected by the baseline: panels next release)",
+		"STALE baseline entry (" + bl + "): PD-EXT-04 on json_panel: no longer fails",
+		"1 expected failure (baseline), 1 stale baseline entry",
+	} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("stdout lacks %q:\n%s", want, stdout)
+		}
+	}
+	for _, line := range strings.Split(stdout, "\n") {
+		if strings.HasPrefix(strings.TrimSpace(line), "FAIL ") && !strings.HasSuffix(line, rerun) {
+			t.Errorf("a FAIL line does not end with its rerun command:\n%s\nwant suffix %q", line, rerun)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(out, "report.html")); err != nil {
+		t.Error(err)
+	}
+	// Today's failures, as a baseline, make the same run pass.
+	code, stdout, errs = runCertifyT(t, context.Background(), "--demo", "--fault", "skip-jwt", "--rule", "PD-EXT-02", "--baseline", written, "--out", out)
+	if code != exitOK || !strings.Contains(stdout, "2 expected failures (baseline)") {
+		t.Errorf("with today's baseline: exit %d\n%s\n%s", code, stdout, errs)
+	}
+	if code, _, errs := runCertifyT(t, context.Background(), "--demo", "--baseline", filepath.Join(dir, "none.yaml")); code != exitSetup || !strings.Contains(errs, "--baseline") {
+		t.Errorf("a missing baseline: exit %d, %s", code, errs)
+	}
+}
