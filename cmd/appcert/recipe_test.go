@@ -84,6 +84,14 @@ func TestREADME_CIRecipeRuns(t *testing.T) {
 		t.Fatal(err)
 	}
 	manifest = []byte(strings.ReplaceAll(string(manifest), "127.0.0.1:8080", appAddr))
+	// Schema paths are relative to the manifest, which moves to the job's folder.
+	manifest = regexp.MustCompile(`(?m)^(\s*(?:data_schema|schema):\s*)(\S+)`).ReplaceAllFunc(manifest, func(m []byte) []byte {
+		sm := regexp.MustCompile(`^(\s*(?:data_schema|schema):\s*)(\S+)`).FindSubmatch(m)
+		if filepath.IsAbs(string(sm[2])) {
+			return m
+		}
+		return append(append([]byte{}, sm[1]...), filepath.Join(repo, "examples", string(sm[2]))...)
+	})
 	if err := os.WriteFile(filepath.Join(work, "app.yaml"), manifest, 0o644); err != nil {
 		t.Fatal(err)
 	}
