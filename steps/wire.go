@@ -423,31 +423,7 @@ func (ww *wireWorld) callToken(what, person string, form url.Values, user, pass 
 	if basic {
 		req.SetBasicAuth(user, pass)
 	}
-	resp, err := ww.httpApp.Do(req)
-	if err != nil {
-		return fmt.Errorf("%s: the token endpoint did not answer: %v", what, err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	ww.answer = &tokenAnswer{what: what, status: resp.StatusCode, body: body}
-	if resp.StatusCode != http.StatusOK {
-		return nil
-	}
-	var a struct {
-		Access    string `json:"access_token"`
-		Refresh   string `json:"refresh_token"`
-		APIDomain string `json:"api_domain"`
-	}
-	if err := json.Unmarshal(body, &a); err != nil {
-		return fmt.Errorf("%s: the token endpoint answered 200 with %q, which is not JSON", what, body)
-	}
-	t := ww.tokens[person]
-	t.access, t.apiDomain = a.Access, a.APIDomain
-	if a.Refresh != "" {
-		t.refresh = a.Refresh
-	}
-	ww.tokens[person] = t
-	return nil
+	return ww.answerToken(what, person, req)
 }
 
 // exchange makes the app exchange the person's latest code.

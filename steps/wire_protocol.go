@@ -79,7 +79,7 @@ func basicValue(user, pass string) string {
 }
 
 // answerToken sends a token request and keeps the answer, and the tokens
-// of a 200, as callToken does.
+// of a 200: callToken and the protocol steps read every token answer here.
 func (ww *wireWorld) answerToken(what, person string, req *http.Request) error {
 	resp, err := ww.httpApp.Do(req)
 	if err != nil {
