@@ -4,7 +4,7 @@ GO ?= go
 # (sim and reference are single-threaded by design).
 RACE_PKGS := ./certify/... ./fakes/... ./cmd/... ./steps/... ./features/... ./serve/...
 
-.PHONY: test vet unit race demo props bench build
+.PHONY: test vet unit race demo props bench build image sampleapp-bin
 
 test: vet unit race
 
@@ -20,6 +20,16 @@ race:
 build:
 	$(GO) build -o bin/appcert ./cmd/appcert
 	$(GO) build -o bin/sampleapp ./cmd/sampleapp
+
+# appcert's own image (Dockerfile): FROM scratch around a static binary.
+image:
+	CGO_ENABLED=0 $(GO) build -o bin/appcert-static ./cmd/appcert
+	docker build -t appcert:dev .
+
+# The static binary the sample app's image is built around
+# (examples/sampleapp/Dockerfile; appcert certify --build examples/sampleapp).
+sampleapp-bin:
+	CGO_ENABLED=0 $(GO) build -o examples/sampleapp/sampleapp ./cmd/sampleapp
 
 demo:
 	$(GO) run ./cmd/appcert certify --demo

@@ -78,6 +78,10 @@ type Options struct {
 	// Progress, when set, gets a line per finished scenario and, when
 	// nothing finished for a few seconds, what the run still waits for.
 	Progress io.Writer
+	// AppLog, when set, returns what the app wrote from one time to
+	// another; each failed exchange's finding gets the lines from its
+	// time (see AttachAppLog).
+	AppLog func(from, to time.Time) []string
 }
 
 // SetupError is a problem found before any check ran: a bad manifest or
@@ -183,6 +187,15 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	rep.Cucumber = []byte(run.Redactor().Redact(string(cucumber)))
 	rep.Interrupted = ctx.Err() != nil
 	rep.Started, rep.Duration = start, time.Since(start)
+	if o.AppLog != nil {
+		rep.AttachAppLog(func(from, to time.Time) []string {
+			lines := o.AppLog(from, to)
+			for i := range lines {
+				lines[i] = run.Redactor().Redact(lines[i])
+			}
+			return lines
+		})
+	}
 	if rep.JUnit, err = rep.junit(); err != nil {
 		return nil, err
 	}
@@ -228,6 +241,10 @@ func LoadCA(dir string) (*ca.CA, error) {
 	}
 	return ca.Load(dir)
 }
+
+// Listen opens a socket for the marketplace as Run does, for a caller that
+// must know its address before the app starts (Options.Listener).
+func Listen(addr string) (net.Listener, error) { return listen(addr) }
 
 // listen opens the marketplace's socket; a port in use is a setup error
 // that says what to do.

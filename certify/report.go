@@ -234,6 +234,31 @@ func strongest(order []Verdict, a, b Verdict) Verdict {
 	return a
 }
 
+// logSlack widens an exchange's time on both sides when its app log
+// lines are picked: a line is stamped when appcert receives it, a little
+// after the app wrote it.
+const logSlack = 500 * time.Millisecond
+
+// AttachAppLog gives every finding with an exchange the lines the app
+// wrote while that exchange was under way, from appLog.
+func (r *Report) AttachAppLog(appLog func(from, to time.Time) []string) {
+	attach := func(fs []result.Finding) {
+		for i := range fs {
+			x := fs[i].Exchange
+			if x == nil || x.Started.IsZero() {
+				continue
+			}
+			fs[i].AppLog = appLog(x.Started.Add(-logSlack), x.Started.Add(x.Duration+logSlack))
+		}
+	}
+	for i := range r.Rules {
+		attach(r.Rules[i].Findings)
+	}
+	for i := range r.Scenarios {
+		attach(r.Scenarios[i].Findings)
+	}
+}
+
 // ExitCode is the process exit code for the report: 0 when no check failed
 // or was skipped (warnings, N/A, NOT EXERCISED and failures the baseline
 // expects allowed), 1 when one failed or was skipped or a baseline entry
@@ -323,6 +348,9 @@ func (r *Report) rerun(id rules.ID) string {
 // summary.json has them all.
 const maxShown = 3
 
+// maxLogShown is how many app log lines the text report shows per finding.
+const maxLogShown = 5
+
 // WriteText writes the report for people: a verdict per rule, a line per
 // surface where the rule runs on more than the app as a whole, the reasons
 // and, for failures, the exchange; then the summary line.
@@ -370,6 +398,17 @@ func (r *Report) WriteText(w io.Writer) error {
 			}
 			if f.Call != "" {
 				fmt.Fprintf(&b, "          call:     %s\n", f.Call)
+			}
+			for i, line := range f.AppLog {
+				if i == maxLogShown {
+					fmt.Fprintf(&b, "                    … %d more lines (summary.json has them)\n", len(f.AppLog)-maxLogShown)
+					break
+				}
+				label := "app log: "
+				if i > 0 {
+					label = "         "
+				}
+				fmt.Fprintf(&b, "          %s %s\n", label, line)
 			}
 		}
 		var reasons []string

@@ -99,6 +99,9 @@ type Finding struct {
 	Setup     bool     `json:"setup,omitempty"`
 	Seen      int      `json:"seen"`
 	Scenarios []string `json:"scenarios"`
+	// AppLog is what the app wrote while the exchange was under way, when
+	// its output is known (an app run from its container image).
+	AppLog []string `json:"app_log,omitempty"`
 }
 
 // Key is what makes two findings the same defect.
@@ -121,6 +124,7 @@ type Exchange struct {
 	Body     string        `json:"body,omitempty"`
 	BodySize int           `json:"body_size"`
 	Oversize bool          `json:"oversize,omitempty"`
+	Started  time.Time     `json:"started"`
 	Duration time.Duration `json:"duration_ns"`
 	Error    string        `json:"error,omitempty"`
 }

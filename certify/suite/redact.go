@@ -110,7 +110,7 @@ func (r *Redactor) Exchange(ex marketplace.Exchange) *result.Exchange {
 	}
 	out := &result.Exchange{
 		Kind: ex.Kind, Variant: ex.Variant, Request: r.Redact(ex.Request.Method + " " + ex.Request.URL), Status: ex.Status,
-		Body: body, BodySize: len(ex.Body), Oversize: ex.Oversize, Duration: ex.Duration,
+		Body: body, BodySize: len(ex.Body), Oversize: ex.Oversize, Started: ex.Started, Duration: ex.Duration,
 	}
 	if ex.Err != nil {
 		out.Error = r.Redact(ex.Err.Error())

@@ -13,6 +13,7 @@ import (
 
 	"github.com/appcert/appcert/certify"
 	"github.com/appcert/appcert/certify/baseline"
+	"github.com/appcert/appcert/certify/container"
 	"github.com/appcert/appcert/fakes/app"
 	"github.com/appcert/appcert/fakes/marketplace"
 	"github.com/appcert/appcert/manifest"
@@ -20,6 +21,7 @@ import (
 )
 
 const certifyUsage = `Usage: appcert certify --manifest app.yaml [flags]
+       appcert certify --manifest app.yaml --image IMAGE | --build DIR [--env NAME=VALUE]... [flags]
        appcert certify --demo [--fault NAME]...
 
 Plays the marketplace against a running app and reports, rule by rule, how
@@ -30,6 +32,18 @@ to the api_domain the token answer names.
 --demo certifies the bundled sample app instead, started in-process on a
 loopback port (with --fault, broken on purpose; --fault list shows them).
 
+--image runs the app from a local container image (--build: built first
+from DIR/Dockerfile) on the host network, so the manifest's URLs are on
+127.0.0.1. The app learns the marketplace from its environment:
+APPCERT_OAUTH_URL, APPCERT_API_URL, APPCERT_CLIENT_ID and
+APPCERT_CLIENT_SECRET by default, and any --env NAME=VALUE, whose VALUE may
+name {oauth_url}, {api_url}, {client_id}, {client_secret} (and, with HTTPS,
+{ca_cert}: the CA certificate's path in the container). appcert waits until
+the callback URL (or --wait-path) answers, keeps the app's output in
+container.log in --out and beside each failed exchange, and removes the
+container on every way out.
+
+
 Writes junit.xml, cucumber.json, summary.json and report.html into --out.
 --baseline FILE accepts known failures (YAML: expected_failures, each a
 rule, surface, reason and optional expires date): they are reported as
@@ -38,8 +52,8 @@ expired, fails it. --write-baseline FILE writes today's failures as a
 baseline to start from. Every FAIL line ends with the command that reruns
 that rule's checks alone.
 Exit codes: 0 every required check passed (warnings allowed), 1 a check
-failed or could not run (or --timeout was reached), 2 setup or usage error,
-130 interrupted by Ctrl-C, 143 by SIGTERM (the reports hold what was found
+failed or could not run (or --timeout was reached), 2 setup or usage error
+(no Docker engine, an app that exits or never answers), 130 interrupted by Ctrl-C, 143 by SIGTERM (the reports hold what was found
 so far).
 `
 
@@ -109,6 +123,9 @@ func runCertify(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		caDir, appCA                    string
 		only                            ruleFlags
 		baselinePath, writeBaseline     string
+		image, build, waitPath          string
+		envs, labels                    listFlag
+		waitTimeout                     time.Duration
 	)
 	fs.StringVar(&path, "manifest", "", "the app's manifest `file` (YAML or JSON, at most 1 MiB)")
 	fs.StringVar(&listen, "listen", certify.DefaultListen, "`address` the marketplace serves on (with --demo: a free port unless set)")
@@ -126,6 +143,12 @@ func runCertify(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	fs.Var(&only, "rule", "run only the checks of this app rule `ID` (PD-EXT-02); repeatable")
 	fs.BoolVar(&progress, "progress", false, "a line on stderr per finished scenario (default: on a terminal, unless CI is set)")
 	fs.DurationVar(&timeout, "timeout", 0, "stop the whole run after this `duration` (e.g. 5m) and report what was found so far")
+	fs.StringVar(&image, "image", "", "run the app under test from this local container `image`")
+	fs.StringVar(&build, "build", "", "build the app's image from the Dockerfile in `DIR` and run it")
+	fs.Var(&envs, "env", "with --image or --build, set `NAME=VALUE` in the app's environment; VALUE may name {oauth_url}, {api_url}, {client_id}, {client_secret}, {ca_cert}; repeatable")
+	fs.Var(&labels, "label", "with --image or --build, add `KEY=VALUE` to the container's labels; repeatable")
+	fs.StringVar(&waitPath, "wait-path", "", "with --image or --build, the `path` that answers once the app is ready (default: the callback URL)")
+	fs.DurationVar(&waitTimeout, "wait-timeout", container.DefaultWaitTimeout, "with --image or --build, how long the app has to answer once started")
 	pos, code, stop := fs.parse(args)
 	if stop {
 		return code
@@ -156,6 +179,25 @@ func runCertify(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		return usageErr("--ca names the CA for --tls; add --tls")
 	case timeout < 0:
 		return usageErr("--timeout %v: must not be negative", timeout)
+	case image != "" && build != "":
+		return usageErr("--image and --build both name the app's image; give one")
+	case demo && (image != "" || build != ""):
+		return usageErr("--demo runs the sample app in-process; drop --image and --build")
+	case image == "" && build == "" && (len(envs) > 0 || len(labels) > 0 || waitPath != ""):
+		return usageErr("--env, --label and --wait-path configure the app's container, so they need --image or --build")
+	case waitTimeout <= 0:
+		return usageErr("--wait-timeout %v: must be positive", waitTimeout)
+	}
+	var labelMap map[string]string
+	for _, l := range labels {
+		k, v, ok := strings.Cut(l, "=")
+		if !ok || k == "" {
+			return usageErr("--label %q is not KEY=VALUE", l)
+		}
+		if labelMap == nil {
+			labelMap = map[string]string{}
+		}
+		labelMap[k] = v
 	}
 
 	o := certify.Options{Tags: only.tags(tags), RateLimit: rateLimit, TLS: useTLS, CADir: caDir}
@@ -208,8 +250,18 @@ func runCertify(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		rep, err = certify.Demo(ctx, o, certify.DemoOptions{Faults: faults})
 	} else {
 		o.Listen = listen
-		fmt.Fprintf(stderr, "appcert certify: certifying %s; the marketplace serves on %s://%s\n", path, scheme, listen)
-		rep, err = certify.Run(ctx, o)
+		if image != "" || build != "" {
+			rep, err = container.Certify(ctx, o, container.Run{
+				Spec:     container.Spec{Image: image, BuildDir: build, Labels: labelMap},
+				EnvArgs:  envs,
+				WaitPath: waitPath, WaitTimeout: waitTimeout,
+				OutDir:   out,
+				Progress: prefixWriter{stderr, "appcert certify: "},
+			})
+		} else {
+			fmt.Fprintf(stderr, "appcert certify: certifying %s; the marketplace serves on %s://%s\n", path, scheme, listen)
+			rep, err = certify.Run(ctx, o)
+		}
 	}
 	if err != nil {
 		removeOut()
@@ -314,6 +366,25 @@ func checkWritable(dir string) (remove func(), err error) {
 	f.Close()
 	os.Remove(f.Name())
 	return remove, nil
+}
+
+// listFlag collects a repeated string flag.
+type listFlag []string
+
+func (l *listFlag) String() string     { return strings.Join(*l, " ") }
+func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
+
+// prefixWriter writes each Write (one line) after a prefix.
+type prefixWriter struct {
+	w      io.Writer
+	prefix string
+}
+
+func (p prefixWriter) Write(b []byte) (int, error) {
+	if _, err := io.WriteString(p.w, p.prefix+string(b)); err != nil {
+		return 0, err
+	}
+	return len(b), nil
 }
 
 func faultNote(faults faultFlags) string {

@@ -124,6 +124,12 @@ func TestRunCertify_UsageErrors(t *testing.T) {
 		{"--demo", "--rate-limit", "0"},
 		{"--demo", "--rate-limit", "many"},
 		{"--demo", "--ca", "some-folder"},
+		{"--manifest", "x.yaml", "--image", "a", "--build", "dir"},
+		{"--demo", "--image", "a"},
+		{"--manifest", "x.yaml", "--env", "A=1"},
+		{"--manifest", "x.yaml", "--wait-path", "/healthz"},
+		{"--manifest", "x.yaml", "--image", "a", "--label", "nolabel"},
+		{"--manifest", "x.yaml", "--image", "a", "--wait-timeout", "0s"},
 	} {
 		if code, _, errs := runCertifyT(t, context.Background(), args...); code != exitSetup || errs == "" {
 			t.Errorf("%q: exit %d, stderr %q; want 2 and a message", args, code, errs)

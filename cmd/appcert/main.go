@@ -44,10 +44,16 @@ func commands() map[string]command {
 }
 
 func main() {
+	os.Exit(runMain())
+}
+
+// runMain is the process: run, cancelled by Ctrl-C or SIGTERM so that
+// whatever a command started (servers, the app's container) is stopped on
+// the way out, even when a command panics.
+func runMain() int {
 	ctx, stop := notifySignals(context.Background())
-	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
-	stop()
-	os.Exit(code)
+	defer stop()
+	return run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {

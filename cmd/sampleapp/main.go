@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -62,6 +63,16 @@ func (f *faultList) Set(name string) error {
 
 // parse reads args into a config; help is flag.ErrHelp.
 func parse(args []string, usageOut io.Writer) (config, error) {
+	return parseEnv(args, os.LookupEnv, usageOut)
+}
+
+// envPrefix names the environment variables that stand in for flags: a
+// container image is configured by its environment (SAMPLEAPP_CLIENT_ID
+// for --client-id; SAMPLEAPP_FAULT takes a comma-separated list).
+const envPrefix = "SAMPLEAPP_"
+
+// parseEnv is parse with the environment given; flags win over it.
+func parseEnv(args []string, getenv func(string) (string, bool), usageOut io.Writer) (config, error) {
 	var c config
 	var faults faultList
 	var httpAuth string
@@ -77,6 +88,30 @@ func parse(args []string, usageOut io.Writer) (config, error) {
 	fs.Var(&faults, "fault", "switch on a fault `NAME`; repeatable (see --list-faults)")
 	fs.DurationVar(&c.opts.SlowPanelDelay, "slow-panel-delay", 11*time.Second, "how long the slow-panel fault holds the panel")
 	fs.BoolVar(&c.list, "list-faults", false, "list the faults and the rules they break, and exit")
+	var envErr error
+	fs.VisitAll(func(f *flag.Flag) {
+		name := envPrefix + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
+		v, ok := getenv(name)
+		if !ok || envErr != nil || f.Name == "list-faults" {
+			return
+		}
+		values := []string{v}
+		if f.Name == "fault" {
+			values = strings.Split(v, ",")
+		}
+		for _, x := range values {
+			if f.Name == "fault" && strings.TrimSpace(x) == "" {
+				continue
+			}
+			if err := fs.Set(f.Name, strings.TrimSpace(x)); err != nil {
+				envErr = fmt.Errorf("%s=%q: %v", name, v, err)
+				return
+			}
+		}
+	})
+	if envErr != nil {
+		return c, envErr
+	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			printUsage(usageOut, fs)
@@ -112,6 +147,8 @@ func printUsage(w io.Writer, fs *flag.FlagSet) {
 	fmt.Fprintln(w, "Runs a sample marketplace app: /callback (OAuth redirect, sharing state,")
 	fmt.Fprintln(w, "uninstall), /panel (JSON panel), /action (link action, details and list view),")
 	fmt.Fprintln(w, "/modal (JSON modal: GET opens, POST submits), /ui/panel (Custom UI panel page), /healthz.")
+	fmt.Fprintln(w, "Every flag can also come from the environment: SAMPLEAPP_CLIENT_ID for")
+	fmt.Fprintln(w, "--client-id and so on, SAMPLEAPP_FAULT a comma-separated list; flags win.")
 	fmt.Fprintln(w)
 	fs.SetOutput(w)
 	fs.PrintDefaults()
@@ -150,7 +187,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitSetup
 	}
 	srv := &http.Server{
-		Handler:           a,
+		Handler:           logRequests(a, stdout),
 		ReadHeaderTimeout: 10 * time.Second,
 		// Requests end with the process: a held slow panel must not keep
 		// Shutdown waiting.
@@ -176,3 +213,31 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	return exitOK
 }
+
+// logRequests writes a line per request: method, path (never the query,
+// which carries tokens), status and time. In a container this is the log
+// appcert attaches to a failed check.
+func logRequests(h http.Handler, w io.Writer) http.Handler {
+	var mu sync.Mutex
+	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: rw, status: http.StatusOK}
+		h.ServeHTTP(sw, r)
+		mu.Lock()
+		defer mu.Unlock()
+		fmt.Fprintf(w, "%s %s %d %v\n", r.Method, r.URL.Path, sw.status, time.Since(start).Round(time.Millisecond))
+	})
+}
+
+// statusWriter remembers the status a handler wrote.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (s *statusWriter) WriteHeader(code int) {
+	s.status = code
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }

@@ -49,8 +49,9 @@ type Exchange struct {
 	Request  SentRequest
 	Status   int // 0 when no answer came
 	Header   http.Header
-	Body     []byte // at most MaxBody bytes
-	Oversize bool   // the answer was longer than MaxBody; reading stopped there
+	Body     []byte    // at most MaxBody bytes
+	Oversize bool      // the answer was longer than MaxBody; reading stopped there
+	Started  time.Time // when the request was sent
 	Duration time.Duration
 	Deadline time.Duration // what the app had
 	TimedOut bool          // the deadline passed before the whole answer came
@@ -700,6 +701,7 @@ func (m *Marketplace) sendWith(ctx context.Context, client *http.Client, ex Exch
 		req.Header[k] = v
 	}
 	start := time.Now()
+	ex.Started = start
 	resp, err := client.Do(req)
 	if err == nil {
 		ex.Status, ex.Header = resp.StatusCode, resp.Header

@@ -1,0 +1,451 @@
+// Package container runs the app under test from its container image, with
+// testcontainers-go: built from a Dockerfile or taken from a local image,
+// on the host network, told the marketplace's URLs through environment
+// variables, waited for until it answers, its logs kept with the time each
+// line came, and stopped and removed on every way out.
+//
+// Ryuk (testcontainers' reaper) is off on the machines appcert runs on, so
+// removal is this package's job: Stop is idempotent and callers defer it,
+// and Start first removes containers a dead appcert process left behind
+// (found by the labels every container gets).
+package container
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	mobycontainer "github.com/moby/moby/api/types/container"
+	"github.com/moby/moby/client"
+	"github.com/testcontainers/testcontainers-go"
+	tclog "github.com/testcontainers/testcontainers-go/log"
+)
+
+// Labels appcert sets on every container it starts.
+const (
+	// LabelApp marks the container of an app under test ("true").
+	LabelApp = "org.appcert.app"
+	// LabelOwner is "host/pid-namespace:pid" of the appcert process that started it,
+	// so a later run can remove what a killed one left behind.
+	LabelOwner = "org.appcert.owner"
+)
+
+// CAPath is where the marketplace's CA certificate is mounted, read-only,
+// when Spec.CACert is set.
+const CAPath = "/etc/appcert/ca.pem"
+
+// DefaultStopTimeout is how long the app has to stop after SIGTERM before
+// it is killed.
+const DefaultStopTimeout = 5 * time.Second
+
+// Spec says which app to run and how.
+type Spec struct {
+	// Image is a local image to run; BuildDir, a folder with a Dockerfile
+	// to build it from first (the built image is removed with the
+	// container). Exactly one is set.
+	Image, BuildDir string
+	// Env is the app's environment, already expanded (see Env).
+	Env map[string]string
+	// CACert, when set, is a host file mounted read-only at CAPath: the
+	// marketplace's CA certificate when it serves HTTPS.
+	CACert string
+	// Labels are added to LabelApp and LabelOwner.
+	Labels map[string]string
+	// BuildLog receives the image build's output (discarded when nil).
+	BuildLog io.Writer
+	// LogFile, when set, receives every line the app writes as it comes,
+	// each prefixed with the time appcert received it.
+	LogFile io.Writer
+}
+
+// NoEngineError says that no Docker engine answered, and how to get one.
+type NoEngineError struct{ Err error }
+
+func (e *NoEngineError) Error() string {
+	return fmt.Sprintf("no Docker engine answered (%v): start one (Debian: apt-get install docker.io, then dockerd &; elsewhere Docker Desktop or Colima), or point DOCKER_HOST at one", e.Err)
+}
+
+func (e *NoEngineError) Unwrap() error { return e.Err }
+
+// Engine returns nil when a Docker engine answers, else a *NoEngineError.
+// Tests skip with its message. A DOCKER_HOST that is set must answer
+// itself: testcontainers would quietly fall back to another engine.
+func Engine(ctx context.Context) error {
+	if host := os.Getenv("DOCKER_HOST"); host != "" {
+		cli, err := client.New(client.FromEnv)
+		if err != nil {
+			return &NoEngineError{fmt.Errorf("DOCKER_HOST=%s: %w", host, err)}
+		}
+		defer cli.Close()
+		pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		if _, err := cli.Ping(pctx, client.PingOptions{}); err != nil {
+			return &NoEngineError{fmt.Errorf("DOCKER_HOST=%s: %w", host, err)}
+		}
+	}
+	cli, err := newClient(ctx)
+	if err != nil {
+		return err
+	}
+	return cli.Close()
+}
+
+// newClient connects to the engine, turning every way of not finding one
+// (testcontainers panics in some) into a *NoEngineError.
+func newClient(ctx context.Context) (cli *testcontainers.DockerClient, err error) {
+	silence.Do(func() { tclog.SetDefault(tclog.NewNoopLogger()) })
+	defer func() {
+		if p := recover(); p != nil {
+			cli, err = nil, &NoEngineError{fmt.Errorf("%v", p)}
+		}
+	}()
+	cli, err = testcontainers.NewDockerClientWithOpts(ctx)
+	if err != nil {
+		return nil, &NoEngineError{err}
+	}
+	return cli, nil
+}
+
+// quiet and silence keep testcontainers' own chatter (its banner,
+// "container started") out of appcert's output.
+var (
+	quiet   = tclog.NewNoopLogger()
+	silence sync.Once
+)
+
+// App is a running app container.
+type App struct {
+	c    testcontainers.Container
+	log  *Log
+	once sync.Once
+	err  error
+}
+
+// Start builds (if asked) and starts the app's container. On error nothing
+// is left running. Cancelling ctx stops a build or start in progress.
+func Start(ctx context.Context, s Spec) (*App, error) {
+	if (s.Image == "") == (s.BuildDir == "") {
+		return nil, errors.New("container: set exactly one of Image and BuildDir")
+	}
+	if err := Engine(ctx); err != nil {
+		return nil, err
+	}
+	if s.Image != "" {
+		if err := local(ctx, s.Image); err != nil {
+			return nil, err
+		}
+	}
+	sweep(ctx)
+	log := &Log{file: s.LogFile}
+	labels := map[string]string{LabelApp: "true", LabelOwner: owner()}
+	for k, v := range s.Labels {
+		labels[k] = v
+	}
+	req := testcontainers.ContainerRequest{
+		Image:  s.Image,
+		Env:    s.Env,
+		Labels: labels,
+		HostConfigModifier: func(hc *mobycontainer.HostConfig) {
+			// The app and the marketplace meet on 127.0.0.1.
+			hc.NetworkMode = "host"
+			if s.CACert != "" {
+				hc.Binds = append(hc.Binds, s.CACert+":"+CAPath+":ro")
+			}
+		},
+		LogConsumerCfg: &testcontainers.LogConsumerConfig{Consumers: []testcontainers.LogConsumer{log}},
+	}
+	if s.BuildDir != "" {
+		if _, err := os.Stat(s.BuildDir + "/Dockerfile"); err != nil {
+			return nil, fmt.Errorf("no Dockerfile to build in %s: %w", s.BuildDir, err)
+		}
+		w := s.BuildLog
+		if w == nil {
+			w = io.Discard
+		}
+		req.FromDockerfile = testcontainers.FromDockerfile{Context: s.BuildDir, BuildLogWriter: w}
+	}
+	c, err := testcontainers.GenericContainer(ctx, testcontainers.GenericContainerRequest{
+		ContainerRequest: req, Started: true, Logger: quiet,
+	})
+	if err != nil {
+		a := &App{c: c, log: log}
+		if c != nil {
+			// Created, maybe started: the last lines say why it failed.
+			err = fmt.Errorf("%w%s", err, a.lastLines(10))
+		}
+		_ = a.Stop() // c may be nil or half made
+		return nil, fmt.Errorf("starting the app's container: %w", err)
+	}
+	return &App{c: c, log: log}, nil
+}
+
+// local checks that image is on the engine already: appcert never pulls
+// (a registry may be out of reach, and the image under test is the one
+// just built).
+func local(ctx context.Context, image string) error {
+	cli, err := newClient(ctx)
+	if err != nil {
+		return err
+	}
+	defer cli.Close()
+	if _, err := cli.ImageInspect(ctx, image); err != nil {
+		return fmt.Errorf("no image %q on the Docker engine (%v): build it first (docker build -t %s DIR), or let appcert build it with --build DIR", image, shortErr(err), image)
+	}
+	return nil
+}
+
+// ID is the container's ID.
+func (a *App) ID() string { return a.c.GetContainerID() }
+
+// Log is what the app has written so far.
+func (a *App) Log() *Log { return a.log }
+
+// Stop stops the container (SIGTERM, then SIGKILL after
+// DefaultStopTimeout) and removes it, with the image it was built from.
+// It runs once, whatever the caller's context, so that it works on the
+// way out of a cancelled run; later calls return the first one's error.
+func (a *App) Stop() error {
+	a.once.Do(func() {
+		if a.c == nil {
+			return
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), DefaultStopTimeout+30*time.Second)
+		defer cancel()
+		a.err = a.c.Terminate(ctx, testcontainers.StopTimeout(DefaultStopTimeout))
+	})
+	return a.err
+}
+
+// ExitedError says that the app's container stopped before it answered.
+type ExitedError struct {
+	Code  int
+	Lines []Line // its last lines
+}
+
+func (e *ExitedError) Error() string {
+	return fmt.Sprintf("the app's container exited with code %d before it answered%s", e.Code, formatLast(e.Lines))
+}
+
+// NotReadyError says that the app never answered within the time it had.
+type NotReadyError struct {
+	URL     string
+	Timeout time.Duration
+	Last    error // the last attempt's error
+	Lines   []Line
+}
+
+func (e *NotReadyError) Error() string {
+	return fmt.Sprintf("the app did not answer at %s within %v (last attempt: %v); is it listening there, and is that the address in the manifest?%s",
+		e.URL, e.Timeout, e.Last, formatLast(e.Lines))
+}
+
+// lastShown is how many of its last lines a setup error shows of the app.
+const lastShown = 20
+
+// WaitReady polls url until anything answers it over HTTP (any status: the
+// app is up), the container exits (*ExitedError) or timeout passes
+// (*NotReadyError). Both errors carry the app's last lines.
+func (a *App) WaitReady(ctx context.Context, url string, timeout time.Duration) error {
+	client := &http.Client{
+		Timeout: 2 * time.Second,
+		// Readiness, not trust: any answer means the app is up; the
+		// certification itself verifies the app's https certificates.
+		Transport:     &http.Transport{DisableKeepAlives: true, TLSClientConfig: &tls.Config{InsecureSkipVerify: true}},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	deadline := time.Now().Add(timeout)
+	var last error
+	for {
+		st, err := a.c.State(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			return fmt.Errorf("inspecting the app's container: %w", err)
+		}
+		if !st.Running {
+			return &ExitedError{Code: st.ExitCode, Lines: a.tail(ctx)}
+		}
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+		if err != nil {
+			return fmt.Errorf("the app's readiness URL %q: %w", url, err)
+		}
+		resp, err := client.Do(req)
+		if err == nil {
+			_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+			resp.Body.Close()
+			return nil
+		}
+		last = err
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if time.Now().After(deadline) {
+			return &NotReadyError{URL: url, Timeout: timeout, Last: shortErr(err), Lines: a.tail(ctx)}
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(200 * time.Millisecond):
+		}
+		_ = last
+	}
+}
+
+// tail is the app's last lines, read from the engine (complete even when
+// the container has just exited and the followed stream lags behind).
+func (a *App) tail(ctx context.Context) []Line {
+	lines := a.log.Last(lastShown)
+	if ctx.Err() != nil {
+		ctx = context.Background()
+	}
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	rc, err := a.c.Logs(ctx)
+	if err != nil {
+		return lines
+	}
+	defer rc.Close()
+	b, err := io.ReadAll(io.LimitReader(rc, 1<<20))
+	if err != nil && len(b) == 0 {
+		return lines
+	}
+	var all []Line
+	for _, s := range splitLines(string(b)) {
+		all = append(all, Line{Text: s})
+	}
+	if len(all) > lastShown {
+		all = all[len(all)-lastShown:]
+	}
+	if len(all) < len(lines) {
+		return lines
+	}
+	return all
+}
+
+func (a *App) lastLines(n int) string {
+	if a.c == nil {
+		return ""
+	}
+	lines := a.tail(context.Background())
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return formatLast(lines)
+}
+
+func formatLast(lines []Line) string {
+	if len(lines) == 0 {
+		return "; it wrote nothing"
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "; its last %d lines:", len(lines))
+	for _, l := range lines {
+		b.WriteString("\n    " + l.Text)
+	}
+	return b.String()
+}
+
+func shortErr(err error) error {
+	var ue interface{ Unwrap() error }
+	if errors.As(err, &ue) {
+		if inner := ue.Unwrap(); inner != nil {
+			return inner
+		}
+	}
+	return err
+}
+
+// List returns the IDs of the containers, running or not, that carry every
+// one of labels (with those values; "" matches any value).
+func List(ctx context.Context, labels map[string]string) ([]string, error) {
+	cli, err := newClient(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer cli.Close()
+	items, err := list(ctx, cli, labels)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(items))
+	for i, it := range items {
+		ids[i] = it.ID
+	}
+	return ids, nil
+}
+
+func list(ctx context.Context, cli *testcontainers.DockerClient, labels map[string]string) ([]mobycontainer.Summary, error) {
+	f := client.Filters{}
+	for k, v := range labels {
+		if v == "" {
+			f.Add("label", k)
+		} else {
+			f.Add("label", k+"="+v)
+		}
+	}
+	res, err := cli.ContainerList(ctx, client.ContainerListOptions{All: true, Filters: f})
+	if err != nil {
+		return nil, fmt.Errorf("listing containers: %w", err)
+	}
+	return res.Items, nil
+}
+
+// owner is this process as LabelOwner says it: the host and PID
+// namespace, so that a PID is only ever judged where it means something.
+func owner() string {
+	return space() + ":" + strconv.Itoa(os.Getpid())
+}
+
+func space() string {
+	host, _ := os.Hostname()
+	ns, _ := os.Readlink("/proc/self/ns/pid")
+	return host + "/" + ns
+}
+
+// sweep removes the app containers an appcert process on this host left
+// behind when it died without its deferred Stop running (SIGKILL, a panic
+// in another goroutine). A container whose owner still runs is left alone.
+// Failing to sweep is not a reason to fail the run.
+func sweep(ctx context.Context) {
+	cli, err := newClient(ctx)
+	if err != nil {
+		return
+	}
+	defer cli.Close()
+	items, err := list(ctx, cli, map[string]string{LabelApp: "true"})
+	if err != nil {
+		return
+	}
+	here := space()
+	for _, it := range items {
+		o := it.Labels[LabelOwner]
+		i := strings.LastIndexByte(o, ':')
+		if i < 0 {
+			continue
+		}
+		pid, err := strconv.Atoi(o[i+1:])
+		if err != nil || o[:i] != here || alive(pid) {
+			continue
+		}
+		_, _ = cli.ContainerRemove(ctx, it.ID, client.ContainerRemoveOptions{Force: true, RemoveVolumes: true})
+	}
+}
+
+// alive reports whether process pid exists on this host.
+func alive(pid int) bool {
+	if pid <= 0 {
+		return false
+	}
+	err := syscall.Kill(pid, 0)
+	return err == nil || errors.Is(err, syscall.EPERM)
+}

@@ -1,0 +1,227 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	mobycontainer "github.com/moby/moby/api/types/container"
+	"github.com/testcontainers/testcontainers-go"
+	"github.com/testcontainers/testcontainers-go/wait"
+
+	"github.com/appcert/appcert/certify"
+	"github.com/appcert/appcert/internal/dockertest"
+)
+
+// TestMain lets a test run this binary as appcert itself (appcertCmd), so
+// that signals reach a real process.
+func TestMain(m *testing.M) {
+	if os.Getenv("APPCERT_TEST_MAIN") == "1" {
+		os.Exit(runMain())
+	}
+	os.Exit(dockertest.Main(m))
+}
+
+// appcertCmd is appcert with args, as a process of its own.
+func appcertCmd(t *testing.T, args ...string) *exec.Cmd {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(os.Environ(), "APPCERT_TEST_MAIN=1")
+	return cmd
+}
+
+// sampleImageArgs are the arguments that certify the sample app's image,
+// built with --build, on a free port with a label of t's; env adds to its
+// settings.
+func sampleImageArgs(t *testing.T, env ...string) (args []string, label [2]string) {
+	t.Helper()
+	port := dockertest.FreePort(t)
+	k, v := dockertest.Label(t)
+	args = []string{
+		"certify", "--build", dockertest.SampleAppDir(t),
+		"--manifest", writeManifest(t, "http://127.0.0.1:"+port), "--listen", "127.0.0.1:0",
+		"--label", k + "=" + v, "--out", t.TempDir(),
+		"--env", "SAMPLEAPP_LISTEN=127.0.0.1:" + port, "--env", "SAMPLEAPP_OAUTH_BASE={oauth_url}",
+		"--env", "SAMPLEAPP_CLIENT_ID={client_id}", "--env", "SAMPLEAPP_CLIENT_SECRET={client_secret}",
+		"--env", "SAMPLEAPP_HTTP_AUTH=" + certify.SampleHTTPUser + ":" + certify.SampleHTTPPassword,
+	}
+	for _, e := range env {
+		args = append(args, "--env", e)
+	}
+	t.Cleanup(func() { dockertest.RequireNone(t, k, v) })
+	return args, [2]string{k, v}
+}
+
+func TestRunCertify_NoDockerEngineExits2SayingHowToGetOne(t *testing.T) {
+	cmd := appcertCmd(t, "certify", "--image", "sampleapp:none", "--manifest", writeManifest(t, "http://127.0.0.1:1"),
+		"--listen", "127.0.0.1:0", "--out", t.TempDir())
+	cmd.Env = append(cmd.Env, "DOCKER_HOST=unix:///nonexistent/docker.sock")
+	out, err := cmd.CombinedOutput()
+	if code := exitCode(err); code != exitSetup || !strings.Contains(string(out), "no Docker engine answered") ||
+		!strings.Contains(string(out), "apt-get install docker.io") || !strings.Contains(string(out), "DOCKER_HOST") {
+		t.Fatalf("exit %d:\n%s", code, out)
+	}
+}
+
+func TestRunCertify_ImageNotOnTheEngineExits2(t *testing.T) {
+	dockertest.Require(t)
+	var out, errb strings.Builder
+	code := run(context.Background(), []string{"certify", "--image", "appcert-test/nowhere:none",
+		"--manifest", writeManifest(t, "http://127.0.0.1:1"), "--listen", "127.0.0.1:0", "--out", t.TempDir()}, &out, &errb)
+	if code != exitSetup || !strings.Contains(errb.String(), `no image "appcert-test/nowhere:none" on the Docker engine`) || !strings.Contains(errb.String(), "--build") {
+		t.Fatalf("exit %d\nstderr:\n%s", code, errb.String())
+	}
+}
+
+func exitCode(err error) int {
+	if err == nil {
+		return 0
+	}
+	if ee, ok := err.(*exec.ExitError); ok {
+		return ee.ExitCode()
+	}
+	return -1
+}
+
+func TestRunCertify_BuildSampleAppPasses(t *testing.T) {
+	dockertest.Require(t)
+	t.Parallel()
+	args, _ := sampleImageArgs(t)
+	var out, errb strings.Builder
+	code := run(context.Background(), args, &out, &errb)
+	if code != exitOK || !strings.Contains(out.String(), "13 rules: 13 passed") {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out.String(), errb.String())
+	}
+	outDir := args[slicesIndex(args, "--out")+1]
+	wantFiles(t, outDir, true)
+	if log, err := os.ReadFile(filepath.Join(outDir, "container.log")); err != nil || !strings.Contains(string(log), "GET /panel") {
+		t.Errorf("container.log: %v\n%.500s", err, log)
+	}
+}
+
+func TestRunCertify_BuildSampleAppWithAFaultFailsItsRule(t *testing.T) {
+	dockertest.Require(t)
+	t.Parallel()
+	args, _ := sampleImageArgs(t, "SAMPLEAPP_FAULT=ignore-basic-auth")
+	var out, errb strings.Builder
+	code := run(context.Background(), args, &out, &errb)
+	if code != exitFail || !strings.Contains(out.String(), "FAIL  PD-EXT-02") || !strings.Contains(out.String(), "app log:") {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out.String(), errb.String())
+	}
+}
+
+func TestRunCertify_ImageExitingAtStartExits2WithItsLastLines(t *testing.T) {
+	dockertest.Require(t)
+	t.Parallel()
+	args, _ := sampleImageArgs(t, "SAMPLEAPP_SLOW_PANEL_DELAY=never")
+	var out, errb strings.Builder
+	code := run(context.Background(), args, &out, &errb)
+	if code != exitSetup || !strings.Contains(errb.String(), "exited with code 2 before it answered") ||
+		!strings.Contains(errb.String(), "SAMPLEAPP_SLOW_PANEL_DELAY") {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out.String(), errb.String())
+	}
+}
+
+// Ctrl-C or SIGTERM mid-run: appcert exits 130 with what it found, and the
+// app's container is gone.
+func TestRunCertify_SignalMidRunRemovesTheContainer(t *testing.T) {
+	dockertest.Require(t)
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
+		t.Run(sig.String(), func(t *testing.T) {
+			t.Parallel()
+			// A slow panel keeps the run going for a while.
+			args, _ := sampleImageArgs(t, "SAMPLEAPP_FAULT=slow-panel")
+			cmd := appcertCmd(t, args...)
+			stderr, err := cmd.StderrPipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var stdout strings.Builder
+			cmd.Stdout = &stdout
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			defer cmd.Process.Kill()
+			ready := make(chan struct{})
+			var errText strings.Builder
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				sc := bufio.NewScanner(stderr)
+				for sc.Scan() {
+					errText.WriteString(sc.Text() + "\n")
+					if strings.Contains(sc.Text(), "the app answers at") {
+						close(ready)
+					}
+				}
+			}()
+			select {
+			case <-ready:
+			case <-done:
+				t.Fatalf("appcert ended before the app answered:\n%s", errText.String())
+			case <-time.After(3 * time.Minute):
+				t.Fatal("the app never answered")
+			}
+			time.Sleep(2 * time.Second) // checks under way
+			if err := cmd.Process.Signal(sig); err != nil {
+				t.Fatal(err)
+			}
+			<-done
+			err = cmd.Wait()
+			if code := exitCode(err); code != certify.ExitInterrupted || !strings.Contains(stdout.String(), "interrupted") {
+				t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout.String(), errText.String())
+			}
+		})
+	}
+}
+
+// appcert's own image (Dockerfile) runs the demo.
+func TestImage_RunsTheDemo(t *testing.T) {
+	dockertest.Require(t)
+	t.Parallel()
+	ctx := context.Background()
+	c, err := testcontainers.GenericContainer(ctx, testcontainers.GenericContainerRequest{
+		ContainerRequest: testcontainers.ContainerRequest{
+			FromDockerfile:     testcontainers.FromDockerfile{Context: dockertest.AppcertDir(t)},
+			Cmd:                []string{"certify", "--demo"},
+			HostConfigModifier: func(hc *mobycontainer.HostConfig) { hc.NetworkMode = "host" },
+			WaitingFor:         wait.ForExit().WithExitTimeout(3 * time.Minute),
+		},
+		Started: true,
+	})
+	if c != nil {
+		defer c.Terminate(context.Background())
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := c.State(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc, err := c.Logs(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs, _ := io.ReadAll(rc)
+	rc.Close()
+	if st.ExitCode != 0 || !strings.Contains(string(logs), "13 rules: 13 passed") || !strings.Contains(string(logs), "reports in out/junit.xml") {
+		t.Fatalf("exit %d:\n%s", st.ExitCode, logs)
+	}
+}
+
+func slicesIndex(s []string, x string) int {
+	for i, v := range s {
+		if v == x {
+			return i
+		}
+	}
+	return -1
+}

@@ -1,0 +1,141 @@
+// Package dockertest is what appcert's own tests need to run containers:
+// a skip when no Docker engine answers, build folders for the sample app's
+// and appcert's images, free ports, and the containers a label names (so
+// a test can show that none is left behind).
+package dockertest
+
+import (
+	"context"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/appcert/appcert/certify/container"
+)
+
+// Require skips t with the reason when no Docker engine answers. It sets
+// the testcontainers settings of the machines appcert is tested on when
+// they are unset: every address is 127.0.0.1 (host network), and Ryuk is
+// off because no registry is reachable to pull it (appcert removes its
+// containers itself, which the tests check).
+func Require(t testing.TB) {
+	t.Helper()
+	for k, v := range map[string]string{"TESTCONTAINERS_HOST_OVERRIDE": "127.0.0.1", "TESTCONTAINERS_RYUK_DISABLED": "true"} {
+		if _, ok := os.LookupEnv(k); !ok {
+			os.Setenv(k, v)
+		}
+	}
+	if err := container.Engine(context.Background()); err != nil {
+		t.Skipf("skipping: this test runs containers: %v", err)
+	}
+}
+
+// Root is the module's root folder.
+func Root(t testing.TB) string {
+	t.Helper()
+	out, err := exec.Command("go", "env", "GOMOD").Output()
+	if err != nil || strings.TrimSpace(string(out)) == "" {
+		t.Fatalf("finding the module root: %v", err)
+	}
+	return filepath.Dir(strings.TrimSpace(string(out)))
+}
+
+// Main runs a package's tests and then removes the build folders they
+// shared: call it from TestMain.
+func Main(m *testing.M) int {
+	code := m.Run()
+	mu.Lock()
+	defer mu.Unlock()
+	for _, dir := range built {
+		os.RemoveAll(dir)
+	}
+	return code
+}
+
+var (
+	mu    sync.Mutex
+	built = map[string]string{} // by package
+)
+
+// BuildDir returns a build folder holding the Dockerfile (and
+// .dockerignore) of the module's folder dockerDir and the static binary of
+// pkg at binPath inside it, as the Dockerfile expects. The folder is
+// built once per test process and shared (builds only read it); Main
+// removes it.
+func BuildDir(t testing.TB, dockerDir, pkg, binPath string) string {
+	t.Helper()
+	mu.Lock()
+	defer mu.Unlock()
+	if dir, ok := built[pkg]; ok {
+		return dir
+	}
+	root := Root(t)
+	dir, err := os.MkdirTemp("", "appcert-dockertest-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"Dockerfile", ".dockerignore"} {
+		b, err := os.ReadFile(filepath.Join(root, dockerDir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cmd := exec.Command("go", "build", "-o", filepath.Join(dir, binPath), pkg)
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		os.RemoveAll(dir)
+		t.Fatalf("building %s: %v\n%s", pkg, err, out)
+	}
+	built[pkg] = dir
+	return dir
+}
+
+// SampleAppDir is a build folder for the sample app's image
+// (examples/sampleapp/Dockerfile).
+func SampleAppDir(t testing.TB) string {
+	t.Helper()
+	return BuildDir(t, "examples/sampleapp", "./cmd/sampleapp", "sampleapp")
+}
+
+// AppcertDir is a build folder for appcert's own image (Dockerfile).
+func AppcertDir(t testing.TB) string {
+	t.Helper()
+	return BuildDir(t, ".", "./cmd/appcert", "bin/appcert-static")
+}
+
+// FreePort returns a loopback port nothing listens on right now.
+func FreePort(t testing.TB) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	_, port, _ := net.SplitHostPort(ln.Addr().String())
+	return port
+}
+
+// Label is a label unique to t, to find its containers by.
+func Label(t testing.TB) (key, value string) {
+	return "org.appcert.test", strings.NewReplacer("/", "_", " ", "_").Replace(t.Name()) + "-" + filepath.Base(t.TempDir())
+}
+
+// RequireNone fails t when a container carries the label.
+func RequireNone(t testing.TB, key, value string) {
+	t.Helper()
+	ids, err := container.List(context.Background(), map[string]string{key: value, container.LabelApp: "true"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ids) > 0 {
+		t.Errorf("%d containers left behind with %s=%s: %v", len(ids), key, value, ids)
+	}
+}
