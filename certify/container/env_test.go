@@ -1,6 +1,7 @@
 package container_test
 
 import (
+	"io"
 	"os"
 	"strings"
 	"testing"
@@ -93,6 +94,27 @@ func TestLog_BetweenKeepsOrderAndCaps(t *testing.T) {
 	}
 	if !strings.Contains(file.String(), "10:00:03.000 stderr five\n") || strings.Count(file.String(), "\n") != 5 {
 		t.Errorf("file:\n%s", file.String())
+	}
+}
+
+// The app's output arrives on testcontainers' goroutine while the report
+// reads it.
+func TestLog_ConcurrentAcceptAndRead(t *testing.T) {
+	l := container.NewLog(io.Discard)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := 0; i < 200; i++ {
+			l.Accept(testcontainers.Log{LogType: testcontainers.StdoutLog, Content: []byte("line\n")})
+		}
+	}()
+	for i := 0; i < 200; i++ {
+		_ = l.Between(time.Time{}, time.Now().Add(time.Hour), 10)
+		_ = l.Last(5)
+	}
+	<-done
+	if n := len(l.Lines()); n != 200 {
+		t.Errorf("%d lines kept, want 200", n)
 	}
 }
 

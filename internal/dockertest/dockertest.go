@@ -24,6 +24,9 @@ import (
 // containers itself, which the tests check).
 func Require(t testing.TB) {
 	t.Helper()
+	if raceEnabled {
+		t.Skip("skipping: the container tests run without the race detector (make unit)")
+	}
 	for k, v := range map[string]string{"TESTCONTAINERS_HOST_OVERRIDE": "127.0.0.1", "TESTCONTAINERS_RYUK_DISABLED": "true"} {
 		if _, ok := os.LookupEnv(k); !ok {
 			os.Setenv(k, v)

@@ -1,0 +1,5 @@
+//go:build !race
+
+package dockertest
+
+const raceEnabled = false
