@@ -32,6 +32,7 @@ import (
 	"github.com/appcert/appcert/fakes/marketplace"
 	"github.com/appcert/appcert/features"
 	"github.com/appcert/appcert/internal/ca"
+	"github.com/appcert/appcert/internal/transport"
 	"github.com/appcert/appcert/manifest"
 )
 
@@ -67,6 +68,10 @@ type Options struct {
 	// AppCAs are PEM files of CAs the app's own https URLs are verified
 	// against, besides the system roots (--app-ca).
 	AppCAs []string
+	// APIDomain is the api_domain token answers name (by default the
+	// marketplace's own URL): certifytest's zero-change mode names a
+	// Pipedrive host there, which its responders route back.
+	APIDomain string
 	// RateLimit is each access token's burst budget per 2 s window
 	// (marketplace.DefaultRateLimit when zero).
 	RateLimit int
@@ -147,14 +152,14 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		ln = tls.NewListener(ln, tlsConf)
 		base = "https://" + ln.Addr().String()
 	}
-	transport := http.DefaultTransport.(*http.Transport).Clone()
-	transport.MaxIdleConnsPerHost = o.Concurrency
+	tr := transport.New()
+	tr.MaxIdleConnsPerHost = o.Concurrency
 	if roots != nil {
-		transport.TLSClientConfig = &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}
+		tr.TLSClientConfig = &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}
 	}
-	client := &http.Client{Transport: transport}
+	client := &http.Client{Transport: tr}
 	defer client.CloseIdleConnections()
-	m := marketplace.New(marketplace.Options{Deadline: o.Deadline, MaxBody: o.MaxBody, HTTPClient: client, RateLimit: o.RateLimit})
+	m := marketplace.New(marketplace.Options{Deadline: o.Deadline, MaxBody: o.MaxBody, HTTPClient: client, RateLimit: o.RateLimit, APIDomain: o.APIDomain})
 	defer m.Close()
 	m.SetURL(base)
 	srv := &http.Server{Handler: m, ReadHeaderTimeout: 10 * time.Second}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/appcert/appcert/fakes/app"
+	"github.com/appcert/appcert/internal/transport"
 	"github.com/appcert/appcert/manifest"
 	"github.com/appcert/appcert/reference"
 )
@@ -94,8 +95,8 @@ func Demo(ctx context.Context, o Options, d DemoOptions) (*Report, error) {
 	}
 	appURL := "http://" + appLn.Addr().String()
 	// The app's own client, so its idle connections end with the demo.
-	transport := http.DefaultTransport.(*http.Transport).Clone()
-	client := &http.Client{Transport: transport, Timeout: 10 * time.Second}
+	tr := transport.New()
+	client := &http.Client{Transport: tr, Timeout: 10 * time.Second}
 	defer client.CloseIdleConnections()
 	market := "http://" + ln.Addr().String()
 	if o.TLS {
@@ -107,7 +108,7 @@ func Demo(ctx context.Context, o Options, d DemoOptions) (*Report, error) {
 			return nil, &SetupError{err}
 		}
 		roots, _ := authority.Pool()
-		transport.TLSClientConfig = &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}
+		tr.TLSClientConfig = &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}
 		market = "https://" + ln.Addr().String()
 	}
 	a, err := app.New(app.Options{

@@ -386,30 +386,7 @@ func (r *Report) WriteText(w io.Writer) error {
 				fmt.Fprintf(&b, "        … and %d more (summary.json has them all)\n", len(rr.Findings)-maxShown)
 				break
 			}
-			fmt.Fprintf(&b, "        - %s\n", f.Reason)
-			seen := ""
-			if f.Seen > 1 {
-				seen = fmt.Sprintf(" (seen %d times)", f.Seen)
-			}
-			fmt.Fprintf(&b, "          scenario: %s%s\n", strings.Join(f.Scenarios, "; "), seen)
-			if x := f.Exchange; x != nil {
-				fmt.Fprintf(&b, "          sent:     %s\n", x.Request)
-				fmt.Fprintf(&b, "          answer:   %s\n", exchangeText(x))
-			}
-			if f.Call != "" {
-				fmt.Fprintf(&b, "          call:     %s\n", f.Call)
-			}
-			for i, line := range f.AppLog {
-				if i == maxLogShown {
-					fmt.Fprintf(&b, "                    … %d more lines (summary.json has them)\n", len(f.AppLog)-maxLogShown)
-					break
-				}
-				label := "app log: "
-				if i > 0 {
-					label = "         "
-				}
-				fmt.Fprintf(&b, "          %s %s\n", label, line)
-			}
+			b.WriteString(FindingText(f, "        "))
 		}
 		var reasons []string
 		reasons = append(reasons, rr.Reasons...)
@@ -439,6 +416,38 @@ func judgedText(sr result.SurfaceResult) string {
 		return ""
 	}
 	return fmt.Sprintf(" (%s judged)", plural(sr.Judged, "exchange", "exchanges"))
+}
+
+// FindingText is a finding as the text report shows it: "- reason", then
+// its scenarios, the request sent, the answer, the app's call and the
+// app's log lines, each line after indent.
+func FindingText(f result.Finding, indent string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s- %s\n", indent, f.Reason)
+	seen := ""
+	if f.Seen > 1 {
+		seen = fmt.Sprintf(" (seen %d times)", f.Seen)
+	}
+	fmt.Fprintf(&b, "%s  scenario: %s%s\n", indent, strings.Join(f.Scenarios, "; "), seen)
+	if x := f.Exchange; x != nil {
+		fmt.Fprintf(&b, "%s  sent:     %s\n", indent, x.Request)
+		fmt.Fprintf(&b, "%s  answer:   %s\n", indent, exchangeText(x))
+	}
+	if f.Call != "" {
+		fmt.Fprintf(&b, "%s  call:     %s\n", indent, f.Call)
+	}
+	for i, line := range f.AppLog {
+		if i == maxLogShown {
+			fmt.Fprintf(&b, "%s            … %d more lines (summary.json has them)\n", indent, len(f.AppLog)-maxLogShown)
+			break
+		}
+		label := "app log: "
+		if i > 0 {
+			label = "         "
+		}
+		fmt.Fprintf(&b, "%s  %s %s\n", indent, label, line)
+	}
+	return b.String()
 }
 
 func exchangeText(x *result.Exchange) string {

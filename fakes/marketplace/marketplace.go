@@ -26,6 +26,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/appcert/appcert/internal/transport"
 	"github.com/appcert/appcert/manifest"
 	"github.com/appcert/appcert/reference/scopes"
 )
@@ -206,7 +207,7 @@ func New(o Options) *Marketplace {
 		c := *o.HTTPClient // a copy: the caller's client keeps its own redirect policy
 		m.client = &c
 	} else {
-		m.client = &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
+		m.client = &http.Client{Transport: transport.New()}
 	}
 	// A redirect is the app's answer, not an instruction: following it
 	// could loop, or leave the app.
