@@ -37,6 +37,10 @@ const (
 	// LabelOwner is "host/pid-namespace:pid" of the appcert process that started it,
 	// so a later run can remove what a killed one left behind.
 	LabelOwner = "org.appcert.owner"
+	// LabelStart is unique to one Start, so that a container whose creation
+	// was cancelled midway, which testcontainers hands back no handle for,
+	// can still be found and removed.
+	LabelStart = "org.appcert.start"
 )
 
 // CAPath is where the marketplace's CA certificate is mounted, read-only,
@@ -146,7 +150,8 @@ func Start(ctx context.Context, s Spec) (*App, error) {
 	}
 	sweep(ctx)
 	log := &Log{file: s.LogFile}
-	labels := map[string]string{LabelApp: "true", LabelOwner: owner()}
+	startID := strconv.FormatInt(time.Now().UnixNano(), 36) + "-" + strconv.Itoa(os.Getpid())
+	labels := map[string]string{LabelApp: "true", LabelOwner: owner(), LabelStart: startID}
 	for k, v := range s.Labels {
 		labels[k] = v
 	}
@@ -183,6 +188,7 @@ func Start(ctx context.Context, s Spec) (*App, error) {
 			err = fmt.Errorf("%w%s", err, a.lastLines(10))
 		}
 		_ = a.Stop() // c may be nil or half made
+		removeStart(startID)
 		return nil, fmt.Errorf("starting the app's container: %w", err)
 	}
 	return &App{c: c, log: log}, nil
@@ -448,4 +454,27 @@ func alive(pid int) bool {
 	}
 	err := syscall.Kill(pid, 0)
 	return err == nil || errors.Is(err, syscall.EPERM)
+}
+
+// removeStart force-removes whatever container one Start made, found by its
+// LabelStart: a create cancelled midway may still finish on the engine after
+// testcontainers has returned, so it looks again for a moment. It uses its
+// own context, as the caller's is usually the cancelled one.
+func removeStart(startID string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cli, err := newClient(ctx)
+	if err != nil {
+		return
+	}
+	defer cli.Close()
+	for i := 0; i < 4; i++ {
+		items, err := list(ctx, cli, map[string]string{LabelStart: startID})
+		if err == nil {
+			for _, it := range items {
+				_, _ = cli.ContainerRemove(ctx, it.ID, client.ContainerRemoveOptions{Force: true, RemoveVolumes: true})
+			}
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
 }
