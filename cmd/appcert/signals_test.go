@@ -15,6 +15,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/appcert/appcert/internal/dockertest"
 )
 
 // TestMain lets a test run the real binary's main (signals and all) as a
@@ -25,7 +27,7 @@ func TestMain(m *testing.M) {
 		main()
 		return
 	}
-	os.Exit(m.Run())
+	os.Exit(dockertest.Main(m))
 }
 
 // A CI cancelling the job sends SIGTERM: the run stops, prints and writes
