@@ -74,7 +74,7 @@ func TestCertify_SampleAppPasses(t *testing.T) {
 			t.Errorf("%s: %s: %+v", s.Name, s.Verdict, s.Checks)
 		}
 	}
-	if want := "13 rules: 12 passed, 0 failed, 0 warnings, 0 skipped, 1 not exercised"; rep.SummaryLine() != want {
+	if want := "14 rules: 13 passed, 0 failed, 0 warnings, 0 skipped, 1 not exercised"; rep.SummaryLine() != want {
 		t.Errorf("summary %q, want %q", rep.SummaryLine(), want)
 	}
 }
@@ -296,7 +296,9 @@ func TestCertify_TagsSelectScenarios(t *testing.T) {
 	if len(rep.Rules) != 1 || rep.Rules[0].ID != "PD-EXT-02" || rep.Rules[0].Verdict != certify.Pass || len(rep.Scenarios) != 7 {
 		t.Fatalf("rules%s, %d scenarios; want PD-EXT-02 alone, passed, from its 7 scenarios", ruleVerdicts(rep), len(rep.Scenarios))
 	}
-	if rep.SummaryLine() != "1 rule: 1 passed, 0 failed, 0 warnings, 0 skipped" || len(rep.Rules[0].Surfaces) != 2 {
+	// A sub-check per surface the sample app declares: JSON panel, link
+	// action, JSON modal and Custom UI panel.
+	if rep.SummaryLine() != "1 rule: 1 passed, 0 failed, 0 warnings, 0 skipped" || len(rep.Rules[0].Surfaces) != 4 {
 		t.Errorf("summary %q", rep.SummaryLine())
 	}
 }

@@ -12,17 +12,20 @@ import (
 	"github.com/appcert/appcert/certify"
 	"github.com/appcert/appcert/certify/suite"
 	"github.com/appcert/appcert/fakes/app"
-	"github.com/appcert/appcert/fakes/marketplace"
-	"github.com/appcert/appcert/manifest"
 	"github.com/appcert/appcert/reference"
 	"github.com/appcert/appcert/rules"
 )
 
 // shapes are the manifests the sample app is certified under: each
-// combination of the surfaces the marketplace sends requests to.
+// combination of the surfaces it declares.
 func shapes() map[string][]reference.ExtensionKind {
 	out := map[string][]reference.ExtensionKind{}
-	kinds := slices.DeleteFunc(manifest.Types(), func(k reference.ExtensionKind) bool { return !marketplace.Sends(k) })
+	var kinds []reference.ExtensionKind
+	for _, e := range certify.SampleManifest("http://127.0.0.1:1", nil).Extensions {
+		if !slices.Contains(kinds, e.Type) {
+			kinds = append(kinds, e.Type)
+		}
+	}
 	for mask := 1; mask < 1<<len(kinds); mask++ {
 		var ks []string
 		var shape []reference.ExtensionKind
@@ -128,7 +131,7 @@ func TestCertify_FaultMatrix(t *testing.T) {
 			defer func() { <-sem }()
 			o := certify.Options{Concurrency: 8}
 			d := certify.DemoOptions{Faults: []app.Fault{c.fault.Name}, Kinds: c.kinds, Mode: c.mode}
-			if c.fault.Name == app.FaultSlowPanel {
+			if c.fault.Name == app.FaultSlowPanel || c.fault.Name == app.FaultSlowModal {
 				// A short deadline keeps the test fast; the panel is held
 				// well past it.
 				o.Deadline, d.SlowPanelDelay = 5*time.Second, 30*time.Second

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -20,7 +21,9 @@ import (
 	"time"
 
 	"github.com/appcert/appcert/certify"
+	"github.com/appcert/appcert/certify/result"
 	"github.com/appcert/appcert/manifest"
+	"github.com/appcert/appcert/rules"
 )
 
 // otherApp is a second conforming app, written apart from fakes/app so
@@ -28,7 +31,9 @@ import (
 // routes, one callback path for everything, a panel that shows the one
 // record it is asked about as a single object, a link action that
 // redirects, a JWT secret of its own for the panel, Basic auth on the panel
-// only, and no specific users.
+// only, no specific users; a JSON modal on one route for its GET and POST,
+// with a declared schema, a note block and a link in its success; and a
+// Custom UI settings page (no record) that refuses with a bare 403.
 type otherApp struct {
 	market, clientID, clientSecret, panelSecret, panelUser, panelPass string
 	client                                                            *http.Client
@@ -45,7 +50,92 @@ func (a *otherApp) routes() http.Handler {
 	mux.HandleFunc("/hooks/pipedrive", a.hook)
 	mux.HandleFunc("GET /ext/summary", a.summary)
 	mux.HandleFunc("GET /ext/open", a.open)
+	mux.HandleFunc("/ext/note", a.note)
+	mux.HandleFunc("GET /ext/settings", a.settings)
 	return mux
+}
+
+// otherModalSchema is the JSON modal's declared schema: what its data
+// holds.
+const otherModalSchema = `{
+  "type": "object",
+  "required": ["blocks"],
+  "properties": {
+    "blocks": {"type": "object", "required": ["note"]},
+    "actions": {"type": "object"}
+  }
+}`
+
+// note is a JSON modal that adds a note to a deal: GET opens it with the
+// deal's title, POST saves the note. Only the viewer's own authorization
+// opens it.
+func (a *otherApp) note(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	company, user, ok := viewer(r, a.clientSecret)
+	if !ok {
+		w.WriteHeader(http.StatusUnauthorized)
+		io.WriteString(w, `{"error":{"message":"Sign in again"}}`)
+		return
+	}
+	t := a.serving(company, user, false)
+	if t == nil {
+		w.WriteHeader(http.StatusForbidden)
+		io.WriteString(w, `{"error":{"message":"Install the app first"}}`)
+		return
+	}
+	switch r.Method {
+	case http.MethodGet:
+		first, _, _ := strings.Cut(r.URL.Query().Get("selectedIds"), ",")
+		var deal struct {
+			Data struct {
+				Title string `json:"title"`
+			} `json:"data"`
+		}
+		if status, err := a.get(t, "/api/v1/deals/"+url.PathEscape(first), &deal); err != nil || status != http.StatusOK {
+			w.WriteHeader(http.StatusBadGateway)
+			io.WriteString(w, `{"error":{"message":"Pipedrive is away"}}`)
+			return
+		}
+		json.NewEncoder(w).Encode(map[string]any{"data": map[string]any{
+			"blocks": map[string]any{
+				"about": map[string]any{"type": "text", "value": "Note on " + deal.Data.Title},
+				"note":  map[string]any{"type": "textarea", "label": "Note", "placeholder": "What happened?"},
+			},
+			"actions": map[string]any{"save": map[string]any{"type": "submit", "label": "Save"}},
+		}})
+	case http.MethodPost:
+		var values map[string]any
+		if json.NewDecoder(io.LimitReader(r.Body, 1<<16)).Decode(&values) != nil {
+			w.WriteHeader(http.StatusBadRequest)
+			io.WriteString(w, `{"error":{"message":"Unreadable form"}}`)
+			return
+		}
+		if n, _ := values["note"].(string); strings.TrimSpace(n) == "" {
+			w.WriteHeader(http.StatusUnprocessableEntity)
+			io.WriteString(w, `{"error":{"message":"Write a note"}}`)
+			return
+		}
+		io.WriteString(w, `{"success":{"message":"Note saved","type":"snackbar","link":{"url":"https://other.example/notes","label":"See notes"}}}`)
+	default:
+		w.WriteHeader(http.StatusMethodNotAllowed)
+	}
+}
+
+// settings is a Custom UI settings page: it names its viewer, and refuses
+// anyone else with a bare 403.
+func (a *otherApp) settings(w http.ResponseWriter, r *http.Request) {
+	company, user, ok := viewer(r, a.clientSecret)
+	if !ok || a.serving(company, user, false) == nil {
+		http.Error(w, "forbidden", http.StatusForbidden)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	fmt.Fprintf(w, `<!doctype html><title>Settings</title>
+<script type="module">
+import AppExtensionsSDK from "https://esm.sh/@pipedrive/app-extensions-sdk";
+await new AppExtensionsSDK({ identifier: %q }).initialize();
+</script>
+<p>Settings of user %d</p>`, r.URL.Query().Get("id"), user)
 }
 
 // hook is the callback URL: the OAuth redirect, the sharing state and the
@@ -282,6 +372,11 @@ func TestCertify_AnotherConformingAppPasses(t *testing.T) {
 		panelSecret: "other-panel-jwt-secret", panelUser: "pd", panelPass: "other-panel-pass", client: client,
 		tokens: map[[2]int64]*otherTokens{}, shares: map[[2]int64]bool{},
 	}
+	noteSchema, err := manifest.CompileSchema([]byte(otherModalSchema))
+	if err != nil {
+		t.Fatal(err)
+	}
+	noteSchema.Path = "note.json"
 	srv := httptest.NewServer(a.routes())
 	t.Cleanup(func() {
 		srv.Close()
@@ -294,6 +389,9 @@ func TestCertify_AnotherConformingAppPasses(t *testing.T) {
 			{Type: manifest.JSONPanel, Name: "Summary", Resource: manifest.ResourceDeal, URL: srv.URL + "/ext/summary",
 				JWTSecret: a.panelSecret, HTTPAuth: manifest.BasicAuth{Username: a.panelUser, Password: a.panelPass}},
 			{Type: manifest.LinkAction, Name: "Open", Resource: manifest.ResourceDeal, URL: srv.URL + "/ext/open"},
+			{Type: manifest.JSONModal, Name: "Add a note", Resource: manifest.ResourceDeal, URL: srv.URL + "/ext/note",
+				Schema: "note.json", Declared: noteSchema},
+			{Type: manifest.CustomUISettings, Name: "Settings", URL: srv.URL + "/ext/settings"},
 		},
 	}
 	rep, err := certify.Run(context.Background(), certify.Options{Manifest: m, Listener: ln})
@@ -311,6 +409,22 @@ func TestCertify_AnotherConformingAppPasses(t *testing.T) {
 			if s.Verdict == certify.Skip || s.Verdict == certify.NotApplicable {
 				t.Errorf("%s on %s is %s: %v", r.ID, s.Surface, s.Verdict, s.Reasons)
 			}
+		}
+	}
+	// The modal and the page are certified, each on its own: every rule
+	// about extension requests that applies to them has a sub-check there.
+	for _, surface := range []manifest.Extension{{Type: manifest.JSONModal}, {Type: manifest.CustomUISettings}} {
+		for _, id := range []rules.ID{rules.PDExt02, rules.PDShare21, rules.PDUninst02} {
+			r, _ := rep.Rule(id)
+			if !slices.ContainsFunc(r.Surfaces, func(s result.SurfaceResult) bool { return s.Surface == surface.Type && s.Verdict == certify.Pass }) {
+				t.Errorf("%s did not pass on the %s: %+v", id, surface.Type, r.Surfaces)
+			}
+		}
+	}
+	for _, id := range []rules.ID{rules.PDExt03, rules.PDExt05, rules.PDExt06} {
+		r, _ := rep.Rule(id)
+		if !slices.ContainsFunc(r.Surfaces, func(s result.SurfaceResult) bool { return s.Surface == manifest.JSONModal && s.Verdict == certify.Pass }) {
+			t.Errorf("%s did not pass on the JSON modal: %+v", id, r.Surfaces)
 		}
 	}
 	t.Log(reportText(rep))

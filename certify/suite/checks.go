@@ -35,8 +35,20 @@ type Check struct {
 
 var (
 	panel      = []reference.ExtensionKind{reference.JSONPanel}
+	modal      = []reference.ExtensionKind{reference.JSONModal}
 	extensions = []reference.ExtensionKind{reference.JSONPanel, reference.LinkAction}
-	shared     = []reference.SharingMode{reference.ModeSharedExtensions}
+	// surfaces are every kind the marketplace sends requests to.
+	surfaces = slices.DeleteFunc(manifest.Types(), func(k reference.ExtensionKind) bool { return !marketplace.Sends(k) })
+	// shareable are the surfaces a sharing callback decides for a viewer
+	// who never authorized (PD-SHARE-16): JSON modals and Custom UI pages
+	// always need the viewer's own authorization.
+	shareable = slices.DeleteFunc(slices.Clone(surfaces), func(k reference.ExtensionKind) bool { return !k.Shareable() })
+	// timed are the surfaces with a deadline of their own (PD-EXT-03).
+	timed = []reference.ExtensionKind{reference.JSONPanel, reference.JSONModal}
+	// showing are the surfaces whose answers show records: all but link
+	// actions, which open the app or acknowledge.
+	showing = slices.DeleteFunc(slices.Clone(surfaces), func(k reference.ExtensionKind) bool { return k == reference.LinkAction })
+	shared  = []reference.SharingMode{reference.ModeSharedExtensions}
 )
 
 func showsOwnRecords(m *marketplace.Marketplace, ex marketplace.Exchange) bool {
@@ -46,27 +58,29 @@ func showsOwnRecords(m *marketplace.Marketplace, ex marketplace.Exchange) bool {
 // checks is every app check. A new surface joins a check by adding its
 // kind to Kinds; a new check is a line here and its scenarios.
 var checks = []Check{
-	{Rule: rules.PDShare21, Kinds: panel,
-		Exercise: "a JSON panel request from a viewer the app must refuse, refused"},
-	{Rule: rules.PDShare22, Kinds: extensions, Modes: shared,
+	{Rule: rules.PDShare21, Kinds: surfaces,
+		Exercise: "a request from a viewer the app must refuse, refused"},
+	{Rule: rules.PDShare22, Kinds: surfaces, Modes: shared,
 		Exercise: "requests from a viewer the app was removed from"},
 	{Rule: rules.PDShare23, Kinds: panel, Modes: shared, Decides: showsOwnRecords,
 		Exercise: "a shared viewer's JSON panel answer that shows records of the company"},
-	{Rule: rules.PDShare24, Kinds: extensions, Modes: shared, Serves: true,
+	{Rule: rules.PDShare24, Kinds: shareable, Modes: shared, Serves: true,
 		Exercise: "sharing callbacks answered, and requests after them"},
 	{Rule: rules.PDScope07,
 		Exercise: "API calls the app makes while its extensions are used"},
 	{Rule: rules.PDScope08,
 		Exercise: "API calls the app makes while its extensions are used"},
-	{Rule: rules.PDExt02, Kinds: extensions,
+	{Rule: rules.PDExt02, Kinds: surfaces,
 		Exercise: "forged requests refused"},
-	{Rule: rules.PDExt03, Kinds: panel,
-		Exercise: "a JSON panel answered"},
+	{Rule: rules.PDExt03, Kinds: timed,
+		Exercise: "a JSON panel or JSON modal answered"},
 	{Rule: rules.PDExt04, Kinds: panel,
 		Exercise: "a JSON panel answered"},
-	{Rule: rules.PDExt05, Kinds: panel, Decides: showsOwnRecords,
-		Exercise: "a JSON panel answer that shows records of the viewer's company"},
-	{Rule: rules.PDUninst02, Kinds: extensions, Serves: true,
+	{Rule: rules.PDExt05, Kinds: showing, Decides: showsOwnRecords,
+		Exercise: "an answer that shows records of the viewer's company"},
+	{Rule: rules.PDExt06, Kinds: modal,
+		Exercise: "a JSON modal opened and submitted, and submits whose token names someone else refused"},
+	{Rule: rules.PDUninst02, Kinds: surfaces, Serves: true,
 		Exercise: "requests answered after a forged uninstall and refused after a genuine one"},
 	{Rule: rules.PDOAuth02,
 		Exercise: "an authorization redirect answered"},
@@ -127,10 +141,11 @@ func (c Check) Applies(mode reference.SharingMode, kinds []reference.ExtensionKi
 	return len(s) > 0
 }
 
-// words names a surface as the scenarios write it.
+// words names a surface as the scenarios and reports write it ("JSON
+// modal", "Custom UI panel").
 func words(k result.Surface) string {
 	if k == result.App {
 		return "app"
 	}
-	return strings.ReplaceAll(strings.ReplaceAll(string(k), "json_", "JSON "), "_", " ")
+	return marketplace.SurfaceName(k)
 }

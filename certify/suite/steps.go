@@ -2,6 +2,7 @@ package suite
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"regexp"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/appcert/appcert/certify/result"
 	"github.com/appcert/appcert/fakes/marketplace"
+	"github.com/appcert/appcert/manifest"
 	"github.com/appcert/appcert/reference"
 	"github.com/appcert/appcert/rules"
 	"github.com/appcert/appcert/stepdef"
@@ -25,7 +27,7 @@ var vocabulary = stepdef.Vocabulary{
 	"{users}":   {RE: `(all users|[A-Z][A-Za-z]*(?:(?:, | and )[A-Z][A-Za-z]*)*)`},
 	"{list}":    {RE: `(.+)`},
 	"{ids}":     {RE: `(deals? \d+(?:(?:, | and | to )\d+)*)`, Parse: func(s string) (any, error) { return parseIDs(s) }},
-	"{surface}": {RE: `(JSON panel|link action)`, Parse: func(s string) (any, error) { return parseSurface(s) }},
+	"{surface}": {RE: surfaceRE(), Parse: func(s string) (any, error) { return parseSurface(s) }},
 	"{answer}":  {RE: `(answered|refused)`},
 	"{token}": {RE: `([a-z ]+)`, Parse: func(s string) (any, error) {
 		t, err := marketplace.ParseToken(s)
@@ -41,6 +43,16 @@ var vocabulary = stepdef.Vocabulary{
 		}
 		return c, err
 	}},
+}
+
+// surfaceRE matches every surface the marketplace sends, as the scenarios
+// write it.
+func surfaceRE() string {
+	var names []string
+	for _, k := range surfaces {
+		names = append(names, regexp.QuoteMeta(words(k)))
+	}
+	return "(" + strings.Join(names, "|") + ")"
 }
 
 // parseSurface reads a surface as the scenarios write it.
@@ -83,9 +95,11 @@ func steps() []stepdef.Def {
 		d(`{name}'s {surface} is {answer}`, "Bob's JSON panel is refused", stepSurface),
 		d(`{name}'s extensions with a forged token ({token}) are refused`, "Alice's extensions with a forged token (expired) are refused", stepForgedToken),
 		d(`{name}'s extensions with forged Basic auth ({creds}) are refused`, "Alice's extensions with forged Basic auth (wrong) are refused", stepForgedBasic),
-		d(`{name}'s JSON panel is answered within the deadline`, "Alice's JSON panel is answered within the deadline", stepInTime),
+		d(`{name}'s extensions are answered within the deadline`, "Alice's extensions are answered within the deadline", stepInTime),
+		d(`{name}'s JSON modal is opened and submitted`, "Alice's JSON modal is opened and submitted", stepSubmit),
+		d(`{name}'s JSON modal submit with a forged token ({token}) is refused`, "Alice's JSON modal submit with a forged token (another user) is refused", stepForgedSubmit),
 		d(`{name}'s JSON panel on {ids} follows the documented schema`, "Alice's JSON panel on deals 1 to 12 follows the documented schema", stepSchema),
-		d(`{name}'s JSON panel on {ids} shows nothing of {name}`, "Gina's JSON panel on deal 2 shows nothing of Acme", stepNothingOf),
+		d(`{name}'s extensions on {ids} show nothing of {name}`, "Gina's extensions on deal 2 show nothing of Acme", stepNothingOf),
 		d(`{name}'s JSON panel on {ids} shows nothing only {name} may see`, "Bob's JSON panel on deals 1, 2 and 3 shows nothing only Alice may see", stepNothingHidden),
 		d(`the app refreshed {name}'s access token`, "the app refreshed Alice's access token", stepRefreshed),
 		d(`the app called only what its scopes allow`, "the app called only what its scopes allow", stepScopes),
@@ -289,7 +303,7 @@ func stepUseExtensions(ctx context.Context, w *world, a stepdef.Args) error {
 		return err
 	}
 	for _, e := range w.run.app.Extensions {
-		k := e.Type
+		k, name := e.Type, e.Name
 		if !marketplace.Sends(k) || len(w.open()) == 0 {
 			continue
 		}
@@ -306,25 +320,32 @@ func stepUseExtensions(ctx context.Context, w *world, a stepdef.Args) error {
 			}
 			return nil
 		}
-		ex, err := w.send(ctx, nil, k, p, []int64{1, 2, 3}, use.IsShared, marketplace.TokenValid, marketplace.CredentialsValid)
+		exs, err := w.send(ctx, nil, p, marketplace.ExtensionRequest{Kind: k, Extension: name, SelectedIDs: []int64{1, 2, 3}, IsShared: use.IsShared})
 		if err != nil {
 			return err
 		}
-		want := marketplace.Answer(w.answerRule(use.IsShared))
-		found := w.run.market.JudgeExtension(ex, want)
-		if w.record(found...) {
-			continue
-		}
-		if !marketplace.Held(ex, want) {
-			w.settleAll(result.Skip, fmt.Sprintf("cannot check that %s: %s", what, firstFail(found, "the "+words(k)+" "+answerText(ex))))
+		for _, ex := range exs {
+			want := marketplace.Answer(w.answerRule(use.IsShared))
+			found := w.run.market.JudgeExtension(ex, want)
+			if w.record(found...) {
+				continue
+			}
+			if !marketplace.Held(ex, want) {
+				w.settleAll(result.Skip, fmt.Sprintf("cannot check that %s: %s", what, firstFail(found, "the "+words(k)+" "+answerText(ex))))
+			}
 		}
 	}
 	return nil
 }
 
-// claimOf is the isShared a request of kind k carries: nil for kinds that
-// carry none.
+// claimOf is the claim to the app a request of kind k makes for a viewer
+// who never authorized it: its isShared; nil for kinds that carry none;
+// none at all (false) for a kind no sharing gives (PD-SHARE-16).
 func claimOf(k reference.ExtensionKind, isShared bool) *bool {
+	if !k.Shareable() {
+		no := false
+		return &no
+	}
 	if !marketplace.SendsIsShared(k) {
 		return nil
 	}
@@ -380,28 +401,38 @@ func stepDenialAnswered(_ context.Context, w *world, a stepdef.Args) error {
 	return nil
 }
 
-// send sends an extension request of kind k for viewer, counts the API
-// calls the app made while answering (on s, when given) and judges them.
-func (w *world) send(ctx context.Context, s *sub, k reference.ExtensionKind, v *person, ids []int64, isShared bool, tok marketplace.Token, creds marketplace.Credentials) (marketplace.Exchange, error) {
-	before := len(w.calls())
-	ex, err := w.run.market.SendExtension(ctx, w.run.app.ClientID, marketplace.ExtensionRequest{
-		Kind: k, UserID: v.ID, CompanyID: v.Company.ID, SelectedIDs: ids, IsShared: isShared, Token: tok, BasicAuth: creds,
-	})
-	if err != nil {
-		return ex, err
+// send sends r from viewer v to every extension of kind r.Kind the app
+// declares (to r.Extension only, when named), counts the API calls the
+// app made while answering (on s, when given) and judges them. A forged
+// Basic auth goes only to extensions that have http_auth.
+func (w *world) send(ctx context.Context, s *sub, v *person, r marketplace.ExtensionRequest) ([]marketplace.Exchange, error) {
+	r.UserID, r.CompanyID = v.ID, v.Company.ID
+	var out []marketplace.Exchange
+	for _, e := range w.run.app.Extensions {
+		if e.Type != r.Kind || (r.Extension != "" && e.Name != r.Extension) || (r.BasicAuth != marketplace.CredentialsValid && !e.HTTPAuth.Set()) {
+			continue
+		}
+		one := r
+		one.Extension = e.Name
+		before := len(w.calls())
+		ex, err := w.run.market.SendExtension(ctx, w.run.app.ClientID, one)
+		if err != nil {
+			return out, err
+		}
+		made := w.calls()[before:] // the scenario's calls come one request at a time
+		if s != nil {
+			s.calls += apiCalls(made)
+		}
+		// A token used after its user's genuine uninstall shows the app kept
+		// serving them, whatever it answered.
+		revoked := marketplace.JudgeRevokedUse(made)
+		for i := range revoked {
+			revoked[i].Exchange = ex
+		}
+		w.record(revoked...)
+		out = append(out, ex)
 	}
-	made := w.calls()[before:] // the scenario's calls come one request at a time
-	if s != nil {
-		s.calls += apiCalls(made)
-	}
-	// A token used after its user's genuine uninstall shows the app kept
-	// serving them, whatever it answered.
-	revoked := marketplace.JudgeRevokedUse(made)
-	for i := range revoked {
-		revoked[i].Exchange = ex
-	}
-	w.record(revoked...)
-	return ex, nil
+	return out, nil
 }
 
 // answerRule is the rule a wrong answer to an entitled viewer breaks: the
@@ -420,30 +451,72 @@ func (w *world) answerRule(shared bool) rules.ID {
 
 // entitled sends what the marketplace sends for viewer on s's surface
 // (the model decides whether it sends anything, and isShared), and judges
-// the answer. It returns the exchange when one was judged and held.
-func (w *world) entitled(ctx context.Context, s *sub, v *person, ids []int64, what string) (marketplace.Exchange, bool, error) {
+// the answers; with submit, a JSON modal is then submitted with the values
+// of the blocks it opened with. When the marketplace sends the viewer
+// nothing there, the step has nothing to check on s: later steps may.
+func (w *world) entitled(ctx context.Context, s *sub, v *person, ids []int64, submit bool, what string) error {
 	use := w.ref.Extension(w.run.model.ID, uid(v), s.surface)
 	if !use.Allowed {
-		w.settle(s, result.NotExercised, fmt.Sprintf("the marketplace sends no %s request for %s: %s (sharing mode %s)", words(s.surface), v.Name, use.Reason, w.run.app.SharingMode))
-		return marketplace.Exchange{}, false, nil
+		s.unsent = fmt.Sprintf("the marketplace sends no %s request for %s: %s (sharing mode %s)", words(s.surface), v.Name, use.Reason, w.run.app.SharingMode)
+		return nil
 	}
 	if !w.canServe(v, claimOf(s.surface, use.IsShared)) {
-		return marketplace.Exchange{}, false, w.cannot(s, what)
+		return w.cannot(s, what)
 	}
-	ex, err := w.send(ctx, s, s.surface, v, ids, use.IsShared, marketplace.TokenValid, marketplace.CredentialsValid)
+	exs, err := w.send(ctx, s, v, marketplace.ExtensionRequest{Kind: s.surface, SelectedIDs: ids, IsShared: use.IsShared})
 	if err != nil {
-		return ex, false, err
+		return err
 	}
 	want := marketplace.Answer(w.answerRule(use.IsShared))
-	w.judged(s, ex, w.run.market.JudgeExtension(ex, want), want, what)
-	return ex, s.verdict == "", nil
+	for _, ex := range exs {
+		w.judged(s, ex, w.run.market.JudgeExtension(ex, want), want, what)
+		if !submit || s.verdict != "" {
+			continue
+		}
+		subs, err := w.send(ctx, s, v, marketplace.ExtensionRequest{Kind: s.surface, Extension: ex.Extension, SelectedIDs: ids, Submit: modalValues(ex.Body)})
+		if err != nil {
+			return err
+		}
+		for _, sx := range subs {
+			w.judged(s, sx, w.run.market.JudgeExtension(sx, want), want, what)
+		}
+	}
+	return nil
+}
+
+// modalValues are what a person fills in a JSON modal: each block of its
+// opening answer, with the value it came with or else a line of text.
+func modalValues(opening []byte) map[string]any {
+	var m struct {
+		Data struct {
+			Blocks map[string]json.RawMessage `json:"blocks"`
+		} `json:"data"`
+	}
+	values := map[string]any{}
+	if json.Unmarshal(opening, &m) != nil {
+		return values
+	}
+	for k, raw := range m.Data.Blocks {
+		var b struct {
+			Value any `json:"value"`
+		}
+		_ = json.Unmarshal(raw, &b) // a block that is no object gets the text
+		if v, ok := b.Value.(string); ok && v != "" {
+			values[k] = v
+		} else if b.Value != nil && !ok {
+			values[k] = b.Value
+		} else {
+			values[k] = "Checked by appcert"
+		}
+	}
+	return values
 }
 
 // refused sends requests from a viewer the app must refuse, as the
 // marketplace never would: for a kind that carries isShared, both with
 // isShared=false and with a stale isShared=true.
 func (w *world) refused(ctx context.Context, s *sub, v *person, what string) error {
-	claims := []*bool{nil}
+	claims := []*bool{claimOf(s.surface, false)}
 	if marketplace.SendsIsShared(s.surface) {
 		f, t := false, true
 		claims = []*bool{&f, &t}
@@ -454,14 +527,16 @@ func (w *world) refused(ctx context.Context, s *sub, v *person, what string) err
 		}
 	}
 	for _, claim := range claims {
-		ex, err := w.send(ctx, s, s.surface, v, []int64{1}, claim != nil && *claim, marketplace.TokenValid, marketplace.CredentialsValid)
+		exs, err := w.send(ctx, s, v, marketplace.ExtensionRequest{Kind: s.surface, SelectedIDs: []int64{1}, IsShared: claim != nil && *claim})
 		if err != nil {
 			return err
 		}
 		want := marketplace.Refuse(w.check.Rule)
-		w.judged(s, ex, w.run.market.JudgeExtension(ex, want), want, what)
-		if s.verdict != "" {
-			return nil
+		for _, ex := range exs {
+			w.judged(s, ex, w.run.market.JudgeExtension(ex, want), want, what)
+			if s.verdict != "" {
+				return nil
+			}
 		}
 	}
 	return nil
@@ -485,7 +560,7 @@ func (w *world) answeredOrRefused(ctx context.Context, subs []*sub, name, answer
 		if answer == "refused" {
 			err = w.refused(ctx, s, p, what)
 		} else {
-			_, _, err = w.entitled(ctx, s, p, []int64{1}, what)
+			err = w.entitled(ctx, s, p, []int64{1}, false, what)
 		}
 		if err != nil {
 			return err
@@ -499,8 +574,39 @@ func stepInTime(ctx context.Context, w *world, a stepdef.Args) error {
 	if err != nil {
 		return err
 	}
-	for _, s := range w.openOn(reference.JSONPanel) {
-		if _, _, err := w.entitled(ctx, s, p, []int64{1}, fmt.Sprintf("%s's JSON panel is answered within %v", p.Name, w.run.market.Deadline())); err != nil {
+	for _, s := range w.openOn() {
+		if err := w.entitled(ctx, s, p, []int64{1}, false, fmt.Sprintf("%s's %s is answered within %v", p.Name, words(s.surface), w.run.market.Deadline())); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// stepSubmit opens the person's JSON modals and submits each with the
+// values of its blocks: both answers are judged.
+func stepSubmit(ctx context.Context, w *world, a stepdef.Args) error {
+	p, err := w.person(stepdef.Arg[string](a, 0))
+	if err != nil {
+		return err
+	}
+	for _, s := range w.openOn(reference.JSONModal) {
+		if err := w.entitled(ctx, s, p, []int64{1}, true, fmt.Sprintf("%s's JSON modal is opened and submitted", p.Name)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// stepForgedSubmit submits the person's JSON modals with a forged token.
+func stepForgedSubmit(ctx context.Context, w *world, a stepdef.Args) error {
+	p, err := w.person(stepdef.Arg[string](a, 0))
+	if err != nil {
+		return err
+	}
+	tok := stepdef.Arg[marketplace.Token](a, 1)
+	for _, s := range w.openOn(reference.JSONModal) {
+		r := marketplace.ExtensionRequest{Token: tok, Submit: map[string]any{"title": "Checked by appcert"}}
+		if err := w.forged(ctx, s, p, r, fmt.Sprintf("%s's JSON modal submit with a forged token (%s)", p.Name, tok)); err != nil {
 			return err
 		}
 	}
@@ -514,7 +620,7 @@ func stepSchema(ctx context.Context, w *world, a stepdef.Args) error {
 	}
 	ids := stepdef.Arg[[]int64](a, 1)
 	for _, s := range w.openOn(reference.JSONPanel) {
-		if _, _, err := w.entitled(ctx, s, p, ids, fmt.Sprintf("%s's JSON panel on %s follows the documented schema", p.Name, a.Raw()[1])); err != nil {
+		if err := w.entitled(ctx, s, p, ids, false, fmt.Sprintf("%s's JSON panel on %s follows the documented schema", p.Name, a.Raw()[1])); err != nil {
 			return err
 		}
 	}
@@ -533,8 +639,8 @@ func stepNothingOf(ctx context.Context, w *world, a stepdef.Args) error {
 		return err
 	}
 	ids := stepdef.Arg[[]int64](a, 1)
-	for _, s := range w.openOn(reference.JSONPanel) {
-		if _, _, err := w.entitled(ctx, s, p, ids, fmt.Sprintf("%s's JSON panel shows nothing of %s", p.Name, other.Name)); err != nil {
+	for _, s := range w.openOn() {
+		if err := w.entitled(ctx, s, p, ids, false, fmt.Sprintf("%s's %s shows nothing of %s", p.Name, words(s.surface), other.Name)); err != nil {
 			return err
 		}
 	}
@@ -556,16 +662,16 @@ func stepNothingHidden(ctx context.Context, w *world, a stepdef.Args) error {
 	}
 	ids := stepdef.Arg[[]int64](a, 1)
 	for _, s := range w.openOn(reference.JSONPanel) {
-		if _, _, err := w.entitled(ctx, s, p, ids, fmt.Sprintf("%s's JSON panel shows nothing only %s may see", p.Name, owner.Name)); err != nil {
+		if err := w.entitled(ctx, s, p, ids, false, fmt.Sprintf("%s's JSON panel shows nothing only %s may see", p.Name, owner.Name)); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// forged sends a forged request naming an otherwise entitled viewer, so
-// that only the credential check can refuse it (protocol.md).
-func (w *world) forged(ctx context.Context, s *sub, v *person, tok marketplace.Token, creds marketplace.Credentials, what string) error {
+// forged sends r, forged, naming an otherwise entitled viewer, so that
+// only the credential check can refuse it (protocol.md).
+func (w *world) forged(ctx context.Context, s *sub, v *person, r marketplace.ExtensionRequest, what string) error {
 	use := w.ref.Extension(w.run.model.ID, uid(v), s.surface)
 	if !use.Allowed {
 		w.settle(s, result.NotExercised, fmt.Sprintf("the marketplace sends no %s request for %s: %s", words(s.surface), v.Name, use.Reason))
@@ -574,12 +680,15 @@ func (w *world) forged(ctx context.Context, s *sub, v *person, tok marketplace.T
 	if !w.canServe(v, claimOf(s.surface, use.IsShared)) {
 		return w.cannot(s, v.Name+" is otherwise entitled, so that only the credentials can refuse "+what)
 	}
-	ex, err := w.send(ctx, s, s.surface, v, []int64{1}, use.IsShared, tok, creds)
+	r.Kind, r.SelectedIDs, r.IsShared = s.surface, []int64{1}, use.IsShared
+	exs, err := w.send(ctx, s, v, r)
 	if err != nil {
 		return err
 	}
 	want := marketplace.Refuse(w.check.Rule)
-	w.judged(s, ex, w.run.market.JudgeExtension(ex, want), want, what)
+	for _, ex := range exs {
+		w.judged(s, ex, w.run.market.JudgeExtension(ex, want), want, what)
+	}
 	return nil
 }
 
@@ -590,7 +699,7 @@ func stepForgedToken(ctx context.Context, w *world, a stepdef.Args) error {
 	}
 	tok := stepdef.Arg[marketplace.Token](a, 1)
 	for _, s := range w.openOn() {
-		if err := w.forged(ctx, s, p, tok, marketplace.CredentialsValid, fmt.Sprintf("%s's %s with a forged token (%s)", p.Name, words(s.surface), tok)); err != nil {
+		if err := w.forged(ctx, s, p, marketplace.ExtensionRequest{Token: tok}, fmt.Sprintf("%s's %s with a forged token (%s)", p.Name, words(s.surface), tok)); err != nil {
 			return err
 		}
 	}
@@ -604,11 +713,11 @@ func stepForgedBasic(ctx context.Context, w *world, a stepdef.Args) error {
 	}
 	creds := stepdef.Arg[marketplace.Credentials](a, 1)
 	for _, s := range w.openOn() {
-		if e, _ := w.run.app.Extension(s.surface, ""); !e.HTTPAuth.Set() {
+		if !slices.ContainsFunc(w.run.app.Extensions, func(e manifest.Extension) bool { return e.Type == s.surface && e.HTTPAuth.Set() }) {
 			w.settle(s, result.NotApplicable, fmt.Sprintf("the app's %s has no http_auth, so its requests carry no Basic auth to forge", words(s.surface)))
 			continue
 		}
-		if err := w.forged(ctx, s, p, marketplace.TokenValid, creds, fmt.Sprintf("%s's %s with forged Basic auth (%s)", p.Name, words(s.surface), creds)); err != nil {
+		if err := w.forged(ctx, s, p, marketplace.ExtensionRequest{BasicAuth: creds}, fmt.Sprintf("%s's %s with forged Basic auth (%s)", p.Name, words(s.surface), creds)); err != nil {
 			return err
 		}
 	}

@@ -57,6 +57,9 @@ type sub struct {
 	calls   int // API calls the app made while answering on this surface
 	reason  string
 	step    string
+	// unsent says why a step sent nothing on this surface (the
+	// marketplace shows the viewer none), for a sub-check nothing decides.
+	unsent string
 }
 
 type company struct {
@@ -177,6 +180,8 @@ func (w *world) finish(err error) error {
 			w.settle(s, result.Warn, "")
 		case s.judged > 0:
 			w.settle(s, result.Pass, "")
+		case s.unsent != "":
+			w.settle(s, result.NotExercised, s.unsent)
 		default:
 			w.settle(s, result.NotExercised, "nothing in this scenario could decide it; it needs "+w.check.Exercise)
 		}

@@ -41,7 +41,7 @@ func wantFiles(t *testing.T, dir string, want bool) {
 func TestRunCertify_DemoPasses(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "reports")
 	code, out, errs := runCertifyT(t, context.Background(), "--demo", "--out", dir)
-	if code != exitOK || !strings.Contains(out, "13 rules: 12 passed, 0 failed, 0 warnings, 0 skipped, 1 not exercised") {
+	if code != exitOK || !strings.Contains(out, "14 rules: 13 passed, 0 failed, 0 warnings, 0 skipped, 1 not exercised") {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errs)
 	}
 	wantFiles(t, dir, true)
@@ -289,7 +289,8 @@ func TestRunCertify_BaselineAndRerunLines(t *testing.T) {
 	}
 	// Today's failures, as a baseline, make the same run pass.
 	code, stdout, errs = runCertifyT(t, context.Background(), "--demo", "--fault", "skip-jwt", "--rule", "PD-EXT-02", "--baseline", written, "--out", out)
-	if code != exitOK || !strings.Contains(stdout, "2 expected failures (baseline)") {
+	// One a surface the sample app declares: panel, link action, JSON modal, Custom UI panel.
+	if code != exitOK || !strings.Contains(stdout, "4 expected failures (baseline)") {
 		t.Errorf("with today's baseline: exit %d\n%s\n%s", code, stdout, errs)
 	}
 	if code, _, errs := runCertifyT(t, context.Background(), "--demo", "--baseline", filepath.Join(dir, "none.yaml")); code != exitSetup || !strings.Contains(errs, "--baseline") {

@@ -39,6 +39,7 @@ const (
 	FaultBadModalSubmit           Fault = "bad-modal-submit"
 	FaultCustomUIRefusalPage      Fault = "custom-ui-refusal-page"
 	FaultUndeclaredPanelField     Fault = "undeclared-panel-field"
+	FaultSubmitTrustsQueryUser    Fault = "submit-trusts-query-user"
 )
 
 // FaultInfo describes one fault: what it does, the rule it breaks, and the
@@ -58,23 +59,27 @@ func Faults() []FaultInfo {
 	both := []reference.ExtensionKind{reference.JSONPanel, reference.LinkAction}
 	modal := []reference.ExtensionKind{reference.JSONModal}
 	customUI := []reference.ExtensionKind{reference.CustomUIPanel}
+	// The surfaces whose requests pass the token and Basic auth checks, and
+	// those that read deals through fetchDeals.
+	every := []reference.ExtensionKind{reference.JSONPanel, reference.LinkAction, reference.JSONModal, reference.CustomUIPanel}
+	reads := []reference.ExtensionKind{reference.JSONPanel, reference.JSONModal, reference.CustomUIPanel}
 	return []FaultInfo{
-		{FaultServeUnshared, rules.PDShare21, panel, "serves the JSON panel to a viewer who never authorized, whatever isShared and the sharing state say"},
+		{FaultServeUnshared, rules.PDShare21, reads, "serves the JSON panel, the JSON modal and the Custom UI page to a viewer who never authorized, on another installation of the company, whatever isShared and the sharing state say"},
 		{FaultActionAfterRemoval, rules.PDShare22, link, "the link action skips the entitlement check, so a viewer the app was removed from can still act"},
 		{FaultIgnoreVisibility, rules.PDShare23, panel, "shows a shared viewer the installing user's owner-only deals"},
 		{FaultIgnoreSharingCallback, rules.PDShare24, both, "accepts every sharing callback but keeps the state of the first one per installation"},
 		{FaultNoCallbackPost, rules.PDShare24, both, "has no POST handler on the callback URL (405)"},
-		{FaultCallOutsideScopes, rules.PDScope07, panel, "also calls GET /api/v2/activities (needs activities:read) while building the panel"},
+		{FaultCallOutsideScopes, rules.PDScope07, reads, "also calls GET /api/v2/activities (needs activities:read) while building the panel"},
 		{FaultUnusedScope, rules.PDScope08, panel, "advertises contacts:read, which it never uses"},
-		{FaultSkipJWT, rules.PDExt02, both, "does not verify the extension request token at all"},
-		{FaultTrustQueryUser, rules.PDExt02, both, "verifies the token's signature but trusts the query's userId and companyId over the token's"},
-		{FaultBadToken500, rules.PDExt02, both, "answers a bad token with 500 and a Go stack trace in the body"},
-		{FaultIgnoreBasicAuth, rules.PDExt02, both, "skips the Basic auth check on extension requests"},
+		{FaultSkipJWT, rules.PDExt02, every, "does not verify the extension request token at all"},
+		{FaultTrustQueryUser, rules.PDExt02, every, "verifies the token's signature but trusts the query's userId and companyId over the token's"},
+		{FaultBadToken500, rules.PDExt02, every, "answers a bad token with 500 and a Go stack trace in the body"},
+		{FaultIgnoreBasicAuth, rules.PDExt02, every, "skips the Basic auth check on extension requests"},
 		{FaultSlowPanel, rules.PDExt03, panel, "answers the JSON panel only after SlowPanelDelay (11s by default)"},
 		{FaultBadPanelSchema, rules.PDExt04, panel, "pads the JSON panel answer to 11 objects, the padding without a header"},
-		{FaultLeakOtherCompany, rules.PDExt05, panel, "caches deals by ID across companies, so one company sees another's deal"},
-		{FaultUnauthenticatedUninstall, rules.PDUninst02, both, "acts on an uninstall request without checking its Basic auth"},
-		{FaultIgnoreUninstall, rules.PDUninst02, both, "keeps serving a user after a genuine uninstall"},
+		{FaultLeakOtherCompany, rules.PDExt05, reads, "caches deals by ID across companies, so one company sees another's deal"},
+		{FaultUnauthenticatedUninstall, rules.PDUninst02, every, "acts on an uninstall request without checking its Basic auth"},
+		{FaultIgnoreUninstall, rules.PDUninst02, every, "keeps serving a user after a genuine uninstall"},
 		{FaultNoCodeExchange, rules.PDOAuth02, nil, "never exchanges the authorization code for tokens"},
 		{FaultDenied500, rules.PDOAuth02, nil, "answers the user_denied redirect with a 500"},
 		{FaultNoRefresh, rules.PDOAuth03, panel, "never refreshes an access token, so an expired one makes the panel fail"},
@@ -83,6 +88,7 @@ func Faults() []FaultInfo {
 		{FaultBadModalSubmit, rules.PDExt06, modal, `answers a JSON modal submit with {"ok":true}, neither the success nor the error shape`},
 		{FaultCustomUIRefusalPage, rules.PDExt02, customUI, "refuses a bad Custom UI page load with 401 but serves the page anyway"},
 		{FaultUndeclaredPanelField, rules.PDExt04, panel, "adds an internal_notes field that the panel's declared data_schema does not allow"},
+		{FaultSubmitTrustsQueryUser, rules.PDExt06, modal, "checks the token of a JSON modal's opening, but on its submit trusts the query's userId and companyId over the token's"},
 	}
 }
 

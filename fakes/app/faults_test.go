@@ -29,6 +29,7 @@ func allFaults() []Fault {
 		FaultLeakOtherCompany, FaultUnauthenticatedUninstall, FaultIgnoreUninstall,
 		FaultNoCodeExchange, FaultDenied500, FaultNoRefresh,
 		FaultSlowModal, FaultBadModal, FaultBadModalSubmit, FaultCustomUIRefusalPage, FaultUndeclaredPanelField,
+		FaultSubmitTrustsQueryUser,
 	}
 }
 
@@ -68,6 +69,7 @@ func faultTable() []struct {
 		{FaultBadModalSubmit, "PD-EXT-06", checkModalSubmit},
 		{FaultCustomUIRefusalPage, "PD-EXT-02", checkCustomUIRefused},
 		{FaultUndeclaredPanelField, "PD-EXT-04", checkPanelDeclaredSchema},
+		{FaultSubmitTrustsQueryUser, "PD-EXT-06", checkModalSubmitToken},
 	}
 }
 
@@ -425,7 +427,7 @@ func checkRefresh(e *env) error {
 // the app never hears of keeps the removed viewer served (PD-SHARE-22).
 func faultOverlaps() map[Fault][]string {
 	return map[Fault][]string{
-		FaultServeUnshared:         {"PD-SHARE-22", "PD-SHARE-24"},
+		FaultServeUnshared:         {"PD-SHARE-22", "PD-SHARE-24", "PD-EXT-06"},
 		FaultIgnoreSharingCallback: {"PD-SHARE-22"},
 	}
 }

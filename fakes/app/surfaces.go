@@ -19,6 +19,13 @@ func (a *App) ownAuthorization(v userKey) (authorization, bool) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	au, ok := a.users[v]
+	if !ok && a.has(FaultServeUnshared) {
+		// The bug: anyone of a company where someone installed the app is
+		// served on that installation.
+		if owner, found := a.anyInstallation(v.CompanyID, false); found {
+			au, ok = a.users[owner], true
+		}
+	}
 	if !ok {
 		return authorization{}, false
 	}
@@ -41,8 +48,12 @@ func hold(r *http.Request, d time.Duration) bool {
 // (GET) shows the deal and the task's fields; submitting it (POST, the
 // block values as JSON) answers with the documented success or error.
 func (a *App) handleModal(w http.ResponseWriter, r *http.Request) {
-	v, ok := a.authenticate(w, r)
-	if !ok {
+	v, refuse := a.verify(r)
+	if r.Method == http.MethodPost && a.has(FaultSubmitTrustsQueryUser) {
+		v, refuse = a.verifyTrusting(r, true)
+	}
+	if refuse != nil {
+		refuse(w)
 		return
 	}
 	au, ok := a.ownAuthorization(v)
@@ -136,6 +147,7 @@ var customUIPage = template.Must(template.New("page").Parse(`<!doctype html>
 <body data-theme="{{.Theme}}">
 <h1>Sample app</h1>
 <p id="viewer">For user {{.UserID}} of company {{.CompanyID}}, {{.Resource}} {{.Selected}}</p>
+{{with .Title}}<h2 id="record">{{.}}</h2>{{end}}
 <script>
   // Initialising tells Pipedrive the page is ready; without it the panel
   // shows an error after 10 s.
@@ -146,11 +158,14 @@ var customUIPage = template.Must(template.New("page").Parse(`<!doctype html>
 `))
 
 // handleCustomUI serves the Custom UI panel page to a viewer who
-// authorized the app; anyone else gets a 401 with no page.
+// authorized the app, titled with the deal it sits on; anyone else gets a
+// 401 with no page.
 func (a *App) handleCustomUI(w http.ResponseWriter, r *http.Request) {
 	v, refuse := a.verify(r)
+	var au authorization
 	if refuse == nil {
-		if _, ok := a.ownAuthorization(v); !ok {
+		var ok bool
+		if au, ok = a.ownAuthorization(v); !ok {
 			refuse = refuseWith(http.StatusUnauthorized, "Authorize the app")
 		}
 	}
@@ -159,18 +174,31 @@ func (a *App) handleCustomUI(w http.ResponseWriter, r *http.Request) {
 		// The bug: the status says no, and the page is served anyway.
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.WriteHeader(http.StatusUnauthorized)
-		a.renderPage(w, q, userKey{})
+		a.renderPage(w, q, userKey{}, "")
 		return
 	}
 	if refuse != nil {
 		refuse(w)
 		return
 	}
+	title := ""
+	if ids, err := parseIDs(q.Get("selectedIds")); err == nil && len(ids) > 0 && q.Get("resource") == "deal" {
+		ctx, cancel := context.WithTimeout(r.Context(), panelBudget)
+		defer cancel()
+		deals, err := a.fetchDeals(ctx, v.CompanyID, v, &au, ids[:1])
+		if err != nil {
+			apiError(w, err)
+			return
+		}
+		if len(deals) > 0 {
+			title = deals[0].Title
+		}
+	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	a.renderPage(w, q, v)
+	a.renderPage(w, q, v, title)
 }
 
-func (a *App) renderPage(w io.Writer, q map[string][]string, v userKey) {
+func (a *App) renderPage(w io.Writer, q map[string][]string, v userKey, title string) {
 	get := func(k string) string {
 		if vs := q[k]; len(vs) > 0 {
 			return vs[0]
@@ -179,7 +207,7 @@ func (a *App) renderPage(w io.Writer, q map[string][]string, v userKey) {
 	}
 	_ = customUIPage.Execute(w, map[string]any{ // the client may be gone; nothing to do
 		"ID": get("id"), "Theme": get("theme"), "Resource": get("resource"), "Selected": get("selectedIds"),
-		"UserID": v.UserID, "CompanyID": v.CompanyID,
+		"UserID": v.UserID, "CompanyID": v.CompanyID, "Title": title,
 	})
 }
 

@@ -54,8 +54,13 @@ func checkModalContent(e *env) error {
 
 // submit posts the modal's values for viewer.
 func (e *env) submit(viewer userKey, values string) *httptest.ResponseRecorder {
+	return e.submitAs(viewer, viewer, values)
+}
+
+// submitAs posts the modal's values for viewer with a token naming signer.
+func (e *env) submitAs(viewer, signer userKey, values string) *httptest.ResponseRecorder {
 	q := fmt.Sprintf("/modal?resource=deal&view=details&userId=%d&companyId=%d&selectedIds=2&token=%s",
-		viewer.UserID, viewer.CompanyID, e.token(viewer))
+		viewer.UserID, viewer.CompanyID, e.token(signer))
 	req := httptest.NewRequest(http.MethodPost, q, strings.NewReader(values))
 	req.Header.Set("Content-Type", "application/json")
 	req.SetBasicAuth(testHTTPUser, testHTTPPass)
@@ -85,6 +90,19 @@ func checkModalSubmit(e *env) error {
 	rec = e.submit(admin1, `{"title":""}`)
 	if json.Unmarshal(rec.Body.Bytes(), &blockErr) != nil || blockErr.Data.Blocks["title"].Error == "" {
 		return fmt.Errorf("an empty title answered %d %s, want a block error", rec.Code, rec.Body.String())
+	}
+	return nil
+}
+
+// PD-EXT-06: a submit whose token names another user or company than the
+// query is refused, though it is signed well.
+func checkModalSubmitToken(e *env) error {
+	e.authorize(admin1)
+	e.authorize(user1)
+	for _, signer := range []userKey{user1, admin2} {
+		if rec := e.submitAs(admin1, signer, `{"title":"Call back"}`); !refused(rec.Code) {
+			return fmt.Errorf("a submit for %v with a token naming %v answered %d %s", admin1, signer, rec.Code, rec.Body.String())
+		}
 	}
 	return nil
 }

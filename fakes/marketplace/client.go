@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -434,41 +435,58 @@ func (m *Marketplace) SendLinkAction(ctx context.Context, clientID string, l Lin
 
 // ExtensionRequest is a request from viewer UserID in CompanyID to an
 // extension of any kind the marketplace sends: the one form every surface
-// shares, for callers that go surface by surface.
+// shares, for callers that go surface by surface. Each kind's own
+// parameters (a Custom UI page's id and theme, a list-view link action's
+// excludedIds and filter) follow from the extension the request goes to.
 type ExtensionRequest struct {
 	Kind        reference.ExtensionKind
 	Extension   string  // the extension's name; empty: the app's first of Kind
 	UserID      int64   // the viewer
 	CompanyID   int64   // 0: the viewer's company
 	Resource    string  // empty: the extension's resource
-	SelectedIDs []int64 // empty: record 1
+	SelectedIDs []int64 // empty: record 1 (in a list view: every record)
 	IsShared    bool    // sent only by kinds whose requests carry isShared
-	Token       Token
-	BasicAuth   Credentials // only for an extension with http_auth
+	// Submit, for a JSON modal, submits it with these block values (a
+	// POST); nil opens it (a GET). Other kinds have nothing to submit.
+	Submit    map[string]any
+	Token     Token
+	BasicAuth Credentials // only for an extension with http_auth
 }
 
 // SendsIsShared reports whether requests of kind k carry isShared.
 func SendsIsShared(k reference.ExtensionKind) bool { return k == reference.JSONPanel }
 
-// Sends reports whether the marketplace sends requests of kind k.
-func Sends(k reference.ExtensionKind) bool {
-	return k == reference.JSONPanel || k == reference.LinkAction
-}
+// Sends reports whether the marketplace sends requests of kind k: every
+// extension type a manifest can declare.
+func Sends(k reference.ExtensionKind) bool { return slices.Contains(manifest.Types(), k) }
 
-// SendExtension sends r to the app's extension of kind r.Kind (PD-EXT-01).
+// SendExtension sends r to the app's extension of kind r.Kind (PD-EXT-01):
+// a JSON panel or link action request, a JSON modal's opening or submit, a
+// Custom UI page load.
 func (m *Marketplace) SendExtension(ctx context.Context, clientID string, r ExtensionRequest) (Exchange, error) {
 	if !Sends(r.Kind) {
 		return Exchange{}, fmt.Errorf("marketplace: %s requests are not sent", r.Kind)
+	}
+	if r.Submit != nil && r.Kind != reference.JSONModal {
+		return Exchange{}, fmt.Errorf("marketplace: a %s has nothing to submit", SurfaceName(r.Kind))
 	}
 	var shared *string
 	if SendsIsShared(r.Kind) {
 		s := strconv.FormatBool(r.IsShared)
 		shared = &s
 	}
-	return m.sendExtension(ctx, clientID, extRequest{
+	req := extRequest{
 		typ: r.Kind, name: r.Extension, userID: r.UserID, companyID: r.CompanyID,
 		resource: r.Resource, selectedIDs: r.SelectedIDs, isShared: shared, token: r.Token, creds: r.BasicAuth,
-	})
+	}
+	if r.Submit != nil {
+		body, err := json.Marshal(r.Submit)
+		if err != nil {
+			return Exchange{}, fmt.Errorf("marketplace: the modal's values are not JSON: %w", err)
+		}
+		req.method, req.body = http.MethodPost, body
+	}
+	return m.sendExtension(ctx, clientID, req)
 }
 
 // extRequest is one extension request to build: what every surface

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"net/url"
 	"regexp"
 	"slices"
@@ -65,7 +66,8 @@ func Refuse(rule rules.ID) Expectation { return Expectation{Refuse: true, Rule: 
 
 // Held reports whether the exchange got the answer the expectation's story
 // needs to go on: a refusal (401 or 403) when one was expected; otherwise
-// a 200 for a JSON panel, a 2xx or 3xx for a link action. The findings say
+// a 200 for a JSON panel, a 2xx or 3xx for a link action or a Custom UI
+// page, a 2xx for a JSON modal. The findings say
 // what broke; this says whether what follows can still be judged.
 func Held(ex Exchange, want Expectation) bool {
 	if ex.Err != nil {
@@ -77,7 +79,7 @@ func Held(ex Exchange, want Expectation) bool {
 	if ex.Kind == KindPanel {
 		return ex.Status == 200
 	}
-	if ex.Kind == KindLinkAction {
+	if ex.Kind == KindLinkAction || manifest.IsCustomUI(reference.ExtensionKind(ex.Kind)) {
 		return ex.Status >= 200 && ex.Status < 400
 	}
 	return ex.Status >= 200 && ex.Status < 300
@@ -103,8 +105,17 @@ func (m *Marketplace) JudgeLinkAction(ex Exchange, want Expectation) []Finding {
 	return m.judgeExtension(ex, want, false)
 }
 
-// JudgeExtension judges the answer to an extension request of any kind.
+// JudgeExtension judges the answer to an extension request of any kind,
+// with the judge of its surface.
 func (m *Marketplace) JudgeExtension(ex Exchange, want Expectation) []Finding {
+	switch k := reference.ExtensionKind(ex.Kind); {
+	case k == reference.JSONModal && ex.Request.Method == http.MethodPost:
+		return m.JudgeModalSubmit(ex, want)
+	case k == reference.JSONModal:
+		return m.JudgeModalOpen(ex, want)
+	case manifest.IsCustomUI(k):
+		return m.JudgeCustomUI(ex, want)
+	}
 	return m.judgeExtension(ex, want, ex.Kind == KindPanel)
 }
 
@@ -148,16 +159,7 @@ func (m *Marketplace) judgeExtension(ex Exchange, want Expectation, panel bool) 
 		j.fail(r, "the answer is larger than %d bytes; reading stopped there", len(ex.Body))
 	}
 	m.leaks(&j)
-	if want.Refuse && (ex.Status == 401 || ex.Status == 403) {
-		// A refusal is read by people and logs: it must not hand back the
-		// credentials it refused (PD-EXT-02).
-		for _, e := range ex.echoes {
-			if len(e) >= minSecretLen && bytes.Contains(ex.Body, []byte(e)) {
-				j.fail(rules.PDExt02, "the refusal echoes the request's credentials (its token or Basic auth)")
-				break
-			}
-		}
-	}
+	echoes(&j, want)
 	if panel && ex.Status == 200 {
 		m.hiddenRecords(&j)
 	}
@@ -388,6 +390,20 @@ func (m *Marketplace) leaks(j *judgement) {
 	for _, c := range others {
 		if found := otherCompanyRecord(body, c.Name); found != "" {
 			j.fail(rules.PDExt05, "the answer for company %d carries a record of company %d (%q)", j.ex.CompanyID, c.ID, found)
+		}
+	}
+}
+
+// echoes fails a refusal that hands back the credentials it refused: a
+// refusal is read by people and logs (PD-EXT-02).
+func echoes(j *judgement, want Expectation) {
+	if !want.Refuse || (j.ex.Status != 401 && j.ex.Status != 403) {
+		return
+	}
+	for _, e := range j.ex.echoes {
+		if len(e) >= minSecretLen && bytes.Contains(j.ex.Body, []byte(e)) {
+			j.fail(rules.PDExt02, "the refusal echoes the request's credentials (its token or Basic auth)")
+			return
 		}
 	}
 }

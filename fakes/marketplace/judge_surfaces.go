@@ -101,6 +101,7 @@ func (m *Marketplace) judgeModal(ex Exchange, want Expectation, submit bool) []F
 		j.fail(rule, "the answer is larger than %d bytes; reading stopped there", len(ex.Body))
 	}
 	m.leaks(&j)
+	echoes(&j, want)
 	st := ex.Status
 	switch {
 	case want.Refuse && (st == 401 || st == 403):
@@ -258,6 +259,7 @@ func (m *Marketplace) JudgeCustomUI(ex Exchange, want Expectation) []Finding {
 		j.fail(rule, "the answer is larger than %d bytes; reading stopped there", len(ex.Body))
 	}
 	m.leaks(&j)
+	echoes(&j, want)
 	st := ex.Status
 	switch {
 	case want.Refuse && (st == 401 || st == 403):

@@ -4,7 +4,7 @@ Feature: Sharing: the app follows what the marketplace tells it
   the callback URL), and again when the admin makes the app private. A user
   who never authorized the app themselves uses its JSON panel and link
   action through the admin's installation, and only while it is shared with
-  them. The app is held to what it can know: who authorized it, and the
+  them; its JSON modals and Custom UI pages never. The app is held to what it can know: who authorized it, and the
   latest sharing callback of each installation.
 
   Background:
@@ -23,18 +23,21 @@ Feature: Sharing: the app follows what the marketplace tells it
     And Bob's extensions are answered
 
   @PD-SHARE-21
-  Scenario: A user the app was never shared with gets no JSON panel
+  Scenario: A user the app was never shared with gets none of its extensions
     Given Alice installs the app for herself
-    Then Alice's JSON panel is answered
-    But Bob's JSON panel is refused
+    Then Alice's extensions are answered
+    But Bob's extensions are refused
 
   @PD-SHARE-21
-  Scenario: Once the admin makes the app private again, the JSON panel is refused
+  Scenario: Once the admin makes the app private again, its extensions are refused
+    JSON modals and Custom UI pages are never shared: the marketplace shows
+    Bob none while the app is shared with him, and the app refuses them.
+
     Given Alice installs the app for herself
     And Alice adds the app for Bob
-    And Bob's JSON panel is answered
+    And Bob's extensions are answered
     When Alice removes the app from the other users
-    Then Bob's JSON panel is refused
+    Then Bob's extensions are refused
 
   @PD-SHARE-22
   Scenario: Once the app is removed from a user, neither its panel nor its link action works for them
