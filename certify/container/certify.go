@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/appcert/appcert/certify"
@@ -132,9 +133,17 @@ func Certify(ctx context.Context, o certify.Options, r Run) (*certify.Report, er
 	}
 	fmt.Fprintf(progress, "the app answers at %s\n", waitURL)
 	afterReady()
+	// Asked once the checks are over: by then the engine has every line,
+	// stamped when the app wrote it (the stream appcert follows may lag
+	// behind on a busy machine).
+	var (
+		once    sync.Once
+		written *Log
+	)
 	o.AppLog = func(from, to time.Time) []string {
+		once.Do(func() { written = a.WrittenLog() })
 		var out []string
-		for _, l := range a.Log().Between(from, to, maxLogPerFinding) {
+		for _, l := range written.Between(from, to, maxLogPerFinding) {
 			out = append(out, l.String())
 		}
 		return out

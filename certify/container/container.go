@@ -18,13 +18,17 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"syscall"
 	"time"
 
+	"github.com/moby/moby/api/pkg/stdcopy"
 	mobycontainer "github.com/moby/moby/api/types/container"
+	"github.com/moby/moby/api/types/image"
 	"github.com/moby/moby/client"
 	"github.com/testcontainers/testcontainers-go"
 	tclog "github.com/testcontainers/testcontainers-go/log"
@@ -128,14 +132,24 @@ var (
 
 // App is a running app container.
 type App struct {
-	c    testcontainers.Container
-	log  *Log
-	once sync.Once
-	err  error
+	c       testcontainers.Container
+	log     *Log
+	startID string // its LabelStart
+	release func() // ends the start's context
+	once    sync.Once
+	err     error
 }
 
+// StartGrace is how long a start under way may go on once ctx is
+// cancelled. Cut midway, the engine may leave what it was making behind
+// (the legacy builder an image of the build's first steps, with a part of
+// its labels only, that no label of the start finds); let finish, it is
+// removed whole.
+const StartGrace = 2 * time.Minute
+
 // Start builds (if asked) and starts the app's container. On error nothing
-// is left running. Cancelling ctx stops a build or start in progress.
+// is left running. Cancelling ctx ends a build or start in progress: it
+// finishes (up to StartGrace), and what it made is removed.
 func Start(ctx context.Context, s Spec) (*App, error) {
 	if (s.Image == "") == (s.BuildDir == "") {
 		return nil, errors.New("container: set exactly one of Image and BuildDir")
@@ -178,20 +192,43 @@ func Start(ctx context.Context, s Spec) (*App, error) {
 		}
 		req.FromDockerfile = testcontainers.FromDockerfile{Context: s.BuildDir, BuildLogWriter: w}
 	}
-	c, err := testcontainers.GenericContainer(ctx, testcontainers.GenericContainerRequest{
+	// The start's own context also carries the log stream, until Stop.
+	sctx, release := context.WithCancel(context.WithoutCancel(ctx))
+	started := make(chan struct{})
+	go func() {
+		select {
+		case <-started:
+		case <-ctx.Done():
+			select {
+			case <-started:
+			case <-time.After(StartGrace):
+				release()
+			}
+		}
+	}()
+	unlock := func() {}
+	if s.BuildDir != "" {
+		unlock = lockImages()
+	}
+	c, err := testcontainers.GenericContainer(sctx, testcontainers.GenericContainerRequest{
 		ContainerRequest: req, Started: true, Logger: quiet,
 	})
+	unlock()
+	close(started)
+	if err == nil && ctx.Err() != nil {
+		err = fmt.Errorf("cancelled while starting: %w", context.Cause(ctx))
+	}
 	if err != nil {
-		a := &App{c: c, log: log}
+		a := &App{c: c, log: log, startID: startID, release: release}
 		if c != nil {
 			// Created, maybe started: the last lines say why it failed.
 			err = fmt.Errorf("%w%s", err, a.lastLines(10))
 		}
 		_ = a.Stop() // c may be nil or half made
-		removeStart(startID)
+		removeStart(startID, 4)
 		return nil, fmt.Errorf("starting the app's container: %w", err)
 	}
-	return &App{c: c, log: log}, nil
+	return &App{c: c, log: log, startID: startID, release: release}, nil
 }
 
 // local checks that image is on the engine already: appcert never pulls
@@ -221,14 +258,60 @@ func (a *App) Log() *Log { return a.log }
 // way out of a cancelled run; later calls return the first one's error.
 func (a *App) Stop() error {
 	a.once.Do(func() {
+		if a.release != nil {
+			defer a.release()
+		}
 		if a.c == nil {
 			return
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), DefaultStopTimeout+30*time.Second)
 		defer cancel()
+		unlock := lockImages() // Terminate removes the image it built
 		a.err = a.c.Terminate(ctx, testcontainers.StopTimeout(DefaultStopTimeout))
+		unlock()
+		// Terminate removes the image it built by name; whatever else
+		// the build labelled for this start goes too.
+		removeStart(a.startID, 1)
 	})
 	return a.err
+}
+
+// WrittenLog is the app's output as the engine kept it, each line stamped
+// with the time the app wrote it; what appcert received as it came
+// (Log) when the engine cannot say.
+func (a *App) WrittenLog() *Log {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	cli, err := newClient(ctx)
+	if err != nil {
+		return a.log
+	}
+	defer cli.Close()
+	rc, err := cli.ContainerLogs(ctx, a.ID(), client.ContainerLogsOptions{ShowStdout: true, ShowStderr: true, Timestamps: true})
+	if err != nil {
+		return a.log
+	}
+	defer rc.Close()
+	var stdout, stderr strings.Builder
+	if _, err := stdcopy.StdCopy(&stdout, &stderr, io.LimitReader(rc, 64<<20)); err != nil {
+		return a.log
+	}
+	var lines []Line
+	for _, s := range []struct{ name, text string }{{"stdout", stdout.String()}, {"stderr", stderr.String()}} {
+		for _, raw := range splitLines(s.text) {
+			stamp, text, _ := strings.Cut(raw, " ")
+			at, err := time.Parse(time.RFC3339Nano, stamp)
+			if err != nil {
+				return a.log
+			}
+			lines = append(lines, Line{At: at, Stream: s.name, Text: text})
+		}
+	}
+	slices.SortStableFunc(lines, func(x, y Line) int { return x.At.Compare(y.At) })
+	if len(lines) > maxLines {
+		lines = lines[len(lines)-maxLines:]
+	}
+	return &Log{lines: lines}
 }
 
 // ExitedError says that the app's container stopped before it answered.
@@ -391,6 +474,14 @@ func List(ctx context.Context, labels map[string]string) ([]string, error) {
 }
 
 func list(ctx context.Context, cli *testcontainers.DockerClient, labels map[string]string) ([]mobycontainer.Summary, error) {
+	res, err := cli.ContainerList(ctx, client.ContainerListOptions{All: true, Filters: labelFilters(labels)})
+	if err != nil {
+		return nil, fmt.Errorf("listing containers: %w", err)
+	}
+	return res.Items, nil
+}
+
+func labelFilters(labels map[string]string) client.Filters {
 	f := client.Filters{}
 	for k, v := range labels {
 		if v == "" {
@@ -399,11 +490,7 @@ func list(ctx context.Context, cli *testcontainers.DockerClient, labels map[stri
 			f.Add("label", k+"="+v)
 		}
 	}
-	res, err := cli.ContainerList(ctx, client.ContainerListOptions{All: true, Filters: f})
-	if err != nil {
-		return nil, fmt.Errorf("listing containers: %w", err)
-	}
-	return res.Items, nil
+	return f
 }
 
 // owner is this process as LabelOwner says it: the host and PID
@@ -434,17 +521,61 @@ func sweep(ctx context.Context) {
 	}
 	here := space()
 	for _, it := range items {
-		o := it.Labels[LabelOwner]
-		i := strings.LastIndexByte(o, ':')
-		if i < 0 {
-			continue
-		}
-		pid, err := strconv.Atoi(o[i+1:])
-		if err != nil || o[:i] != here || alive(pid) {
+		if !deadOwner(it.Labels[LabelOwner], here) {
 			continue
 		}
 		_, _ = cli.ContainerRemove(ctx, it.ID, client.ContainerRemoveOptions{Force: true, RemoveVolumes: true})
 	}
+	// Images it built and never ran, or whose container is gone with it.
+	defer lockImages()()
+	imgs, err := listImages(ctx, cli, map[string]string{LabelApp: "true"})
+	if err != nil {
+		return
+	}
+	for _, im := range imgs {
+		if deadOwner(im.Labels[LabelOwner], here) {
+			_, _ = cli.ImageRemove(ctx, im.ID, client.ImageRemoveOptions{Force: true, PruneChildren: true})
+		}
+	}
+}
+
+// deadOwner reports whether o, a LabelOwner value, names a process of
+// this host and PID namespace that no longer runs.
+func deadOwner(o, here string) bool {
+	i := strings.LastIndexByte(o, ':')
+	if i < 0 || o[:i] != here {
+		return false
+	}
+	pid, err := strconv.Atoi(o[i+1:])
+	return err == nil && !alive(pid)
+}
+
+// ListImages returns the IDs of the images that carry every one of labels,
+// as List does for containers: a build appcert started carries the same
+// labels as its container.
+func ListImages(ctx context.Context, labels map[string]string) ([]string, error) {
+	cli, err := newClient(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer cli.Close()
+	items, err := listImages(ctx, cli, labels)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(items))
+	for i, it := range items {
+		ids[i] = it.ID
+	}
+	return ids, nil
+}
+
+func listImages(ctx context.Context, cli *testcontainers.DockerClient, labels map[string]string) ([]image.Summary, error) {
+	res, err := cli.ImageList(ctx, client.ImageListOptions{Filters: labelFilters(labels)})
+	if err != nil {
+		return nil, fmt.Errorf("listing images: %w", err)
+	}
+	return res.Items, nil
 }
 
 // alive reports whether process pid exists on this host.
@@ -456,11 +587,15 @@ func alive(pid int) bool {
 	return err == nil || errors.Is(err, syscall.EPERM)
 }
 
-// removeStart force-removes whatever container one Start made, found by its
-// LabelStart: a create cancelled midway may still finish on the engine after
-// testcontainers has returned, so it looks again for a moment. It uses its
-// own context, as the caller's is usually the cancelled one.
-func removeStart(startID string) {
+// removeStart force-removes whatever container one Start made, and the
+// image it built, found by its LabelStart: a create cancelled midway may
+// still finish on the engine after testcontainers has returned, so it
+// looks again, tries times half a second apart. It uses its own context,
+// as the caller's is usually the cancelled one.
+func removeStart(startID string, tries int) {
+	if startID == "" {
+		return
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	cli, err := newClient(ctx)
@@ -468,13 +603,48 @@ func removeStart(startID string) {
 		return
 	}
 	defer cli.Close()
-	for i := 0; i < 4; i++ {
+	for i := 0; i < tries; i++ {
+		if i > 0 {
+			time.Sleep(500 * time.Millisecond)
+		}
 		items, err := list(ctx, cli, map[string]string{LabelStart: startID})
 		if err == nil {
 			for _, it := range items {
 				_, _ = cli.ContainerRemove(ctx, it.ID, client.ContainerRemoveOptions{Force: true, RemoveVolumes: true})
 			}
 		}
-		time.Sleep(500 * time.Millisecond)
+	}
+	defer lockImages()()
+	imgs, err := listImages(ctx, cli, map[string]string{LabelStart: startID})
+	if err == nil {
+		for _, im := range imgs {
+			_, _ = cli.ImageRemove(ctx, im.ID, client.ImageRemoveOptions{Force: true, PruneChildren: true})
+		}
 	}
 }
+
+// lockImages takes a lock, shared by the appcert processes of this host,
+// held while an image is built or removed, and returns its release. The
+// engine's legacy builder builds on cached intermediate images that two
+// builds of one Dockerfile share; removing an image prunes its unused
+// parents, and one pruned while another build is about to use it fails
+// that build ("unknown parent image ID"). Without the lock file, it only
+// serialises this process.
+func lockImages() (unlock func()) {
+	imageMu.Lock()
+	f, err := os.OpenFile(filepath.Join(os.TempDir(), "appcert-images.lock"), os.O_CREATE|os.O_RDWR, 0o666)
+	if err != nil {
+		return imageMu.Unlock
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+		f.Close()
+		return imageMu.Unlock
+	}
+	return func() {
+		_ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+		f.Close()
+		imageMu.Unlock()
+	}
+}
+
+var imageMu sync.Mutex

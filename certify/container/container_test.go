@@ -148,16 +148,21 @@ func TestStart_RemovesContainersADeadRunLeft(t *testing.T) {
 	owner := container.Owner()
 	owner = owner[:strings.LastIndexByte(owner, ':')+1] + strconv.Itoa(dead.Process.Pid)
 	k, v := dockertest.Label(t)
+	unlock := container.LockImages() // its build shares cached steps with appcert's
 	stale, err := testcontainers.GenericContainer(ctx, testcontainers.GenericContainerRequest{
 		ContainerRequest: testcontainers.ContainerRequest{
 			FromDockerfile: testcontainers.FromDockerfile{Context: dockertest.SampleAppDir(t)},
 			Labels:         map[string]string{container.LabelApp: "true", container.LabelOwner: owner, k: v},
 		},
 	})
+	unlock()
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer stale.Terminate(ctx) // removes the image it was built from
+	defer func() {
+		defer container.LockImages()()
+		stale.Terminate(ctx) // removes the image it was built from
+	}()
 	if ids, _ := container.List(ctx, map[string]string{k: v}); len(ids) != 1 {
 		t.Fatalf("the stale container was not created: %v", ids)
 	}
@@ -174,3 +179,30 @@ func TestStart_RemovesContainersADeadRunLeft(t *testing.T) {
 	}
 	dockertest.RequireNone(t, k, v+"-new")
 }
+
+// Ctrl-C while the image is being built: the build finishes and the start
+// is undone, so neither a container nor an image (whole, or the legacy
+// builder's first steps of it) is left.
+func TestStart_CancelledDuringTheBuildLeavesNoImage(t *testing.T) {
+	dockertest.Require(t)
+	t.Parallel()
+	k, v := dockertest.Label(t)
+	dir := dockertest.SampleAppDir(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	// Cancelled as the build's first output comes.
+	build := writerFunc(func(b []byte) (int, error) { cancel(); return len(b), nil })
+	a, err := container.Start(ctx, container.Spec{BuildDir: dir, Labels: map[string]string{k: v}, BuildLog: build})
+	if err == nil {
+		a.Stop()
+		t.Fatal("started although cancelled")
+	}
+	if !strings.Contains(err.Error(), "cancel") {
+		t.Errorf("error %v, want it to say the start was cancelled", err)
+	}
+	dockertest.RequireNone(t, k, v)
+}
+
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(b []byte) (int, error) { return f(b) }

@@ -26,3 +26,6 @@ func (l *Log) AcceptAt(at time.Time, entry testcontainers.Log) {
 	l.now = func() time.Time { return at }
 	l.Accept(entry)
 }
+
+// LockImages is lockImages, for a test that builds an image itself.
+var LockImages = lockImages

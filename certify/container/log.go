@@ -10,7 +10,8 @@ import (
 	"github.com/testcontainers/testcontainers-go"
 )
 
-// Line is one line the app wrote, with the time appcert received it.
+// Line is one line the app wrote, with the time appcert received it (or,
+// read back from the engine, the time the app wrote it).
 type Line struct {
 	At     time.Time `json:"at"`
 	Stream string    `json:"stream"` // "stdout" or "stderr"

@@ -217,3 +217,37 @@ func slicesIndex(s []string, x string) int {
 	}
 	return -1
 }
+
+// With --tls the marketplace serves HTTPS and appcert's CA certificate is
+// mounted in the container: the sample app (Go, FROM scratch, so no system
+// roots) trusts it through SSL_CERT_FILE={ca_cert} and passes. Without
+// that, its token exchange fails on the certificate: PD-OAUTH-02 fails.
+func TestRunCertify_TLSMountsTheCAForTheApp(t *testing.T) {
+	dockertest.Require(t)
+	for _, trusted := range []bool{true, false} {
+		name := "trusted"
+		if !trusted {
+			name = "not_trusted"
+		}
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			var env []string
+			if trusted {
+				env = append(env, "SSL_CERT_FILE={ca_cert}")
+			}
+			args, _ := sampleImageArgs(t, env...)
+			args = append(args, "--tls", "--ca", t.TempDir())
+			var out, errb strings.Builder
+			code := run(context.Background(), args, &out, &errb)
+			outDir := args[slicesIndex(args, "--out")+1]
+			log, _ := os.ReadFile(filepath.Join(outDir, "container.log"))
+			switch {
+			case trusted && (code != exitOK || !strings.Contains(out.String(), " passed, 0 failed, 0 warnings, 0 skipped")):
+				t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s\ncontainer.log:\n%s", code, out.String(), errb.String(), log)
+			case !trusted && (code != exitFail || !regexp.MustCompile(`FAIL +PD-OAUTH-02`).MatchString(out.String()) ||
+				!strings.Contains(out.String(), "never called the marketplace")):
+				t.Fatalf("exit %d, want 1 with the app refusing the certificate\nstdout:\n%s\nstderr:\n%s\ncontainer.log:\n%s", code, out.String(), errb.String(), log)
+			}
+		})
+	}
+}

@@ -131,14 +131,23 @@ func Label(t testing.TB) (key, value string) {
 	return "org.appcert.test", strings.NewReplacer("/", "_", " ", "_").Replace(t.Name()) + "-" + filepath.Base(t.TempDir())
 }
 
-// RequireNone fails t when a container carries the label.
+// RequireNone fails t when a container appcert started, or an image it
+// built, carries the label.
 func RequireNone(t testing.TB, key, value string) {
 	t.Helper()
-	ids, err := container.List(context.Background(), map[string]string{key: value, container.LabelApp: "true"})
+	labels := map[string]string{key: value, container.LabelApp: "true"}
+	ids, err := container.List(context.Background(), labels)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(ids) > 0 {
 		t.Errorf("%d containers left behind with %s=%s: %v", len(ids), key, value, ids)
+	}
+	imgs, err := container.ListImages(context.Background(), labels)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(imgs) > 0 {
+		t.Errorf("%d built images left behind with %s=%s: %v", len(imgs), key, value, imgs)
 	}
 }
