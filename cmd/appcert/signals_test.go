@@ -27,7 +27,11 @@ func TestMain(m *testing.M) {
 		main()
 		return
 	}
-	os.Exit(dockertest.Main(m))
+	code := dockertest.Main(m)
+	if installed != "" {
+		os.RemoveAll(installed) // the recipe tests' appcert
+	}
+	os.Exit(code)
 }
 
 // A CI cancelling the job sends SIGTERM: the run stops, prints and writes
