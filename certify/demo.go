@@ -40,8 +40,8 @@ type DemoOptions struct {
 // SampleManifest is the sample app's manifest when it serves at appURL and
 // asks for scopes: the shared-extensions mode, specific users allowed, and
 // on deals a JSON panel with its declared data_schema, link actions in the
-// details and the list view, a JSON modal and a Custom UI panel, all with
-// Basic auth.
+// details and the list view and a JSON modal, all with Basic auth, and a
+// Custom UI panel whose page calls its backend with the SDK's signed token.
 func SampleManifest(appURL string, scopes []string) manifest.App {
 	auth := manifest.BasicAuth{Username: SampleHTTPUser, Password: SampleHTTPPassword}
 	panel := manifest.Extension{Type: manifest.JSONPanel, Name: "Deal summary", Resource: manifest.ResourceDeal, URL: appURL + "/panel", HTTPAuth: auth,
@@ -63,7 +63,9 @@ func SampleManifest(appURL string, scopes []string) manifest.App {
 			{Type: manifest.LinkAction, Name: "Open in the sample app", Resource: manifest.ResourceDeal, View: manifest.ViewDetails, URL: appURL + "/action", HTTPAuth: auth},
 			{Type: manifest.LinkAction, Name: "Open the selected deals", Resource: manifest.ResourceDeal, View: manifest.ViewList, URL: appURL + "/action", HTTPAuth: auth},
 			{Type: manifest.JSONModal, Name: "Create a task", Resource: manifest.ResourceDeal, View: manifest.ViewDetails, URL: appURL + "/modal", HTTPAuth: auth},
-			{Type: manifest.CustomUIPanel, Name: "Deal notes", Resource: manifest.ResourceDeal, URL: appURL + "/ui/panel", HTTPAuth: auth},
+			// A Custom UI page is loaded by the browser, which sends no Basic
+			// auth: its signed token is its credential, as on Pipedrive.
+			{Type: manifest.CustomUIPanel, Name: "Deal notes", Resource: manifest.ResourceDeal, URL: appURL + "/ui/panel"},
 		},
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/appcert/appcert/fakes/marketplace"
+	"github.com/appcert/appcert/internal/appsdk"
 	"github.com/appcert/appcert/manifest"
 	"github.com/appcert/appcert/reference"
 	"github.com/appcert/appcert/steps"
@@ -21,6 +22,10 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("GET /exchanges", s.serveExchanges)
 	s.mux.HandleFunc("POST /sdk/token", s.serveSDKToken)
 	s.mux.HandleFunc("POST /sdk/log", s.serveSDKLog)
+	s.mux.HandleFunc("GET /sdk/host.js", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
+		w.Write(appsdk.HostJS)
+	})
 	s.mux.HandleFunc("GET /feature", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		if r.URL.Query().Has("download") {
@@ -128,7 +133,7 @@ func (s *Server) act(ctx context.Context, f map[string][]string) error {
 		return s.saveManage(ctx, f)
 	case "customui":
 		for _, e := range s.app.Extensions {
-			if manifest.IsCustomUI(e.Type) && instanceID(s.app.ClientID, e) == get("id") {
+			if manifest.IsCustomUI(e.Type) && appsdk.InstanceID(s.app.ClientID, e) == get("id") {
 				s.openUI, s.panel = get("id"), nil
 				s.openCustomUI(e)
 				return nil

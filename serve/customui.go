@@ -1,14 +1,13 @@
 package serve
 
 import (
-	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strconv"
 	"time"
 
+	"github.com/appcert/appcert/internal/appsdk"
 	"github.com/appcert/appcert/internal/jwt"
 	"github.com/appcert/appcert/manifest"
 	"github.com/appcert/appcert/reference"
@@ -33,15 +32,6 @@ type customUIView struct {
 	Inline     bool   // a panel sits on the deal; the others open over the page
 }
 
-// instanceID is a Custom UI extension's id (Developer Hub's UUID), the same
-// for every load: derived from the app and the extension.
-func instanceID(clientID string, e manifest.Extension) string {
-	h := sha256.Sum256([]byte(clientID + "\x00" + string(e.Type) + "\x00" + e.Name))
-	h[6] = h[6]&0x0f | 0x50 // shaped as a version 5 UUID
-	h[8] = h[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", h[0:4], h[4:6], h[6:8], h[8:10], h[10:16])
-}
-
 // signedToken is a token for p, signed with the extension's secret.
 func (s *Server) signedToken(e manifest.Extension, p *person) string {
 	now := time.Now() // extension tokens use the wall clock, as the fake's do
@@ -58,7 +48,7 @@ func (s *Server) customUIViews() []customUIView {
 			continue
 		}
 		use := s.model.Extension(s.model0.ID, s.viewer.ID, reference.ExtensionKind(e.Type))
-		v := customUIView{Type: string(e.Type), Name: e.Name, ID: instanceID(s.app.ClientID, e), Use: steps.UseWords(use),
+		v := customUIView{Type: string(e.Type), Name: e.Name, ID: appsdk.InstanceID(s.app.ClientID, e), Use: steps.UseWords(use),
 			Inline: e.Type == manifest.CustomUIPanel}
 		if use.Allowed {
 			v.Src = s.customUISrc(e, s.viewer)
@@ -68,34 +58,9 @@ func (s *Server) customUIViews() []customUIView {
 	return out
 }
 
-// customUISrc is the page's URL as the marketplace loads it: id, userId,
-// companyId, token and theme, and resource, view and selectedIds for a
-// panel or modal.
+// customUISrc is the page's URL as the marketplace loads it.
 func (s *Server) customUISrc(e manifest.Extension, p *person) string {
-	q := url.Values{}
-	q.Set("id", instanceID(s.app.ClientID, e))
-	q.Set("userId", strconv.FormatInt(int64(p.ID), 10))
-	q.Set("companyId", strconv.FormatInt(int64(p.Company.ID), 10))
-	q.Set("token", s.signedToken(e, p))
-	q.Set("theme", "light")
-	if e.Type == manifest.CustomUIPanel || e.Type == manifest.CustomUIModal {
-		res := e.Resource
-		if res == "" {
-			res = manifest.ResourceDeal
-		}
-		q.Set("resource", res)
-		q.Set("view", "details")
-		q.Set("selectedIds", "1")
-	}
-	return withQuery(e.URL, q.Encode())
-}
-
-func withQuery(raw, q string) string {
-	u, err := url.Parse(raw)
-	if err != nil || u.RawQuery == "" {
-		return raw + "?" + q
-	}
-	return raw + "&" + q
+	return appsdk.PageURL(s.app.ClientID, e, int64(p.ID), int64(p.Company.ID), s.signedToken(e, p), "1")
 }
 
 // serveSDKToken answers the host page's get_signed_token for an extension:
@@ -105,7 +70,7 @@ func (s *Server) serveSDKToken(w http.ResponseWriter, r *http.Request) {
 	defer s.mu.Unlock()
 	id := r.FormValue("id")
 	for _, e := range s.app.Extensions {
-		if !manifest.IsCustomUI(e.Type) || instanceID(s.app.ClientID, e) != id {
+		if !manifest.IsCustomUI(e.Type) || appsdk.InstanceID(s.app.ClientID, e) != id {
 			continue
 		}
 		use := s.model.Extension(s.model0.ID, s.viewer.ID, reference.ExtensionKind(e.Type))

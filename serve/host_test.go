@@ -14,6 +14,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/appcert/appcert/internal/appsdk"
 	"github.com/appcert/appcert/internal/browser"
 	"github.com/appcert/appcert/internal/jwt"
 	"github.com/appcert/appcert/manifest"
@@ -43,10 +44,7 @@ type customUIApp struct {
 }
 
 func (a *customUIApp) handler(t *testing.T, secret string) http.Handler {
-	sdk, err := os.ReadFile("testdata/app-extensions-sdk/index.umd.js")
-	if err != nil {
-		t.Fatal(err)
-	}
+	sdk := appsdk.ClientJS
 	mux := http.NewServeMux()
 	mux.HandleFunc("/sdk.js", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/javascript")
@@ -200,7 +198,7 @@ func TestServer_SDKTokenOnlyForEntitledViewers(t *testing.T) {
 		json.NewDecoder(resp.Body).Decode(&out)
 		return resp.StatusCode, out
 	}
-	id := instanceID("ui-app", ext)
+	id := appsdk.InstanceID("ui-app", ext)
 	if code, out := ask(id); code != http.StatusForbidden || out["token"] != "" || !strings.Contains(out["error"], "needs authorization") {
 		t.Errorf("before installing: %d %v; want 403 saying the panel needs authorization", code, out)
 	}

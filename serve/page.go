@@ -46,6 +46,9 @@ type pageData struct {
 	Panel      *panelView
 	CustomUI   []customUIView
 	OpenUI     *customUIView // the Custom UI page open, hosted in an iframe
+	// Modals are the Custom UI modals the viewer may open from a page,
+	// their URLs by id, for the host script.
+	Modals map[string]string
 
 	Exchanges []Entry
 	Feature   string
@@ -147,6 +150,12 @@ func (s *Server) pageData() pageData {
 		}
 	}
 	d.CustomUI = s.customUIViews()
+	d.Modals = map[string]string{}
+	for _, v := range d.CustomUI {
+		if v.Src != "" && v.Type == string(manifest.CustomUIModal) {
+			d.Modals[v.ID] = v.Src
+		}
+	}
 	for i, v := range d.CustomUI {
 		if v.ID == s.openUI {
 			d.OpenUI = &d.CustomUI[i]

@@ -116,3 +116,56 @@ func TestRunServe_ClickThroughInChromium(t *testing.T) {
 		}
 	}
 }
+
+// The sample app's Custom UI panel in serve --demo: the page starts the
+// SDK, asks the host page for a signed token, and its backend, which
+// believes the token alone (an iframe sends no Basic auth), answers with
+// Alice's company's deals.
+func TestRunServe_CustomUIPanelCallsItsBackendWithTheSignedToken(t *testing.T) {
+	chromium, err := browser.Find(os.Getenv("APPCERT_CHROMIUM"))
+	if err != nil {
+		t.Skipf("skipping the browser test: %v (APPCERT_CHROMIUM names the binary)", err)
+	}
+	s, err := startServe(serveConfig{Listen: "127.0.0.1:0", Demo: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Stop()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	bctx, stop, err := browser.Start(ctx, chromium, 1280, 860)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
+	err = chromedp.Do(bctx,
+		chromedp.Navigate(s.URL),
+		chromedp.Click(css(`#accept`)), // Alice installs it for herself
+		chromedp.WaitVisible(css(`#uninstall`)),
+		chromedp.Click(css(`button[data-customui="Deal notes"]`)),
+		chromedp.WaitVisible(css(`iframe.customui`)),
+	)
+	if err != nil {
+		t.Fatalf("opening the Custom UI panel at %s: %v", s.URL, err)
+	}
+	// The page fills #deals once its backend answered; the iframe's
+	// document is read from its node, which is there once it loaded.
+	var deals string
+	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline) && !strings.Contains(deals, "deal"); time.Sleep(200 * time.Millisecond) {
+		frames, err := chromedp.Run(bctx, chromedp.Nodes(css(`iframe.customui`)))
+		if err != nil || len(frames) != 1 || frames[0].ContentDocument == nil {
+			continue
+		}
+		qctx, qcancel := context.WithTimeout(bctx, 2*time.Second)
+		deals, _ = chromedp.Run(qctx, chromedp.TextContent(css(`#deals`), chromedp.FromNode(frames[0])))
+		qcancel()
+	}
+	if !strings.Contains(deals, "Acme deal 1") {
+		t.Errorf("the page shows %q; want Acme's deal 1, from its backend", deals)
+	}
+	log, err := chromedp.Run(bctx, chromedp.Text(css(`#sdk-log`)))
+	if err != nil || !strings.Contains(log, "get_signed_token") || strings.Contains(log, "refused") {
+		t.Errorf("the SDK calls the host saw: %q (%v); want get_signed_token answered", log, err)
+	}
+}

@@ -143,6 +143,8 @@ func (a *App) routes() *http.ServeMux {
 	m.HandleFunc("GET /modal", a.handleModal)
 	m.HandleFunc("POST /modal", a.handleModal)
 	m.HandleFunc("GET /ui/panel", a.handleCustomUI)
+	m.HandleFunc("GET /ui/sdk.js", a.serveSDK)
+	m.HandleFunc("GET /ui/api/deals", a.handleCustomUIDeals)
 	m.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		fmt.Fprintln(w, "ok")
@@ -152,7 +154,8 @@ func (a *App) routes() *http.ServeMux {
 
 // ServeHTTP serves the app's routes: /callback (GET, POST, DELETE), /panel,
 // /action (details and list views), /modal (GET opens, POST submits),
-// /ui/panel (the Custom UI panel's page) and /healthz.
+// /ui/panel (the Custom UI panel's page), /ui/sdk.js and /ui/api/deals (the
+// SDK and the backend that page calls) and /healthz.
 func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	a.mux.ServeHTTP(w, r)
 }

@@ -62,6 +62,9 @@ func Faults() []FaultInfo {
 	// The surfaces whose requests pass the token and Basic auth checks, and
 	// those that read deals through fetchDeals.
 	every := []reference.ExtensionKind{reference.JSONPanel, reference.LinkAction, reference.JSONModal, reference.CustomUIPanel}
+	// The Custom UI page is loaded by the browser, which sends no Basic
+	// auth: only the others check it.
+	basic := []reference.ExtensionKind{reference.JSONPanel, reference.LinkAction, reference.JSONModal}
 	reads := []reference.ExtensionKind{reference.JSONPanel, reference.JSONModal, reference.CustomUIPanel}
 	return []FaultInfo{
 		{FaultServeUnshared, rules.PDShare21, reads, "serves the JSON panel, the JSON modal and the Custom UI page to a viewer who never authorized, on another installation of the company, whatever isShared and the sharing state say"},
@@ -74,7 +77,7 @@ func Faults() []FaultInfo {
 		{FaultSkipJWT, rules.PDExt02, every, "does not verify the extension request token at all"},
 		{FaultTrustQueryUser, rules.PDExt02, every, "verifies the token's signature but trusts the query's userId and companyId over the token's"},
 		{FaultBadToken500, rules.PDExt02, every, "answers a bad token with 500 and a Go stack trace in the body"},
-		{FaultIgnoreBasicAuth, rules.PDExt02, every, "skips the Basic auth check on extension requests"},
+		{FaultIgnoreBasicAuth, rules.PDExt02, basic, "skips the Basic auth check on extension requests"},
 		{FaultSlowPanel, rules.PDExt03, panel, "answers the JSON panel only after SlowPanelDelay (11s by default)"},
 		{FaultBadPanelSchema, rules.PDExt04, panel, "pads the JSON panel answer to 11 objects, the padding without a header"},
 		{FaultLeakOtherCompany, rules.PDExt05, reads, "caches deals by ID across companies, so one company sees another's deal"},

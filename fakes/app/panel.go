@@ -56,6 +56,13 @@ func (a *App) verifyTrusting(r *http.Request, trustQuery bool) (userKey, refusal
 		}
 	}
 	q := r.URL.Query()
+	return a.verifyToken(q, q.Get("token"), trustQuery)
+}
+
+// verifyToken checks an extension token against the viewer the query
+// names and returns the viewer, or how to refuse the request; trustQuery
+// as for verifyTrusting.
+func (a *App) verifyToken(q url.Values, token string, trustQuery bool) (userKey, refusal) {
 	qUser, errU := strconv.ParseInt(q.Get("userId"), 10, 64)
 	qCompany, errC := strconv.ParseInt(q.Get("companyId"), 10, 64)
 	queryOK := errU == nil && errC == nil
@@ -65,7 +72,7 @@ func (a *App) verifyTrusting(r *http.Request, trustQuery bool) (userKey, refusal
 		}
 		return userKey{qCompany, qUser}, nil
 	}
-	c, err := jwt.Verify(q.Get("token"), a.opts.JWTSecret, a.now())
+	c, err := jwt.Verify(token, a.opts.JWTSecret, a.now())
 	if err != nil {
 		return userKey{}, a.refuseToken(err)
 	}

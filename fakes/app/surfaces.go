@@ -133,25 +133,41 @@ func (a *App) submitModal(w http.ResponseWriter, r *http.Request) {
 }
 
 // customUIPage is the Custom UI panel's page. It is deliberately small:
-// it loads @pipedrive/app-extensions-sdk, initialises it with the
-// extension instance id the marketplace sent (the SDK must be initialised
-// within 10 s), and shows whom the page is for. Everything it shows comes
-// from the verified token, never from the query alone.
+// it loads @pipedrive/app-extensions-sdk (the app serves the published
+// build itself), initialises it with the extension instance id the
+// marketplace sent (the SDK must be initialised within 10 s), asks the
+// host for a signed token and calls the app's backend with it. Everything
+// it shows comes from the verified token, never from the query alone.
 var customUIPage = template.Must(template.New("page").Parse(`<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <title>Sample app</title>
-<script src="https://cdn.jsdelivr.net/npm/@pipedrive/app-extensions-sdk@0/dist/index.umd.js"></script>
+<script src="/ui/sdk.js" data-package="@pipedrive/app-extensions-sdk@0.15.1"></script>
 </head>
 <body data-theme="{{.Theme}}">
 <h1>Sample app</h1>
 <p id="viewer">For user {{.UserID}} of company {{.CompanyID}}, {{.Resource}} {{.Selected}}</p>
 {{with .Title}}<h2 id="record">{{.}}</h2>{{end}}
+<ul id="deals"></ul>
 <script>
-  // Initialising tells Pipedrive the page is ready; without it the panel
-  // shows an error after 10 s.
-  new AppExtensionsSDK({ identifier: {{.ID}} }).initialize({ size: { height: 200 } });
+  (async function () {
+    // Initialising tells Pipedrive the page is ready; without it the
+    // panel shows an error after 10 s.
+    const sdk = await new AppExtensionsSDK({ identifier: {{.ID}} }).initialize({ size: { height: 200 } });
+    // The backend believes the signed token, not the page's URL.
+    const { token } = await sdk.execute('get_signed_token');
+    const q = new URLSearchParams(location.search);
+    const call = new URLSearchParams({ token: token, userId: q.get('userId'), companyId: q.get('companyId'), selectedIds: q.get('selectedIds') || '1' });
+    const answer = await fetch('/ui/api/deals?' + call).then(function (r) { return r.json(); });
+    const list = document.getElementById('deals');
+    (answer.deals || []).forEach(function (d) {
+      const li = document.createElement('li');
+      li.textContent = d.title;
+      list.appendChild(li);
+    });
+    if (answer.error) { list.textContent = answer.error.title || 'error'; }
+  })().catch(function (e) { document.getElementById('deals').textContent = 'error: ' + e; });
 </script>
 </body>
 </html>
@@ -161,7 +177,8 @@ var customUIPage = template.Must(template.New("page").Parse(`<!doctype html>
 // authorized the app, titled with the deal it sits on; anyone else gets a
 // 401 with no page.
 func (a *App) handleCustomUI(w http.ResponseWriter, r *http.Request) {
-	v, refuse := a.verify(r)
+	// An iframe cannot send Basic auth: the page is the token's alone.
+	v, refuse := a.verifyToken(r.URL.Query(), r.URL.Query().Get("token"), a.has(FaultTrustQueryUser))
 	var au authorization
 	if refuse == nil {
 		var ok bool
