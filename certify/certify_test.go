@@ -173,6 +173,9 @@ func TestCertify_MisbehavingApps(t *testing.T) {
 		{"malformed JSON", onPath("/panel", malformedJSON), "PD-EXT-04", "the answer is not JSON", 0},
 		{"redirect loop", onPath("/panel", redirectLoop), "PD-EXT-02", "answered 302 (redirect to /panel?", 0},
 		{"5xx", onPath("/panel", serverError), "PD-EXT-02", "a refusal is 401 or 403, never a 5xx", 0},
+		{"modal never answers", onPath("/modal", neverAnswers), "PD-EXT-03", "JSON modal request for user", 0},
+		{"malformed modal", onPath("/modal", malformedJSON), "PD-EXT-06", "the answer is not JSON", 0},
+		{"Custom UI page 5xx", onPath("/ui/panel", serverError), "PD-EXT-02", "Custom UI panel request (token: missing)", 0},
 	}
 	before := runtime.NumGoroutine()
 	for _, tc := range cases {

@@ -26,8 +26,8 @@ const (
 type DemoOptions struct {
 	// Faults switches faults of the sample app on (app.Faults lists them).
 	Faults []app.Fault
-	// SlowPanelDelay is how long the slow-panel fault holds the panel
-	// (the sample app's 11 s when zero).
+	// SlowPanelDelay is how long the slow-panel and slow-modal faults hold
+	// their answer (the sample app's 11 s when zero).
 	SlowPanelDelay time.Duration
 	// Kinds are the extensions the manifest declares, of the sample app's
 	// (nil: all of them); Mode its sharing mode (empty: shared extensions).

@@ -32,8 +32,9 @@ import (
 // record it is asked about as a single object, a link action that
 // redirects, a JWT secret of its own for the panel, Basic auth on the panel
 // only, no specific users; a JSON modal on one route for its GET and POST,
-// with a declared schema, a note block and a link in its success; and a
-// Custom UI settings page (no record) that refuses with a bare 403.
+// with a declared schema, a note block and a link in its success; and one
+// Custom UI page, shown as its settings, a floating window and a modal (no
+// record shown), that refuses with a bare 403.
 type otherApp struct {
 	market, clientID, clientSecret, panelSecret, panelUser, panelPass string
 	client                                                            *http.Client
@@ -52,6 +53,8 @@ func (a *otherApp) routes() http.Handler {
 	mux.HandleFunc("GET /ext/open", a.open)
 	mux.HandleFunc("/ext/note", a.note)
 	mux.HandleFunc("GET /ext/settings", a.settings)
+	mux.HandleFunc("GET /ext/window", a.settings)
+	mux.HandleFunc("GET /ext/proposal", a.settings)
 	return mux
 }
 
@@ -392,6 +395,8 @@ func TestCertify_AnotherConformingAppPasses(t *testing.T) {
 			{Type: manifest.JSONModal, Name: "Add a note", Resource: manifest.ResourceDeal, URL: srv.URL + "/ext/note",
 				Schema: "note.json", Declared: noteSchema},
 			{Type: manifest.CustomUISettings, Name: "Settings", URL: srv.URL + "/ext/settings"},
+			{Type: manifest.CustomUIFloatingWindow, Name: "Dialer", URL: srv.URL + "/ext/window"},
+			{Type: manifest.CustomUIModal, Name: "New proposal", Resource: manifest.ResourceDeal, View: manifest.ViewDetails, URL: srv.URL + "/ext/proposal"},
 		},
 	}
 	rep, err := certify.Run(context.Background(), certify.Options{Manifest: m, Listener: ln})
@@ -413,7 +418,7 @@ func TestCertify_AnotherConformingAppPasses(t *testing.T) {
 	}
 	// The modal and the page are certified, each on its own: every rule
 	// about extension requests that applies to them has a sub-check there.
-	for _, surface := range []manifest.Extension{{Type: manifest.JSONModal}, {Type: manifest.CustomUISettings}} {
+	for _, surface := range []manifest.Extension{{Type: manifest.JSONModal}, {Type: manifest.CustomUISettings}, {Type: manifest.CustomUIFloatingWindow}, {Type: manifest.CustomUIModal}} {
 		for _, id := range []rules.ID{rules.PDExt02, rules.PDShare21, rules.PDUninst02} {
 			r, _ := rep.Rule(id)
 			if !slices.ContainsFunc(r.Surfaces, func(s result.SurfaceResult) bool { return s.Surface == surface.Type && s.Verdict == certify.Pass }) {

@@ -25,12 +25,17 @@
 //     sends it and JudgeExtension judges its answers.
 //  3. fakes/app: handlers for it, and faults that break it with the kind in
 //     their FaultInfo.Kinds.
-//  4. here: add the kind to the Kinds of every check that applies to it
-//     (and to the {surface} words of the vocabulary if a scenario names it).
+//  4. here: nothing, when the groups the checks' Kinds are built from
+//     (surfaces: every kind the marketplace sends; shareable; showing)
+//     take it in as they should; otherwise add it to the Kinds of the
+//     checks it applies to. The {surface} words follow Sends.
 //
 // The scenarios need no change: "Alice's extensions are refused" runs on
-// every open surface, and the fault matrix in certify picks the new
-// shapes up from the checks' and faults' data.
+// every open surface, sending to every extension of that kind the
+// manifest declares, and the fault matrix in certify picks the new shapes
+// up from the sample manifest and the checks' and faults' data. A step
+// that acts on one surface only ("Alice's JSON modal is opened and
+// submitted") leaves the others open.
 //
 // # Adding a check
 //

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -124,5 +125,26 @@ func TestRules_JSON(t *testing.T) {
 	if len(got) != 2 || got[0].ID != "PD-EXT-02" || got[0].Kind != "A" || len(got[0].AppChecks) == 0 || len(got[0].Faults) == 0 ||
 		got[1].ID != "PD-SHARE-13" || len(got[1].Scenarios) == 0 || got[1].Scenarios[0].Line == 0 || got[1].Summary == "" {
 		t.Errorf("rules --json: %+v", got)
+	}
+	if len(got) == 2 && (!slices.Contains(got[0].Surfaces, "json_modal") || !slices.Contains(got[0].Surfaces, "custom_ui_settings") || len(got[1].Surfaces) != 0) {
+		t.Errorf("rules --json: PD-EXT-02 runs on %v, PD-SHARE-13 (a marketplace rule) on %v", got[0].Surfaces, got[1].Surfaces)
+	}
+}
+
+// Each app rule says which surfaces its check runs on: the same data the
+// certification decides its sub-checks from.
+func TestRules_ShowSurfaces(t *testing.T) {
+	code, out, _ := runCLI(t, "rules", "PD-EXT-03", "PD-EXT-06", "PD-OAUTH-02")
+	if code != exitOK {
+		t.Fatalf("exit %d:\n%s", code, out)
+	}
+	for _, want := range []string{
+		"  surfaces:   JSON panel (json_panel), JSON modal (json_modal)\n",
+		"  surfaces:   JSON modal (json_modal)\n",
+		"  surfaces:   the app as a whole\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("rules output lacks %q:\n%s", want, out)
+		}
 	}
 }

@@ -8,7 +8,10 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/appcert/appcert/certify/result"
+	"github.com/appcert/appcert/certify/suite"
 	"github.com/appcert/appcert/fakes/app"
+	"github.com/appcert/appcert/fakes/marketplace"
 	"github.com/appcert/appcert/features"
 	"github.com/appcert/appcert/rules"
 	"github.com/appcert/appcert/sim"
@@ -18,7 +21,8 @@ const rulesUsage = `Usage: appcert rules [--missing] [--json] [ID...]
 
 Prints the rule catalogue and, for each rule, what covers it: marketplace
 rules (M) by scenarios of the built-in feature suites and by the simulator's
-properties; app rules (A) by app checks (scenarios of the app suite) and by a
+properties; app rules (A) by app checks (scenarios of the app suite), the
+surfaces they run on (one sub-check per surface a manifest declares) and a
 fault of the sample app that the checks must catch.
 
 Given IDs, prints just those rules: an exact ID (PD-EXT-02, any case) or a
@@ -187,6 +191,7 @@ type ruleJSON struct {
 	Scenarios  []scenarioJSON `json:"scenarios,omitempty"`
 	Properties []string       `json:"properties,omitempty"`
 	AppChecks  []scenarioJSON `json:"app_checks,omitempty"`
+	Surfaces   []string       `json:"surfaces,omitempty"`
 	Faults     []string       `json:"faults,omitempty"`
 	Gap        string         `json:"gap,omitempty"`
 }
@@ -215,6 +220,9 @@ func printRulesJSON(c coverage, rs []rules.Rule, w io.Writer) error {
 			j.Scenarios, j.Properties = scen(c.scenarios[r.ID]), c.properties[r.ID]
 		} else {
 			j.AppChecks, j.Faults = scen(c.checks[r.ID]), c.faults[r.ID]
+			for _, k := range checkSurfaces(r.ID) {
+				j.Surfaces = append(j.Surfaces, string(k))
+			}
 		}
 		out = append(out, j)
 	}
@@ -265,6 +273,13 @@ func printRules(c coverage, rs []rules.Rule, w io.Writer) {
 			fmt.Fprintf(&b, "  properties: %s\n", list(c.properties[r.ID]))
 		} else {
 			fmt.Fprintf(&b, "  app checks: %s\n", scenarioList(c.checks[r.ID]))
+			if ks := checkSurfaces(r.ID); len(ks) > 0 {
+				var names []string
+				for _, k := range ks {
+					names = append(names, surfaceName(k))
+				}
+				fmt.Fprintf(&b, "  surfaces:   %s\n", strings.Join(names, ", "))
+			}
 			fmt.Fprintf(&b, "  faults:     %s\n", list(c.faults[r.ID]))
 		}
 		if g := c.gap(r); g != "" {
@@ -274,6 +289,27 @@ func printRules(c coverage, rs []rules.Rule, w io.Writer) {
 	}
 	fmt.Fprintf(&b, "\n%d rules, %d with gaps (appcert rules --missing lists them).\n", len(rs), gaps)
 	io.WriteString(w, b.String())
+}
+
+// checkSurfaces are the surfaces a rule's check runs on, one sub-check
+// each that the manifest declares: extension kinds, or the app as a whole
+// (result.App); none when the rule has no check yet.
+func checkSurfaces(id rules.ID) []result.Surface {
+	c, ok := suite.CheckOf(id)
+	if !ok {
+		return nil
+	}
+	if len(c.Kinds) == 0 {
+		return []result.Surface{result.App}
+	}
+	return c.Kinds
+}
+
+func surfaceName(k result.Surface) string {
+	if k == result.App {
+		return "the app as a whole"
+	}
+	return fmt.Sprintf("%s (%s)", marketplace.SurfaceName(k), k)
 }
 
 func scenarioList(ss []features.Scenario) string {

@@ -35,7 +35,8 @@ type Options struct {
 	// exchange; "" means http://{request host}/callback.
 	RedirectURI string
 	Faults      []Fault
-	// SlowPanelDelay is how long FaultSlowPanel holds the panel; 0 means 11s.
+	// SlowPanelDelay is how long FaultSlowPanel holds the panel and
+	// FaultSlowModal the modal's opening; 0 means 11s.
 	SlowPanelDelay time.Duration
 	// Clock tells the time for JWT and access token expiry; nil means time.Now.
 	Clock func() time.Time

@@ -501,6 +501,9 @@ func describe(ex Exchange) string {
 		s = "JSON panel request"
 	case KindLinkAction:
 		s = "link action request"
+		if u, err := url.Parse(ex.Request.URL); err == nil && u.Query().Get("view") == manifest.ViewList {
+			s = "link action request in a list view"
+		}
 	case string(manifest.JSONModal):
 		s = "JSON modal request"
 		if ex.Request.Method == "POST" {
