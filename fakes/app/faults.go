@@ -40,6 +40,7 @@ const (
 	FaultCustomUIRefusalPage      Fault = "custom-ui-refusal-page"
 	FaultUndeclaredPanelField     Fault = "undeclared-panel-field"
 	FaultSubmitTrustsQueryUser    Fault = "submit-trusts-query-user"
+	FaultTokenInPage              Fault = "token-in-page"
 )
 
 // FaultInfo describes one fault: what it does, the rule it breaks, and the
@@ -92,6 +93,7 @@ func Faults() []FaultInfo {
 		{FaultCustomUIRefusalPage, rules.PDExt02, customUI, "refuses a bad Custom UI page load with 401 but serves the page anyway"},
 		{FaultUndeclaredPanelField, rules.PDExt04, panel, "adds an internal_notes field that the panel's declared data_schema does not allow"},
 		{FaultSubmitTrustsQueryUser, rules.PDExt06, modal, "checks the token of a JSON modal's opening, but on its submit trusts the query's userId and companyId over the token's"},
+		{FaultTokenInPage, rules.PDOAuth06, nil, "shows the new access token on the page the authorization redirect answers with"},
 	}
 }
 

@@ -30,6 +30,7 @@ func allFaults() []Fault {
 		FaultNoCodeExchange, FaultDenied500, FaultNoRefresh,
 		FaultSlowModal, FaultBadModal, FaultBadModalSubmit, FaultCustomUIRefusalPage, FaultUndeclaredPanelField,
 		FaultSubmitTrustsQueryUser,
+		FaultTokenInPage,
 	}
 }
 
@@ -70,6 +71,7 @@ func faultTable() []struct {
 		{FaultCustomUIRefusalPage, "PD-EXT-02", checkCustomUIRefused},
 		{FaultUndeclaredPanelField, "PD-EXT-04", checkPanelDeclaredSchema},
 		{FaultSubmitTrustsQueryUser, "PD-EXT-06", checkModalSubmitToken},
+		{FaultTokenInPage, "PD-OAUTH-06", checkNoTokenInPages},
 	}
 }
 
@@ -418,6 +420,18 @@ func checkRefresh(e *env) error {
 	e.market.expire(admin1)
 	_, err := servedIDs(e.panel(admin1, "2", false))
 	return err
+}
+
+// PD-OAUTH-06: the page the redirect answers with carries no token the
+// marketplace issued.
+func checkNoTokenInPages(e *env) error {
+	rec := e.authorize(admin1)
+	for _, c := range e.market.tokens() {
+		if strings.Contains(rec.Body.String(), c) {
+			return fmt.Errorf("the redirect's page carries the token %s", c)
+		}
+	}
+	return nil
 }
 
 // faultOverlaps are the other rules a fault unavoidably breaks too. The

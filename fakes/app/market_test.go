@@ -101,6 +101,20 @@ func (m *market) failDealWith(id int64, status int) {
 	m.failDeal[id] = status
 }
 
+// tokens lists every access and refresh token issued.
+func (m *market) tokens() []string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []string
+	for t := range m.access {
+		out = append(out, t)
+	}
+	for t := range m.refresh {
+		out = append(out, t)
+	}
+	return out
+}
+
 func (m *market) recorded() []apiCall {
 	m.mu.Lock()
 	defer m.mu.Unlock()

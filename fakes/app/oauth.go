@@ -112,6 +112,11 @@ func (a *App) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 		IsAdmin:      bool(who.IsAdmin),
 	}
 	a.mu.Unlock()
+	if a.has(FaultTokenInPage) {
+		// The bug: a "debug" line that hands the token to the browser.
+		textPage(w, http.StatusOK, fmt.Sprintf("Thanks, %s: the app is installed (token %s).", who.Name, tok.AccessToken))
+		return
+	}
 	textPage(w, http.StatusOK, fmt.Sprintf("Thanks, %s: the app is installed.", who.Name))
 }
 

@@ -226,6 +226,7 @@ func (m *Marketplace) JudgeAuthorize(ex Exchange) []Finding {
 	if ex.Status >= 500 {
 		j.fail(rules.PDOAuth02, "answered %s; the redirect wants any status below 500", statusText(ex))
 	}
+	m.tokensHanded(&j)
 	if ex.Kind == KindAuthorize && !m.Exchanged(ex) {
 		reason, setup := m.whyNotExchanged(ex)
 		j.fail(rules.PDOAuth02, "%s", reason)
@@ -366,18 +367,19 @@ func transportReason(ex Exchange, deadline time.Duration) string {
 }
 
 // leaks looks for what an answer must never carry: a stack trace or a
-// secret (PD-EXT-02), another company's records (PD-EXT-05).
+// secret (PD-EXT-02), an access or refresh token (PD-OAUTH-06), another
+// company's records (PD-EXT-05).
 func (m *Marketplace) leaks(j *judgement) {
 	body := j.ex.Body
 	if loc := stackTrace.FindIndex(body); loc != nil {
 		j.fail(rules.PDExt02, "the answer carries a stack trace or error dump (%q)", excerpt(body, loc[0], loc[1]))
 	}
 	for _, sec := range m.issuedSecrets(j.ex.App) {
-		s := sec.value
-		if len(s) >= minSecretLen && bytes.Contains(body, []byte(s)) {
+		if !sec.token && len(sec.value) >= minSecretLen && bytes.Contains(body, []byte(sec.value)) {
 			j.fail(rules.PDExt02, "the answer carries a secret (%s)", sec.kind)
 		}
 	}
+	m.tokensHanded(j)
 	m.mu.Lock()
 	var others []Company
 	for _, c := range m.companies {
@@ -571,4 +573,29 @@ func JudgeRevokedUse(calls []Call) []Finding {
 		}
 	}
 	return out
+}
+
+// tokensHanded fails an answer that hands the browser an access or refresh
+// token the marketplace issued to the app, in its body or in any header (a
+// Location, a cookie), judged on the raw answer (PD-OAUTH-06).
+func (m *Marketplace) tokensHanded(j *judgement) {
+	for _, sec := range m.issuedSecrets(j.ex.App) {
+		if !sec.token {
+			continue
+		}
+		where := ""
+		if bytes.Contains(j.ex.Body, []byte(sec.value)) {
+			where = "its body"
+		}
+		for k, vs := range j.ex.Header {
+			for _, v := range vs {
+				if where == "" && strings.Contains(v, sec.value) {
+					where = "its " + k + " header"
+				}
+			}
+		}
+		if where != "" {
+			j.fail(rules.PDOAuth06, "the answer hands the browser %s the marketplace issued to the app, in %s", sec.kind, where)
+		}
+	}
 }

@@ -181,11 +181,52 @@ func TestJudgePanel_IssuedTokenLeak(t *testing.T) {
 		ex, err := m.SendPanel(context.Background(), acme, PanelRequest{UserID: 101, Token: TokenExpired})
 		must(t, err)
 		got := m.JudgePanel(ex, Refuse(""))
-		if len(got) != 1 || got[0].Rule != "PD-EXT-02" || !strings.Contains(got[0].Reason, tc.kind) {
-			t.Errorf("findings = %v, want a leak of %s", got, tc.kind)
+		if len(got) != 1 || got[0].Rule != rules.PDOAuth06 || !strings.Contains(got[0].Reason, tc.kind) || !strings.Contains(got[0].Reason, "its body") {
+			t.Errorf("findings = %v, want a PD-OAUTH-06 leak of %s in the body", got, tc.kind)
 		}
 		if !strings.Contains(got[0].Reason, "(token: expired)") {
 			t.Errorf("reason %q does not name the forged variant", got[0].Reason)
+		}
+	}
+}
+
+// A token in a header reaches the browser as surely as one in the body:
+// a redirect's Location, a cookie (PD-OAUTH-06).
+func TestJudgeAuthorize_TokenHandedToTheBrowser(t *testing.T) {
+	var m *Marketplace
+	var where string
+	m, _ = appServing(t, func(w http.ResponseWriter, r *http.Request) {
+		st, body := exchangeCode(t, m, r.URL.Query().Get("code"))
+		tok, _ := body["access_token"].(string)
+		if st != 200 || tok == "" {
+			w.WriteHeader(400)
+			return
+		}
+		switch where {
+		case "Location":
+			w.Header().Set("Location", "/app#access_token="+tok)
+			w.WriteHeader(http.StatusFound)
+		case "Set-Cookie":
+			w.Header().Set("Set-Cookie", "session="+tok)
+			w.WriteHeader(200)
+		case "body":
+			_, _ = io.WriteString(w, "Installed. Your token: "+tok)
+		default:
+			_, _ = io.WriteString(w, "Installed.")
+		}
+	}, Options{})
+	for _, where = range []string{"Location", "Set-Cookie", "body", ""} {
+		ex, err := m.Authorize(context.Background(), acme, 101)
+		must(t, err)
+		got := m.JudgeAuthorize(ex)
+		if where == "" {
+			if len(got) != 0 {
+				t.Errorf("a page without the token: %v", got)
+			}
+			continue
+		}
+		if len(got) != 1 || got[0].Rule != rules.PDOAuth06 || !strings.Contains(got[0].Reason, "an access token") || !strings.Contains(got[0].Reason, where) {
+			t.Errorf("the token in the %s: %v; want PD-OAUTH-06 naming where", where, got)
 		}
 	}
 }

@@ -145,6 +145,7 @@ type app struct {
 // secret is something an answer must never carry, and what it is.
 type issuedSecret struct {
 	value, kind string
+	token       bool // an access or refresh token, rather than a secret of the manifest
 }
 
 // session is the harness's browser signed in to the marketplace as a user,
@@ -424,7 +425,7 @@ func (m *Marketplace) issuedSecrets(clientID string) []issuedSecret {
 	var out []issuedSecret
 	if a, ok := m.apps[clientID]; ok {
 		for _, s := range a.m.Secrets() {
-			out = append(out, issuedSecret{s, "a secret of the manifest"})
+			out = append(out, issuedSecret{s, "a secret of the manifest", false})
 		}
 		out = append(out, a.issued...)
 	}

@@ -189,7 +189,7 @@ func (m *Marketplace) token(r *http.Request, call *Call) (int, any) {
 		g = c.grant
 		refresh = newToken(g)
 		m.refresh[refresh] = &refreshToken{grant: g, lastUsed: now}
-		a.issued = append(a.issued, issuedSecret{refresh, "a refresh token"})
+		a.issued = append(a.issued, issuedSecret{refresh, "a refresh token", true})
 	case "refresh_token":
 		refresh = r.PostForm.Get("refresh_token")
 		t, ok := m.refresh[refresh]
@@ -214,7 +214,7 @@ func (m *Marketplace) token(r *http.Request, call *Call) (int, any) {
 	call.UserID, call.CompanyID = g.userID, g.companyID
 	access := newToken(g)
 	m.access[access] = &accessToken{grant: g, expires: now.Add(AccessTokenLifetime), window: newWindow(m.rateLimit)}
-	a.issued = append(a.issued, issuedSecret{access, "an access token"})
+	a.issued = append(a.issued, issuedSecret{access, "an access token", true})
 	return http.StatusOK, tokenAnswer{
 		AccessToken: access, TokenType: "Bearer", RefreshToken: refresh,
 		Scope: strings.Join(a.m.Scopes, ","), ExpiresIn: 3599, APIDomain: m.domain(r),

@@ -2,7 +2,8 @@ Feature: OAuth: code exchange, denial and refresh
   Authorization ends with a redirect to the callback URL carrying a code, or
   error=user_denied. The app exchanges the code at the marketplace's token
   endpoint, answers a denial without an error, and refreshes an expired
-  access token instead of failing the user's request.
+  access token instead of failing the user's request. Its tokens stay on its
+  server: no answer the browser gets carries one.
 
   Background:
     Given Acme, a company with Alice, an admin, and Bob
@@ -23,3 +24,9 @@ Feature: OAuth: code exchange, denial and refresh
     When Alice's access token expires
     Then Alice's extensions are answered
     And the app refreshed Alice's access token
+
+  @PD-OAUTH-06
+  Scenario: The app hands no access or refresh token to the browser
+    When Alice installs the app for herself
+    Then the app exchanged Alice's authorization code
+    And Alice's extensions are answered
