@@ -88,6 +88,8 @@ var checks = []Check{
 		Exercise: "an API call the app makes with an expired access token, while answering"},
 	{Rule: rules.PDOAuth06,
 		Exercise: "the app's answers to an authorization redirect and to extension requests"},
+	{Rule: rules.PDAPI03, Kinds: extensions, Serves: true, Decides: func(*marketplace.Marketplace, marketplace.Exchange) bool { return false },
+		Exercise: "an API call the app makes while answering, answered 429"},
 }
 
 // Checks lists every app check, in the catalogue's order.

@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/appcert/appcert/certify/result"
 	"github.com/appcert/appcert/fakes/marketplace"
@@ -85,6 +86,7 @@ func steps() []stepdef.Def {
 		d(`{name} uninstalls the app`, "Alice uninstalls the app", stepUninstall),
 		d(`an uninstall for {name} arrives with {creds} credentials`, "an uninstall for Alice arrives with wrong credentials", stepForgedUninstall),
 		d(`{name}'s access token expires`, "Alice's access token expires", stepExpire),
+		d(`the marketplace answers {name}'s next API call with a 429 asking to wait a second`, "the marketplace answers Alice's next API call with a 429 asking to wait a second", stepRateLimited),
 		d(`{name} uses the app's extensions`, "Alice uses the app's extensions", stepUseExtensions),
 
 		// Checks, on every surface the scenario's check runs on.
@@ -102,6 +104,7 @@ func steps() []stepdef.Def {
 		d(`{name}'s extensions on {ids} show nothing of {name}`, "Gina's extensions on deal 2 show nothing of Acme", stepNothingOf),
 		d(`{name}'s JSON panel on {ids} shows nothing only {name} may see`, "Bob's JSON panel on deals 1, 2 and 3 shows nothing only Alice may see", stepNothingHidden),
 		d(`the app refreshed {name}'s access token`, "the app refreshed Alice's access token", stepRefreshed),
+		d(`the app waited as the 429 said before calling again with {name}'s token`, "the app waited as the 429 said before calling again with Alice's token", stepWaited),
 		d(`the app called only what its scopes allow`, "the app called only what its scopes allow", stepScopes),
 		d(`the app used every scope it was granted`, "the app used every scope it was granted", stepScopes),
 	}
@@ -742,6 +745,56 @@ func stepRefreshed(_ context.Context, w *world, a stepdef.Args) error {
 		}
 	}
 	found, decided := marketplace.JudgeRefresh(w.calls()[from:], p.ID)
+	if !w.record(found...) && decided {
+		for _, s := range w.open() {
+			s.judged++
+		}
+	}
+	return nil
+}
+
+// stepRateLimited makes the marketplace answer the user's next API call
+// with a 429 and Retry-After: 1, over budget or not (PD-API-03).
+func stepRateLimited(_ context.Context, w *world, a stepdef.Args) error {
+	p, err := w.person(stepdef.Arg[string](a, 0))
+	if err != nil {
+		return err
+	}
+	if !w.view.Authorized(uid(p)) {
+		for _, s := range w.open() {
+			if err := w.cannot(s, p.Name+"'s API calls can be answered 429"); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	w.limitedAt[p.ID] = len(w.calls())
+	for _, s := range w.subs {
+		s.calls = 0 // from now on, the calls that meet the 429
+	}
+	if w.run.market.Throttle(w.run.app.ClientID, p.ID, time.Second) == 0 {
+		w.settleAll(result.Skip, p.Name+" holds no live access token to answer with a 429")
+	}
+	return nil
+}
+
+// stepWaited judges the calls after the 429: none before the wait it named
+// was over.
+func stepWaited(_ context.Context, w *world, a stepdef.Args) error {
+	p, err := w.person(stepdef.Arg[string](a, 0))
+	if err != nil {
+		return err
+	}
+	from, ok := w.limitedAt[p.ID]
+	if !ok {
+		return fmt.Errorf("the marketplace never answered %s's API calls with a 429 in this scenario", p.Name)
+	}
+	for _, s := range w.open() {
+		if s.calls == 0 {
+			w.settle(s, result.NotExercised, fmt.Sprintf("the app made no API call while answering the %s after %s's calls were limited, so it met no 429", words(s.surface), p.Name))
+		}
+	}
+	found, decided := marketplace.JudgeBackoff(w.calls()[from:], p.ID)
 	if !w.record(found...) && decided {
 		for _, s := range w.open() {
 			s.judged++

@@ -45,6 +45,7 @@ type world struct {
 	authorize map[int64]marketplace.Exchange // the latest authorization redirect, by user
 	denial    map[int64]marketplace.Exchange // the latest user_denied redirect, by user
 	expiredAt map[int64]int                  // the scenario's call count when the user's tokens expired
+	limitedAt map[int64]int                  // the scenario's call count when the user's tokens were answered 429
 }
 
 // sub is a sub-check: the check on one surface in this scenario. An open
@@ -86,6 +87,7 @@ func newWorld(r *Run, res *result.Scenario, c Check) (*world, error) {
 		authorize: map[int64]marketplace.Exchange{},
 		denial:    map[int64]marketplace.Exchange{},
 		expiredAt: map[int64]int{},
+		limitedAt: map[int64]int{},
 	}
 	surfaces, why := c.Surfaces(r.app)
 	if len(surfaces) == 0 {

@@ -30,7 +30,7 @@ func allFaults() []Fault {
 		FaultNoCodeExchange, FaultDenied500, FaultNoRefresh,
 		FaultSlowModal, FaultBadModal, FaultBadModalSubmit, FaultCustomUIRefusalPage, FaultUndeclaredPanelField,
 		FaultSubmitTrustsQueryUser,
-		FaultTokenInPage,
+		FaultTokenInPage, FaultNoBackoff,
 	}
 }
 
@@ -72,6 +72,7 @@ func faultTable() []struct {
 		{FaultUndeclaredPanelField, "PD-EXT-04", checkPanelDeclaredSchema},
 		{FaultSubmitTrustsQueryUser, "PD-EXT-06", checkModalSubmitToken},
 		{FaultTokenInPage, "PD-OAUTH-06", checkNoTokenInPages},
+		{FaultNoBackoff, "PD-API-03", checkBackoff},
 	}
 }
 
@@ -101,7 +102,7 @@ func TestApp_FaultBreaksItsRule(t *testing.T) {
 }
 
 func TestFaults_ListsEveryFaultOnce(t *testing.T) {
-	ruleID := regexp.MustCompile(`^PD-(SHARE|SCOPE|EXT|UNINST|OAUTH)-\d{2}$`)
+	ruleID := regexp.MustCompile(`^PD-(SHARE|SCOPE|EXT|UNINST|OAUTH|API)-\d{2}$`)
 	kebab := regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 	seen := map[Fault]int{}
 	for _, fi := range Faults() {
@@ -430,6 +431,20 @@ func checkNoTokenInPages(e *env) error {
 		if strings.Contains(rec.Body.String(), c) {
 			return fmt.Errorf("the redirect's page carries the token %s", c)
 		}
+	}
+	return nil
+}
+
+// PD-API-03: after a 429 with Retry-After, the panel's next call waits.
+func checkBackoff(e *env) error {
+	e.authorize(admin1)
+	e.market.limitNext(1)
+	start := time.Now()
+	if _, err := servedIDs(e.panel(admin1, "2", false)); err != nil {
+		return err
+	}
+	if d := time.Since(start); d < time.Second {
+		return fmt.Errorf("the panel was served %v after a 429 asking to wait 1s: the app did not wait", d)
 	}
 	return nil
 }

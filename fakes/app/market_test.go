@@ -27,6 +27,7 @@ type market struct {
 	access   map[string]userKey
 	refresh  map[string]userKey
 	failDeal map[int64]int // deal ID → status the API answers for it
+	limited  int           // API calls still to answer 429
 	calls    []apiCall
 }
 
@@ -115,6 +116,13 @@ func (m *market) tokens() []string {
 	return out
 }
 
+// limitNext answers the next n API calls with 429 and Retry-After: 1.
+func (m *market) limitNext(n int) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.limited = n
+}
+
 func (m *market) recorded() []apiCall {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -178,9 +186,16 @@ func (m *market) api(scope string, h func(http.ResponseWriter, *http.Request, us
 		m.mu.Lock()
 		k, ok := m.access[strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")]
 		granted := slices.Contains(m.granted, scope)
+		limited := ok && m.limited > 0
+		if limited {
+			m.limited--
+		}
 		m.mu.Unlock()
 		c.User = k
 		switch {
+		case limited:
+			w.Header().Set("Retry-After", "1")
+			c.Status = reply(w, http.StatusTooManyRequests, map[string]any{"success": false, "error": "Request over limit", "errorCode": 429})
 		case !ok:
 			c.Status = reply(w, http.StatusUnauthorized, map[string]any{"success": false, "error": "unauthorized access", "errorCode": 401})
 		case !granted:

@@ -560,6 +560,25 @@ func JudgeRefresh(calls []Call, userID int64) (found []Finding, decided bool) {
 		Reason: fmt.Sprintf("the app met user %d's expired access token (%s %s answered 401) and never refreshed it", userID, expired.Method, expired.Path)}}, true
 }
 
+// JudgeBackoff judges the app's API calls after a 429 to the user's
+// tokens: a call before the reset the 429 named fails PD-API-03. decided
+// is whether a 429 was met at all.
+func JudgeBackoff(calls []Call, userID int64) (found []Finding, decided bool) {
+	for i, c := range calls {
+		if c.UserID != userID || c.Version == 0 {
+			continue
+		}
+		if c.Early {
+			return []Finding{{Rule: rules.PDAPI03, Verdict: Fail, Call: &calls[i],
+				Reason: fmt.Sprintf("after a 429, the app called %s %s again with user %d's token before the wait the 429 named (Retry-After) was over", c.Method, c.Path, userID)}}, true
+		}
+		if c.Status == 429 {
+			decided = true
+		}
+	}
+	return nil, decided
+}
+
 // JudgeRevokedUse fails every call among calls that presented a token a
 // genuine uninstall ended: the app kept the user's authorization after the
 // uninstall, and would serve the user if the token still worked

@@ -99,6 +99,9 @@ type Call struct {
 	// Uninstalled: a revoke request that ended the installation (the
 	// refresh token).
 	Uninstalled bool
+	// Early: an API call made before the reset a 429 to the same token
+	// named (PD-API-03); it is answered 429 again.
+	Early bool
 	// Refusal is the OAuth error a refused token request got
 	// ("invalid_client: unknown client or wrong client secret …").
 	Refusal string
@@ -383,6 +386,24 @@ func (m *Marketplace) CodeExchanged(c string) bool {
 	defer m.mu.Unlock()
 	cd, ok := m.codes[c]
 	return ok && cd.redeemed
+}
+
+// Throttle answers the next API call of each live access token the user
+// holds for the app with a 429 asking to wait, as a call over the budget
+// is answered, whatever the budget says (PD-API-03). It returns how many
+// tokens it throttled.
+func (m *Marketplace) Throttle(clientID string, userID int64, wait time.Duration) int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	n := 0
+	now := m.clock()
+	for _, t := range m.access {
+		if t.app == clientID && t.userID == userID && now.Before(t.expires) {
+			t.window.force(wait)
+			n++
+		}
+	}
+	return n
 }
 
 // ExpireAccessTokens ends every access token issued for the user, as if an

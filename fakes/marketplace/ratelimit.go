@@ -21,6 +21,11 @@ type window struct {
 	at   []int64 // monotonic nanoseconds of the allowed calls, ascending from head
 	head int
 	n    int
+	// refusedUntil is when the latest 429 said the token may call again;
+	// a call before it is early (PD-API-03). forced holds a 429 the
+	// certification asks for, answered to the next call.
+	refusedUntil int64
+	forced       time.Duration
 }
 
 // rate is what a window decided for one call: the x-ratelimit-* values.
@@ -29,6 +34,8 @@ type rate struct {
 	Limit     int
 	Remaining int
 	Reset     time.Duration // until the oldest call in the window leaves it
+	// Early: the call came before the reset a previous 429 named.
+	Early bool
 }
 
 func newWindow(limit int) *window { return &window{at: make([]int64, limit)} }
@@ -44,6 +51,16 @@ func (w *window) take(now int64) rate {
 			now = last // the ring stays sorted whatever the caller's clock does
 		}
 	}
+	early := now < w.refusedUntil
+	if w.forced > 0 {
+		r := rate{Limit: limit, Reset: w.forced, Early: early}
+		w.refusedUntil = max(w.refusedUntil, now+int64(w.forced))
+		w.forced = 0
+		return r
+	}
+	if early {
+		return rate{Limit: limit, Reset: time.Duration(w.refusedUntil - now), Early: true}
+	}
 	from := now - int64(RateWindow)
 	// The first call still in the window: the ring is sorted, so search.
 	lo, hi := 0, w.n
@@ -58,6 +75,7 @@ func (w *window) take(now int64) rate {
 	inWindow := w.n - lo
 	if inWindow >= limit {
 		oldest := w.at[(w.head+lo)%limit]
+		w.refusedUntil = oldest + int64(RateWindow)
 		return rate{Limit: limit, Reset: time.Duration(oldest - from)}
 	}
 	// Forget what left the window, then count this call.
@@ -67,6 +85,13 @@ func (w *window) take(now int64) rate {
 	w.n++
 	oldest := w.at[w.head]
 	return rate{Allowed: true, Limit: limit, Remaining: limit - w.n, Reset: time.Duration(oldest - from)}
+}
+
+// force makes the next call get a 429 that asks for wait.
+func (w *window) force(wait time.Duration) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.forced = wait
 }
 
 // seconds rounds a wait up to whole seconds, as the headers give it.

@@ -379,7 +379,7 @@ func (m *Marketplace) serveAPI(w http.ResponseWriter, r *http.Request) {
 		call.Version = 2
 	}
 	status, body, rt := m.api(r, &call)
-	call.Status = status
+	call.Status, call.Early = status, rt.Early
 	m.record(call)
 	if rt.Limit > 0 {
 		setRateHeaders(w.Header(), rt)
