@@ -86,6 +86,8 @@ var checks = []Check{
 		Exercise: "an authorization redirect answered"},
 	{Rule: rules.PDOAuth03, Kinds: extensions, Serves: true, Decides: func(*marketplace.Marketplace, marketplace.Exchange) bool { return false },
 		Exercise: "an API call the app makes with an expired access token, while answering"},
+	{Rule: rules.PDOAuth04,
+		Exercise: "an authorization redirect of an install the marketplace started, answered"},
 	{Rule: rules.PDOAuth06,
 		Exercise: "the app's answers to an authorization redirect and to extension requests"},
 	{Rule: rules.PDAPI03, Kinds: extensions, Serves: true, Decides: func(*marketplace.Marketplace, marketplace.Exchange) bool { return false },

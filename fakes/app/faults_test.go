@@ -30,7 +30,7 @@ func allFaults() []Fault {
 		FaultNoCodeExchange, FaultDenied500, FaultNoRefresh,
 		FaultSlowModal, FaultBadModal, FaultBadModalSubmit, FaultCustomUIRefusalPage, FaultUndeclaredPanelField,
 		FaultSubmitTrustsQueryUser,
-		FaultTokenInPage, FaultNoBackoff,
+		FaultTokenInPage, FaultNoBackoff, FaultRequireState,
 	}
 }
 
@@ -71,6 +71,7 @@ func faultTable() []struct {
 		{FaultCustomUIRefusalPage, "PD-EXT-02", checkCustomUIRefused},
 		{FaultUndeclaredPanelField, "PD-EXT-04", checkPanelDeclaredSchema},
 		{FaultSubmitTrustsQueryUser, "PD-EXT-06", checkModalSubmitToken},
+		{FaultRequireState, "PD-OAUTH-04", checkStatelessInstall},
 		{FaultTokenInPage, "PD-OAUTH-06", checkNoTokenInPages},
 		{FaultNoBackoff, "PD-API-03", checkBackoff},
 	}
@@ -421,6 +422,21 @@ func checkRefresh(e *env) error {
 	e.market.expire(admin1)
 	_, err := servedIDs(e.panel(admin1, "2", false))
 	return err
+}
+
+// PD-OAUTH-04: a redirect without a state, as the marketplace sends for an
+// install it started, is completed.
+func checkStatelessInstall(e *env) error {
+	code := e.market.code(admin1)
+	if rec := e.do(http.MethodGet, "/callback?code="+code, ""); rec.Code >= 400 {
+		return fmt.Errorf("a redirect without a state answered %d", rec.Code)
+	}
+	for _, c := range e.market.recorded() {
+		if c.Grant == "authorization_code" && c.Status == http.StatusOK {
+			return nil
+		}
+	}
+	return errors.New("the code of a redirect without a state was never exchanged")
 }
 
 // PD-OAUTH-06: the page the redirect answers with carries no token the

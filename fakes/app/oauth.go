@@ -65,6 +65,11 @@ func (a *App) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 		textPage(w, http.StatusBadRequest, "Authorization failed: "+e)
 		return
 	}
+	if a.has(FaultRequireState) && !q.Has("state") {
+		// The bug: the install the marketplace starts carries no state.
+		textPage(w, http.StatusBadRequest, "Authorization failed: the request carries no state.")
+		return
+	}
 	code := q.Get("code")
 	if code == "" {
 		textPage(w, http.StatusBadRequest, "Authorization failed: the redirect carries no code.")

@@ -232,6 +232,14 @@ func (m *Marketplace) JudgeAuthorize(ex Exchange) []Finding {
 		j.fail(rules.PDOAuth02, "%s", reason)
 		j.out[len(j.out)-1].Setup = setup
 	}
+	// Refusing the redirect outright, rather than failing to exchange its
+	// code, is the app expecting a state the marketplace never sends for
+	// an install it started.
+	if ex.Kind == KindAuthorize && !hasState(ex) && ex.Status >= 400 && !m.Exchanged(ex) {
+		if !m.tokenRefused(ex) {
+			j.fail(rules.PDOAuth04, "answered %s to the redirect of an install the marketplace started, which carries no state (app-installation-flows); the code was never exchanged", statusText(ex))
+		}
+	}
 	return j.out
 }
 
@@ -617,4 +625,23 @@ func (m *Marketplace) tokensHanded(j *judgement) {
 			j.fail(rules.PDOAuth06, "the answer hands the browser %s the marketplace issued to the app, in %s", sec.kind, where)
 		}
 	}
+}
+
+// tokenRefused reports whether the marketplace refused a token request of
+// the app: a setup mistake, which says nothing of how it treats a state.
+func (m *Marketplace) tokenRefused(ex Exchange) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, c := range m.calls {
+		if c.Template == "/oauth/token" && c.Status != 200 && c.App == ex.App {
+			return true
+		}
+	}
+	return false
+}
+
+// hasState reports whether a redirect carried a state parameter.
+func hasState(ex Exchange) bool {
+	u, err := url.Parse(ex.Request.URL)
+	return err == nil && u.Query().Has("state")
 }

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -227,6 +228,27 @@ func TestJudgeAuthorize_TokenHandedToTheBrowser(t *testing.T) {
 		}
 		if len(got) != 1 || got[0].Rule != rules.PDOAuth06 || !strings.Contains(got[0].Reason, "an access token") || !strings.Contains(got[0].Reason, where) {
 			t.Errorf("the token in the %s: %v; want PD-OAUTH-06 naming where", where, got)
+		}
+	}
+}
+
+// An app that refuses a redirect without a state fails PD-OAUTH-04; one
+// that answers it and merely never exchanges the code does not.
+func TestJudgeAuthorize_StatelessRedirectRefused(t *testing.T) {
+	for _, refuse := range []bool{true, false} {
+		m, _ := appServing(t, func(w http.ResponseWriter, r *http.Request) {
+			if refuse && !r.URL.Query().Has("state") {
+				http.Error(w, "missing state", http.StatusForbidden)
+				return
+			}
+			w.WriteHeader(200)
+		}, Options{})
+		ex, err := m.Authorize(context.Background(), acme, 101)
+		must(t, err)
+		got := m.JudgeAuthorize(ex)
+		has := slices.ContainsFunc(got, func(f Finding) bool { return f.Rule == rules.PDOAuth04 })
+		if has != refuse {
+			t.Errorf("refusing %v: findings %v", refuse, got)
 		}
 	}
 }

@@ -25,6 +25,11 @@ Feature: OAuth: code exchange, denial and refresh
     Then Alice's extensions are answered
     And the app refreshed Alice's access token
 
+  @PD-OAUTH-04
+  Scenario: The app completes an install the marketplace started, whose redirect carries no state
+    When Alice installs the app for herself
+    Then the app exchanged Alice's authorization code
+
   @PD-OAUTH-06
   Scenario: The app hands no access or refresh token to the browser
     When Alice installs the app for herself
