@@ -10,7 +10,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/appcert/appcert/certify/result"
 	"github.com/appcert/appcert/fakes/marketplace"
@@ -86,7 +85,7 @@ func steps() []stepdef.Def {
 		d(`{name} uninstalls the app`, "Alice uninstalls the app", stepUninstall),
 		d(`an uninstall for {name} arrives with {creds} credentials`, "an uninstall for Alice arrives with wrong credentials", stepForgedUninstall),
 		d(`{name}'s access token expires`, "Alice's access token expires", stepExpire),
-		d(`the marketplace answers {name}'s next API call with a 429 asking to wait a second`, "the marketplace answers Alice's next API call with a 429 asking to wait a second", stepRateLimited),
+		d(`the marketplace answers {name}'s next API call with a 429 asking to wait 2 seconds`, "the marketplace answers Alice's next API call with a 429 asking to wait 2 seconds", stepRateLimited),
 		d(`{name} uses the app's extensions`, "Alice uses the app's extensions", stepUseExtensions),
 
 		// Checks, on every surface the scenario's check runs on.
@@ -753,8 +752,14 @@ func stepRefreshed(_ context.Context, w *world, a stepdef.Args) error {
 	return nil
 }
 
+// rateLimitWait is what the 429 the certification sends asks the app to
+// wait.
+const rateLimitWait = marketplace.RateWindow
+
 // stepRateLimited makes the marketplace answer the user's next API call
-// with a 429 and Retry-After: 1, over budget or not (PD-API-03).
+// with a 429 and Retry-After: 2, the longest a rolling 2 s window asks
+// for, over budget or not (PD-API-03). Shorter would let an app that
+// calls straight back look patient on a slow machine.
 func stepRateLimited(_ context.Context, w *world, a stepdef.Args) error {
 	p, err := w.person(stepdef.Arg[string](a, 0))
 	if err != nil {
@@ -772,7 +777,7 @@ func stepRateLimited(_ context.Context, w *world, a stepdef.Args) error {
 	for _, s := range w.subs {
 		s.calls = 0 // from now on, the calls that meet the 429
 	}
-	if w.run.market.Throttle(w.run.app.ClientID, p.ID, time.Second) == 0 {
+	if w.run.market.Throttle(w.run.app.ClientID, p.ID, rateLimitWait) == 0 {
 		w.settleAll(result.Skip, p.Name+" holds no live access token to answer with a 429")
 	}
 	return nil
