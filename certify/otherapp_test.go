@@ -227,8 +227,11 @@ func (a *otherApp) token(form url.Values) (*otherTokens, error) {
 	return &otherTokens{ans.Access, ans.Refresh, ans.API}, nil
 }
 
-// get calls the API, refreshing the access token once when it has expired.
+// get calls the API, refreshing the access token once when it has expired
+// and, over the rate limit, waiting once as long as Retry-After says when
+// that is short enough for the request it serves.
 func (a *otherApp) get(t *otherTokens, path string, into any) (int, error) {
+	waited := false
 	for attempt := 0; ; attempt++ {
 		req, _ := http.NewRequest(http.MethodGet, t.api+path, nil)
 		a.mu.Lock()
@@ -250,6 +253,16 @@ func (a *otherApp) get(t *otherTokens, path string, into any) (int, error) {
 			a.mu.Lock()
 			t.access, t.refresh = nt.access, nt.refresh
 			a.mu.Unlock()
+			continue
+		}
+		if resp.StatusCode == http.StatusTooManyRequests && !waited {
+			resp.Body.Close()
+			secs, err := strconv.Atoi(resp.Header.Get("Retry-After"))
+			if err != nil || secs > 5 {
+				return http.StatusTooManyRequests, nil
+			}
+			waited = true
+			time.Sleep(time.Duration(secs) * time.Second)
 			continue
 		}
 		defer resp.Body.Close()
@@ -336,7 +349,13 @@ func (a *otherApp) summary(w http.ResponseWriter, r *http.Request) {
 			Currency string  `json:"currency"`
 		} `json:"data"`
 	}
-	if status, err := a.get(t, "/api/v1/deals/"+url.PathEscape(first), &deal); err != nil || status != http.StatusOK {
+	status, err := a.get(t, "/api/v1/deals/"+url.PathEscape(first), &deal)
+	if status == http.StatusTooManyRequests {
+		w.WriteHeader(http.StatusTooManyRequests)
+		io.WriteString(w, `{"error":{"title":"Busy, try again"}}`)
+		return
+	}
+	if err != nil || status != http.StatusOK {
 		w.WriteHeader(http.StatusBadGateway)
 		io.WriteString(w, `{"error":{"title":"Pipedrive is away"}}`)
 		return

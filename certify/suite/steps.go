@@ -28,7 +28,7 @@ var vocabulary = stepdef.Vocabulary{
 	"{list}":    {RE: `(.+)`},
 	"{ids}":     {RE: `(deals? \d+(?:(?:, | and | to )\d+)*)`, Parse: func(s string) (any, error) { return parseIDs(s) }},
 	"{surface}": {RE: surfaceRE(), Parse: func(s string) (any, error) { return parseSurface(s) }},
-	"{answer}":  {RE: `(answered|refused)`},
+	"{answer}":  {RE: `(answered without a server error|answered|refused)`},
 	"{token}": {RE: `([a-z ]+)`, Parse: func(s string) (any, error) {
 		t, err := marketplace.ParseToken(s)
 		if err == nil && t == marketplace.TokenValid {
@@ -380,11 +380,19 @@ func stepCodeExchanged(_ context.Context, w *world, a stepdef.Args) error {
 	if !ok {
 		return fmt.Errorf("%s never authorized the app in this scenario", p.Name)
 	}
-	// Judged when the redirect was answered; a failure is settled already.
-	if w.run.market.Exchanged(ex) {
+	// Judged when the redirect was answered; a failure of the scenario's
+	// own rule is settled already. A code not exchanged for another reason
+	// leaves the rest of the story unchecked, naming that reason.
+	if !w.run.market.Exchanged(ex) {
 		for _, s := range w.open() {
-			s.judged++
+			if err := w.cannot(s, "the app exchanged "+p.Name+"'s authorization code"); err != nil {
+				return err
+			}
 		}
+		return nil
+	}
+	for _, s := range w.open() {
+		s.judged++
 	}
 	return nil
 }
@@ -457,6 +465,12 @@ func (w *world) answerRule(shared bool) rules.ID {
 // of the blocks it opened with. When the marketplace sends the viewer
 // nothing there, the step has nothing to check on s: later steps may.
 func (w *world) entitled(ctx context.Context, s *sub, v *person, ids []int64, submit bool, what string) error {
+	return w.entitledWant(ctx, s, v, ids, submit, false, what)
+}
+
+// entitledWant is entitled; noServerError asks of the answers only that
+// they are not 5xx.
+func (w *world) entitledWant(ctx context.Context, s *sub, v *person, ids []int64, submit, noServerError bool, what string) error {
 	use := w.ref.Extension(w.run.model.ID, uid(v), s.surface)
 	if !use.Allowed {
 		s.unsent = fmt.Sprintf("the marketplace sends no %s request for %s: %s (sharing mode %s)", words(s.surface), v.Name, use.Reason, w.run.app.SharingMode)
@@ -470,6 +484,7 @@ func (w *world) entitled(ctx context.Context, s *sub, v *person, ids []int64, su
 		return err
 	}
 	want := marketplace.Answer(w.answerRule(use.IsShared))
+	want.NoServerError = noServerError
 	for _, ex := range exs {
 		w.judged(s, ex, w.run.market.JudgeExtension(ex, want), want, what)
 		if !submit || s.verdict != "" {
@@ -559,9 +574,12 @@ func (w *world) answeredOrRefused(ctx context.Context, subs []*sub, name, answer
 	}
 	for _, s := range subs {
 		what := fmt.Sprintf("%s's %s is %s", p.Name, words(s.surface), answer)
-		if answer == "refused" {
+		switch answer {
+		case "refused":
 			err = w.refused(ctx, s, p, what)
-		} else {
+		case "answered without a server error":
+			err = w.entitledWant(ctx, s, p, []int64{1}, false, true, what)
+		default:
 			err = w.entitled(ctx, s, p, []int64{1}, false, what)
 		}
 		if err != nil {

@@ -141,6 +141,10 @@ func TestJudgePanel_Answers(t *testing.T) {
 		{"other company's record", okJSON(`{"data":[{"id":1,"header":"Globex Inc deal 1"}]}`),
 			Expectation{}, []string{"PD-EXT-05 fail"}, `carries a record of company 2 ("Globex Inc deal 1")`},
 		{"own company's record is fine", okJSON(`{"data":[{"id":1,"header":"Acme Ltd deal 3"}]}`), Expectation{}, nil, ""},
+		{"an error answer where no 5xx is asked", status(429, `{"error":{"title":"Busy"}}`), Expectation{NoServerError: true, Rule: "PD-API-03"}, nil, ""},
+		{"a 5xx where no 5xx is asked", status(503, `{"error":{"title":"Busy"}}`), Expectation{NoServerError: true, Rule: "PD-API-03"}, []string{"PD-API-03 fail"}, "never a 5xx"},
+		{"a panel where no 5xx is asked is still judged", okJSON(`{"data":[{"id":1,"header":"Acme Ltd deal 1","value":{"code":"USD","value":"x"}}]}`),
+			Expectation{NoServerError: true, Rule: "PD-API-03"}, []string{"PD-EXT-04 fail"}, ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/appcert/appcert/manifest"
+	"github.com/appcert/appcert/rules"
 )
 
 func TestMarketplace_TokenShapes(t *testing.T) {
@@ -178,6 +179,82 @@ func TestWindow_RollsOver(t *testing.T) {
 	// A clock that steps back does not unsort the window.
 	if r := w.take(0); r.Allowed != true {
 		t.Errorf("a call at an earlier time: %+v", r)
+	}
+}
+
+// A call is early only when it comes after a 429 reached the app and
+// before the reset that 429 named: a call already on its way when the 429
+// was sent is answered 429 too, but could not have waited for it.
+func TestWindow_EarlyOnlyBetweenThe429AndItsReset(t *testing.T) {
+	sec := int64(time.Second)
+	w := newWindow(80)
+	w.force(2 * time.Second)
+	if r := w.take(sec); r.Allowed || r.Early || r.Reset != 2*time.Second {
+		t.Fatalf("the forced call: %+v, want a 429 asking for 2s", r)
+	}
+	if r := w.take(sec + 1); r.Allowed || r.Early {
+		t.Errorf("a call before the 429 was sent: %+v, want a 429 that is not early", r)
+	}
+	w.delivered()
+	if r := w.take(2 * sec); r.Allowed || !r.Early || r.Reset != time.Second {
+		t.Errorf("a call a second after the 429: %+v, want an early 429 asking for the second left", r)
+	}
+	if r := w.take(3*sec - 1); r.Allowed || !r.Early {
+		t.Errorf("a nanosecond before the reset: %+v, want early", r)
+	}
+	if r := w.take(3 * sec); !r.Allowed || r.Early {
+		t.Errorf("at the reset: %+v, want allowed and not early", r)
+	}
+	// Over budget, the same: early only once the 429 was sent.
+	w = newWindow(1)
+	w.take(0)
+	if r := w.take(sec); r.Allowed || r.Early || r.Reset != time.Second {
+		t.Fatalf("over budget: %+v", r)
+	}
+	w.delivered()
+	if r := w.take(sec + sec/2); r.Allowed || !r.Early {
+		t.Errorf("after the 429, before its reset: %+v, want early", r)
+	}
+	if r := w.take(2 * sec); !r.Allowed || r.Early {
+		t.Errorf("at the reset: %+v, want allowed", r)
+	}
+}
+
+// Throttle answers the user's next call 429 with Retry-After; a call
+// straight back is recorded early and fails PD-API-03, one after the wait
+// passes.
+func TestMarketplace_ThrottleAndJudgeBackoff(t *testing.T) {
+	m, _ := fixture(t, Options{}, nil)
+	at, _ := login(t, m, 101)
+	get := func() *httptest.ResponseRecorder {
+		r := httptest.NewRequest(http.MethodGet, "http://127.0.0.1:7480/api/v2/deals/1", nil)
+		r.Header.Set("Authorization", "Bearer "+at)
+		w := httptest.NewRecorder()
+		m.ServeHTTP(w, r)
+		return w
+	}
+	if n := m.Throttle(acme, 101, 2*time.Second); n != 1 {
+		t.Fatalf("Throttle throttled %d tokens, want 1", n)
+	}
+	if n := m.Throttle(acme, 999, 2*time.Second); n != 0 {
+		t.Errorf("Throttle of a user with no token throttled %d", n)
+	}
+	from := len(m.CallsBy(acme))
+	if w := get(); w.Code != 429 || w.Result().Header.Get("Retry-After") != "2" {
+		t.Fatalf("the throttled call: %d %v", w.Code, w.Result().Header)
+	}
+	if found, decided := JudgeBackoff(m.CallsBy(acme)[from:], 101); len(found) != 0 || !decided {
+		t.Errorf("the 429 alone: %v %v, want decided and nothing found", found, decided)
+	}
+	if w := get(); w.Code != 429 {
+		t.Fatalf("a call straight back: %d, want 429", w.Code)
+	}
+	found, decided := JudgeBackoff(m.CallsBy(acme)[from:], 101)
+	if len(found) != 1 || found[0].Rule != rules.PDAPI03 || found[0].Verdict != Fail || !decided {
+		t.Errorf("a call straight back: %v %v, want a PD-API-03 failure", found, decided)
+	}
+	if found, _ := JudgeBackoff(m.CallsBy(acme)[from:], 100); len(found) != 0 {
+		t.Errorf("another user's calls judged: %v", found)
 	}
 }
 

@@ -21,11 +21,14 @@ type window struct {
 	at   []int64 // monotonic nanoseconds of the allowed calls, ascending from head
 	head int
 	n    int
-	// refusedUntil is when the latest 429 said the token may call again;
-	// a call before it is early (PD-API-03). forced holds a 429 the
-	// certification asks for, answered to the next call.
-	refusedUntil int64
-	forced       time.Duration
+	// pendingUntil is when the latest 429 decided said the token may call
+	// again; refusedUntil the same once that 429 reached the app. Calls
+	// before pendingUntil are answered 429; only those before
+	// refusedUntil are early (PD-API-03): a call already on its way when
+	// the 429 was sent could not have waited for it. forced holds a 429
+	// the certification asks for, answered to the next call.
+	pendingUntil, refusedUntil int64
+	forced                     time.Duration
 }
 
 // rate is what a window decided for one call: the x-ratelimit-* values.
@@ -34,8 +37,12 @@ type rate struct {
 	Limit     int
 	Remaining int
 	Reset     time.Duration // until the oldest call in the window leaves it
-	// Early: the call came before the reset a previous 429 named.
+	// Early: the call came before the reset a 429 the app had already
+	// been answered named.
 	Early bool
+	// from is the window that decided, told by delivered when its 429
+	// has reached the app.
+	from *window
 }
 
 func newWindow(limit int) *window { return &window{at: make([]int64, limit)} }
@@ -53,13 +60,13 @@ func (w *window) take(now int64) rate {
 	}
 	early := now < w.refusedUntil
 	if w.forced > 0 {
-		r := rate{Limit: limit, Reset: w.forced, Early: early}
-		w.refusedUntil = max(w.refusedUntil, now+int64(w.forced))
+		r := rate{Limit: limit, Reset: w.forced, Early: early, from: w}
+		w.pendingUntil = max(w.pendingUntil, now+int64(w.forced))
 		w.forced = 0
 		return r
 	}
-	if early {
-		return rate{Limit: limit, Reset: time.Duration(w.refusedUntil - now), Early: true}
+	if until := max(w.pendingUntil, w.refusedUntil); now < until {
+		return rate{Limit: limit, Reset: time.Duration(until - now), Early: early, from: w}
 	}
 	from := now - int64(RateWindow)
 	// The first call still in the window: the ring is sorted, so search.
@@ -75,8 +82,8 @@ func (w *window) take(now int64) rate {
 	inWindow := w.n - lo
 	if inWindow >= limit {
 		oldest := w.at[(w.head+lo)%limit]
-		w.refusedUntil = oldest + int64(RateWindow)
-		return rate{Limit: limit, Reset: time.Duration(oldest - from)}
+		w.pendingUntil = max(w.pendingUntil, oldest+int64(RateWindow))
+		return rate{Limit: limit, Reset: time.Duration(oldest - from), from: w}
 	}
 	// Forget what left the window, then count this call.
 	w.head = (w.head + lo) % limit
@@ -85,6 +92,14 @@ func (w *window) take(now int64) rate {
 	w.n++
 	oldest := w.at[w.head]
 	return rate{Allowed: true, Limit: limit, Remaining: limit - w.n, Reset: time.Duration(oldest - from)}
+}
+
+// delivered says the 429s decided so far have reached the app: from now
+// on a call before the reset they named is early.
+func (w *window) delivered() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.refusedUntil = max(w.refusedUntil, w.pendingUntil)
 }
 
 // force makes the next call get a 429 that asks for wait.

@@ -386,9 +386,16 @@ func (m *Marketplace) serveAPI(w http.ResponseWriter, r *http.Request) {
 	}
 	if s, ok := body.(string); ok {
 		writeRaw(w, status, s)
-		return
+	} else {
+		writeJSON(w, status, body)
 	}
-	writeJSON(w, status, body)
+	if status == http.StatusTooManyRequests && rt.from != nil {
+		// Only a 429 the app has been sent asks it to wait.
+		if f, ok := w.(http.Flusher); ok {
+			f.Flush()
+		}
+		rt.from.delivered()
+	}
 }
 
 type envelope struct {

@@ -40,5 +40,5 @@ Feature: OAuth: code exchange, denial and refresh
   Scenario: After a 429 the app waits as it was told, and the user's request is not failed
     Given Alice installs the app for herself
     When the marketplace answers Alice's next API call with a 429 asking to wait 2 seconds
-    Then Alice's extensions are answered
+    Then Alice's extensions are answered without a server error
     And the app waited as the 429 said before calling again with Alice's token
