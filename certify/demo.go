@@ -96,9 +96,15 @@ func Demo(ctx context.Context, o Options, d DemoOptions) (*Report, error) {
 		return nil, setupf("cannot start the sample app: %v", err)
 	}
 	appURL := "http://" + appLn.Addr().String()
-	// The app's own client, so its idle connections end with the demo.
+	// The app's own client, so its idle connections end with the demo. The
+	// app answers within the run's deadline, as a real one does within
+	// Pipedrive's 10 s: its calls get four fifths of it.
+	deadline := o.Deadline
+	if deadline <= 0 {
+		deadline = DefaultDeadline
+	}
 	tr := transport.New()
-	client := &http.Client{Transport: tr, Timeout: 10 * time.Second}
+	client := &http.Client{Transport: tr, Timeout: max(10*time.Second, deadline)}
 	defer client.CloseIdleConnections()
 	market := "http://" + ln.Addr().String()
 	if o.TLS {
@@ -118,6 +124,7 @@ func Demo(ctx context.Context, o Options, d DemoOptions) (*Report, error) {
 		HTTPAuthUser: SampleHTTPUser, HTTPAuthPassword: SampleHTTPPassword,
 		OAuthBaseURL: market, RedirectURI: appURL + "/callback",
 		Faults: d.Faults, SlowPanelDelay: d.SlowPanelDelay, HTTPClient: client,
+		Budget: deadline * 4 / 5,
 	})
 	if err != nil {
 		ln.Close()

@@ -43,12 +43,25 @@ type Options struct {
 	// HTTPClient makes the calls to the marketplace; nil means a client with
 	// a 10s timeout.
 	HTTPClient *http.Client
+	// Budget bounds the marketplace calls one request to the app makes,
+	// after which it answers with an error; 0 means DefaultBudget. Under
+	// a marketplace with a longer deadline than Pipedrive's, it can wait
+	// longer.
+	Budget time.Duration
 }
 
-// panelBudget bounds the marketplace calls one extension request makes, so
-// that the panel answers within the marketplace's 10s deadline even when
-// the API is slow.
-const panelBudget = 8 * time.Second
+// DefaultBudget bounds the marketplace calls one request to the app makes,
+// so that it answers within the marketplace's 10s deadline even when the
+// API is slow.
+const DefaultBudget = 8 * time.Second
+
+// budget is Options.Budget, or DefaultBudget.
+func (a *App) budget() time.Duration {
+	if a.opts.Budget > 0 {
+		return a.opts.Budget
+	}
+	return DefaultBudget
+}
 
 // App is the sample app. It is an http.Handler; its state lives in memory.
 type App struct {

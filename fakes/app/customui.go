@@ -48,7 +48,7 @@ func (a *App) handleCustomUIDeals(w http.ResponseWriter, r *http.Request) {
 	if err != nil || len(ids) == 0 {
 		ids = []int64{1}
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), panelBudget)
+	ctx, cancel := context.WithTimeout(r.Context(), a.budget())
 	defer cancel()
 	deals, err := a.fetchDeals(ctx, v.CompanyID, v, &au, ids)
 	if err != nil {

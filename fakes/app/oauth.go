@@ -87,7 +87,7 @@ func (a *App) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 		}
 		redirect = scheme + "://" + r.Host + "/callback"
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), panelBudget)
+	ctx, cancel := context.WithTimeout(r.Context(), a.budget())
 	defer cancel()
 	tok, err := a.token(ctx, url.Values{
 		"grant_type":   {"authorization_code"},

@@ -185,7 +185,7 @@ func (a *App) handlePanel(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), panelBudget)
+	ctx, cancel := context.WithTimeout(r.Context(), a.budget())
 	defer cancel()
 	deals, err := a.fetchDeals(ctx, v.CompanyID, owner, &au, ids)
 	if err != nil {

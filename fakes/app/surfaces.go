@@ -75,7 +75,7 @@ func (a *App) handleModal(w http.ResponseWriter, r *http.Request) {
 	if a.has(FaultSlowModal) && !hold(r, a.opts.SlowPanelDelay) {
 		return
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), panelBudget)
+	ctx, cancel := context.WithTimeout(r.Context(), a.budget())
 	defer cancel()
 	deals, err := a.fetchDeals(ctx, v.CompanyID, v, &au, ids[:1])
 	if err != nil {
@@ -200,7 +200,7 @@ func (a *App) handleCustomUI(w http.ResponseWriter, r *http.Request) {
 	}
 	title := ""
 	if ids, err := parseIDs(q.Get("selectedIds")); err == nil && len(ids) > 0 && q.Get("resource") == "deal" {
-		ctx, cancel := context.WithTimeout(r.Context(), panelBudget)
+		ctx, cancel := context.WithTimeout(r.Context(), a.budget())
 		defer cancel()
 		deals, err := a.fetchDeals(ctx, v.CompanyID, v, &au, ids[:1])
 		if err != nil {
