@@ -72,6 +72,11 @@ type Options struct {
 	// marketplace's own URL): certifytest's zero-change mode names a
 	// Pipedrive host there, which its responders route back.
 	APIDomain string
+	// OAuthURL is where the app reaches the marketplace's OAuth server
+	// when not at its own URL (certifytest's zero-change mode: Pipedrive's
+	// own host, routed back); an Installation URL may send the browser
+	// there.
+	OAuthURL string
 	// RateLimit is each access token's burst budget per 2 s window
 	// (marketplace.DefaultRateLimit when zero).
 	RateLimit int
@@ -159,7 +164,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	}
 	client := &http.Client{Transport: tr}
 	defer client.CloseIdleConnections()
-	m := marketplace.New(marketplace.Options{Deadline: o.Deadline, MaxBody: o.MaxBody, HTTPClient: client, RateLimit: o.RateLimit, APIDomain: o.APIDomain})
+	m := marketplace.New(marketplace.Options{Deadline: o.Deadline, MaxBody: o.MaxBody, HTTPClient: client, RateLimit: o.RateLimit, APIDomain: o.APIDomain, OAuthURL: o.OAuthURL})
 	defer m.Close()
 	m.SetURL(base)
 	srv := &http.Server{Handler: m, ReadHeaderTimeout: 10 * time.Second}

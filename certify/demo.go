@@ -38,7 +38,7 @@ type DemoOptions struct {
 }
 
 // SampleManifest is the sample app's manifest when it serves at appURL and
-// asks for scopes: the shared-extensions mode, specific users allowed, and
+// asks for scopes: an Installation URL, the shared-extensions mode, specific users allowed, and
 // on deals a JSON panel with its declared data_schema, link actions in the
 // details and the list view and a JSON modal, all with Basic auth, and a
 // Custom UI panel whose page calls its backend with the SDK's signed token.
@@ -55,6 +55,7 @@ func SampleManifest(appURL string, scopes []string) manifest.App {
 		ClientID:           SampleClientID,
 		ClientSecret:       SampleClientSecret,
 		CallbackURL:        appURL + "/callback",
+		InstallationURL:    appURL + "/install",
 		SharingMode:        reference.ModeSharedExtensions,
 		AllowSpecificUsers: true,
 		Scopes:             scopes,
@@ -68,6 +69,19 @@ func SampleManifest(appURL string, scopes []string) manifest.App {
 			{Type: manifest.CustomUIPanel, Name: "Deal notes", Resource: manifest.ResourceDeal, URL: appURL + "/ui/panel"},
 		},
 	}
+}
+
+// Manifest is the sample app's manifest (SampleManifest) narrowed to d's
+// kinds and mode.
+func (d DemoOptions) Manifest(appURL string, scopes []string) manifest.App {
+	m := SampleManifest(appURL, scopes)
+	if d.Kinds != nil {
+		m.Extensions = slices.DeleteFunc(m.Extensions, func(e manifest.Extension) bool { return !slices.Contains(d.Kinds, e.Type) })
+	}
+	if d.Mode != "" {
+		m.SharingMode = d.Mode
+	}
+	return m
 }
 
 // SampleDataSchema is where examples/sampleapp.yaml finds the sample
@@ -141,13 +155,7 @@ func Demo(ctx context.Context, o Options, d DemoOptions) (*Report, error) {
 		srv.Close() // a held slow panel ends with its connection
 		<-served
 	}()
-	m := SampleManifest(appURL, a.Scopes())
-	if d.Kinds != nil {
-		m.Extensions = slices.DeleteFunc(m.Extensions, func(e manifest.Extension) bool { return !slices.Contains(d.Kinds, e.Type) })
-	}
-	if d.Mode != "" {
-		m.SharingMode = d.Mode
-	}
+	m := d.Manifest(appURL, a.Scopes())
 	o.Listener, o.Manifest = ln, m
 	return Run(ctx, o)
 }

@@ -75,7 +75,7 @@ func faultMatrix(t testing.TB) []matrixCase {
 				continue // the fault does not show through these surfaces
 			}
 			for _, mode := range modes {
-				if check.Applies(mode, kinds) {
+				if check.Applies(certify.DemoOptions{Kinds: kinds, Mode: mode}.Manifest("http://127.0.0.1", nil)) {
 					out = append(out, matrixCase{f, name, kinds, mode})
 				}
 			}
@@ -158,10 +158,14 @@ func TestCertify_FaultMatrix(t *testing.T) {
 				t.Fatal(err)
 			}
 			got, _ := rep.Rule(c.fault.Rule)
-			wantVerdict, wantExit := certify.Fail, certify.ExitFailed
-			if c.fault.Rule == rules.PDScope08 {
-				// Least privilege is a warning, never a failure.
-				wantVerdict, wantExit = certify.Warn, certify.ExitOK
+			// An advice rule (least privilege, a state check) warns; the
+			// exit code follows the run's rule for the verdict.
+			wantVerdict, wantExit := certify.Fail, certify.ExitOK
+			if check, _ := suite.CheckOf(c.fault.Rule); check.Advice {
+				wantVerdict = certify.Warn
+			}
+			if wantVerdict.FailsRun() {
+				wantExit = certify.ExitFailed
 			}
 			if got.Verdict != wantVerdict {
 				t.Errorf("%s is %s, want %s:\n%s", c.fault.Rule, got.Verdict, wantVerdict, reportText(rep))
@@ -171,7 +175,7 @@ func TestCertify_FaultMatrix(t *testing.T) {
 			}
 			for _, r := range rep.Rules {
 				check, _ := suite.CheckOf(r.ID)
-				if r.Verdict == certify.NotApplicable && check.Applies(c.mode, c.kinds) {
+				if r.Verdict == certify.NotApplicable && check.Applies(certify.DemoOptions{Kinds: c.kinds, Mode: c.mode}.Manifest("http://127.0.0.1", nil)) {
 					t.Errorf("%s is N/A, yet its surface and mode are declared: %v", r.ID, r.Reasons)
 				}
 			}

@@ -49,6 +49,7 @@ type otherTokens struct{ access, refresh, api string }
 func (a *otherApp) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/hooks/pipedrive", a.hook)
+	mux.HandleFunc("GET /start", a.start)
 	mux.HandleFunc("GET /ext/summary", a.summary)
 	mux.HandleFunc("GET /ext/open", a.open)
 	mux.HandleFunc("/ext/note", a.note)
@@ -141,6 +142,26 @@ await new AppExtensionsSDK({ identifier: %q }).initialize();
 <p>Settings of user %d</p>`, r.URL.Query().Get("id"), user)
 }
 
+// start is the Installation URL: the app starts authorization with a state
+// it signs rather than stores, and comes back to hook.
+func (a *otherApp) start(w http.ResponseWriter, r *http.Request) {
+	nonce := strconv.FormatInt(time.Now().UnixNano(), 36)
+	q := url.Values{"client_id": {a.clientID}, "redirect_uri": {"http://" + r.Host + "/hooks/pipedrive"}, "state": {nonce + "." + a.sign(nonce)}}
+	http.Redirect(w, r, a.market+"/oauth/authorize?"+q.Encode(), http.StatusSeeOther)
+}
+
+func (a *otherApp) sign(nonce string) string {
+	mac := hmac.New(sha256.New, []byte(a.clientSecret))
+	mac.Write([]byte("state:" + nonce))
+	return base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
+}
+
+// signed reports whether a state is one start signed.
+func (a *otherApp) signed(state string) bool {
+	nonce, sig, ok := strings.Cut(state, ".")
+	return ok && hmac.Equal([]byte(sig), []byte(a.sign(nonce)))
+}
+
 // hook is the callback URL: the OAuth redirect, the sharing state and the
 // uninstall.
 func (a *otherApp) hook(w http.ResponseWriter, r *http.Request) {
@@ -148,6 +169,10 @@ func (a *otherApp) hook(w http.ResponseWriter, r *http.Request) {
 	case http.MethodGet:
 		if r.URL.Query().Get("error") != "" {
 			io.WriteString(w, "Maybe next time.")
+			return
+		}
+		if r.URL.Query().Has("state") && !a.signed(r.URL.Query().Get("state")) {
+			http.Error(w, "this sign-in did not start here", http.StatusBadRequest)
 			return
 		}
 		if err := a.exchange(r, r.URL.Query().Get("code")); err != nil {
@@ -405,7 +430,7 @@ func TestCertify_AnotherConformingAppPasses(t *testing.T) {
 		client.CloseIdleConnections()
 	})
 	m := manifest.App{
-		Name: "Other app", ClientID: a.clientID, ClientSecret: a.clientSecret, CallbackURL: srv.URL + "/hooks/pipedrive",
+		Name: "Other app", ClientID: a.clientID, ClientSecret: a.clientSecret, CallbackURL: srv.URL + "/hooks/pipedrive", InstallationURL: srv.URL + "/start",
 		SharingMode: manifest.ModeSharedExtensions, Scopes: []string{"deals:read"},
 		Extensions: []manifest.Extension{
 			{Type: manifest.JSONPanel, Name: "Summary", Resource: manifest.ResourceDeal, URL: srv.URL + "/ext/summary",
@@ -450,6 +475,9 @@ func TestCertify_AnotherConformingAppPasses(t *testing.T) {
 		if !slices.ContainsFunc(r.Surfaces, func(s result.SurfaceResult) bool { return s.Surface == manifest.JSONModal && s.Verdict == certify.Pass }) {
 			t.Errorf("%s did not pass on the JSON modal: %+v", id, r.Surfaces)
 		}
+	}
+	if r, _ := rep.Rule(rules.PDOAuth05); r.Verdict != certify.Pass {
+		t.Errorf("PD-OAUTH-05 is %s; the app checks its signed state", r.Verdict)
 	}
 	t.Log(reportText(rep))
 	if rep.Counts.Passed < 10 {

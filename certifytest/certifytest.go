@@ -208,7 +208,7 @@ func (m *Marketplace) Run(ctx context.Context, app manifest.App, target any) (*c
 	}
 	o := certify.Options{Manifest: app, Listener: m.ln, Tags: m.o.Tags, Deadline: m.o.Deadline}
 	if m.o.Pipedrive {
-		o.APIDomain = APIDomain
+		o.APIDomain, o.OAuthURL = APIDomain, OAuthURL
 	}
 	return certify.Run(ctx, o)
 }

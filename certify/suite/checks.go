@@ -22,6 +22,12 @@ type Check struct {
 	Kinds []reference.ExtensionKind
 	// Modes are the sharing modes it applies to; none: every mode.
 	Modes []reference.SharingMode
+	// Needs are what the manifest must declare for the check to apply;
+	// without one the rule is N/A.
+	Needs []Need
+	// Advice: a breach of the rule is a warning (WARN), which never fails
+	// the run.
+	Advice bool
 	// Serves: the story is about serving a viewer, so a wrong answer to an
 	// entitled viewer breaks this rule (rather than the answer's own).
 	Serves bool
@@ -32,6 +38,15 @@ type Check struct {
 	// Exercise says what would exercise the check, for NOT EXERCISED.
 	Exercise string
 }
+
+// Need is something a manifest declares, by its key, that a check needs.
+type Need struct {
+	Key      string // the manifest key, as the report names it
+	Declared func(manifest.App) bool
+}
+
+// installationURL: the app starts authorization itself.
+var installationURL = Need{"installation_url", func(a manifest.App) bool { return a.InstallationURL != "" }}
 
 var (
 	panel      = []reference.ExtensionKind{reference.JSONPanel}
@@ -68,7 +83,7 @@ var checks = []Check{
 		Exercise: "sharing callbacks answered, and requests after them"},
 	{Rule: rules.PDScope07,
 		Exercise: "API calls the app makes while its extensions are used"},
-	{Rule: rules.PDScope08,
+	{Rule: rules.PDScope08, Advice: true,
 		Exercise: "API calls the app makes while its extensions are used"},
 	{Rule: rules.PDExt02, Kinds: surfaces,
 		Exercise: "forged requests refused"},
@@ -88,6 +103,8 @@ var checks = []Check{
 		Exercise: "an API call the app makes with an expired access token, while answering"},
 	{Rule: rules.PDOAuth04,
 		Exercise: "an authorization redirect of an install the marketplace started, answered"},
+	{Rule: rules.PDOAuth05, Needs: []Need{installationURL}, Advice: true,
+		Exercise: "a redirect with a state the app did not issue, answered after an install from its Installation URL completed"},
 	{Rule: rules.PDOAuth06,
 		Exercise: "the app's answers to an authorization redirect and to extension requests"},
 	{Rule: rules.PDAPI03, Kinds: extensions, Serves: true, Decides: func(*marketplace.Marketplace, marketplace.Exchange) bool { return false },
@@ -110,6 +127,11 @@ func CheckOf(id rules.ID) (Check, bool) {
 // the app declares, or result.App for a check about the app as a whole.
 // None, with why, when the manifest rules the check out.
 func (c Check) Surfaces(app manifest.App) ([]result.Surface, string) {
+	for _, n := range c.Needs {
+		if !n.Declared(app) {
+			return nil, fmt.Sprintf("the manifest declares no %s; the rule applies to an app that does", n.Key)
+		}
+	}
 	if len(c.Modes) > 0 && !slices.Contains(c.Modes, app.SharingMode) {
 		var ms []string
 		for _, m := range c.Modes {
@@ -136,14 +158,10 @@ func (c Check) Surfaces(app manifest.App) ([]result.Surface, string) {
 	return out, ""
 }
 
-// Applies reports whether the check applies to a manifest of that mode
-// declaring those kinds, for tables built from the checks' data.
-func (c Check) Applies(mode reference.SharingMode, kinds []reference.ExtensionKind) bool {
-	a := manifest.App{SharingMode: mode}
-	for _, k := range kinds {
-		a.Extensions = append(a.Extensions, manifest.Extension{Type: k})
-	}
-	s, _ := c.Surfaces(a)
+// Applies reports whether the check applies to the manifest, for tables
+// built from the checks' data.
+func (c Check) Applies(app manifest.App) bool {
+	s, _ := c.Surfaces(app)
 	return len(s) > 0
 }
 

@@ -2,6 +2,8 @@ package suite
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -79,6 +81,7 @@ func steps() []stepdef.Def {
 		// What people do; the model decides what the marketplace sends.
 		d(`{name} installs the app for [herself|himself|themselves]`, "Alice installs the app for herself", stepInstallAlone),
 		d(`{name} installs the app and shares it with {users}`, "Alice installs the app and shares it with Bob", stepInstallShared),
+		d(`{name} installs the app from its Installation URL`, "Alice installs the app from its Installation URL", stepInstallFromApp),
 		d(`{name} denies the app's scopes`, "Bob denies the app's scopes", stepDeny),
 		d(`{name} removes the app from the other users`, "Alice removes the app from the other users", stepMakePrivate),
 		d(`{name} adds the app for {names}[ again|]`, "Alice adds the app for Bob", stepAddUsers),
@@ -92,6 +95,7 @@ func steps() []stepdef.Def {
 		d(`the app accepted every sharing callback`, "the app accepted every sharing callback", stepSharingAccepted),
 		d(`the app exchanged {name}'s authorization code`, "the app exchanged Alice's authorization code", stepCodeExchanged),
 		d(`the app answered {name}'s denial without an error`, "the app answered Bob's denial without an error", stepDenialAnswered),
+		d(`a redirect for {name} with a state the app did not issue is refused`, "a redirect for Bob with a state the app did not issue is refused", stepForeignState),
 		d(`{name}'s extensions are {answer}`, "Bob's extensions are refused", stepExtensions),
 		d(`{name}'s {surface} is {answer}`, "Bob's JSON panel is refused", stepSurface),
 		d(`{name}'s extensions with a forged token ({token}) are refused`, "Alice's extensions with a forged token (expired) are refused", stepForgedToken),
@@ -203,6 +207,61 @@ func (w *world) everyoneBut(p *person, users []*person) bool {
 		}
 	}
 	return n == len(users)
+}
+
+// stepInstallFromApp installs the app for the person alone, the browser
+// starting at the app's Installation URL (app-installation-flows): the
+// redirect comes back with the app's own state.
+func stepInstallFromApp(ctx context.Context, w *world, a stepdef.Args) error {
+	p, err := w.person(stepdef.Arg[string](a, 0))
+	if err != nil {
+		return err
+	}
+	if w.run.app.InstallationURL == "" {
+		w.settleAll(result.NotApplicable, "the manifest declares no installation_url")
+		return nil
+	}
+	w.fromApp = true
+	defer func() { w.fromApp = false }()
+	return w.apply(ctx, reference.Install{App: w.run.model.ID, By: uid(p), Access: reference.OnlyMe, Accept: true})
+}
+
+// stepForeignState sends the person's authorization redirect with a state
+// the app never issued, as a forged or replayed one carries, and judges
+// that the app refused it (PD-OAUTH-05). It means something only once the
+// app's own states were shown to work, so it comes after an install from
+// the Installation URL whose code was exchanged.
+func stepForeignState(ctx context.Context, w *world, a stepdef.Args) error {
+	p, err := w.person(stepdef.Arg[string](a, 0))
+	if err != nil {
+		return err
+	}
+	if len(w.open()) == 0 {
+		return nil
+	}
+	ex, err := w.run.market.AuthorizeWithState(ctx, w.run.app.ClientID, p.ID, foreignState())
+	if err != nil {
+		return err
+	}
+	// Answered at all, the redirect decides the check: its code taken
+	// warns (recorded), left alone passes; a 5xx fails the redirect's
+	// own rule, not this one.
+	if w.record(w.run.market.JudgeForeignState(ex)...) {
+		return nil
+	}
+	if ex.Err == nil {
+		for _, s := range w.open() {
+			s.judged++
+		}
+	}
+	return nil
+}
+
+// foreignState is a state no app issued: random, so no app can have.
+func foreignState() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b) // never fails (crypto/rand)
+	return hex.EncodeToString(b)
 }
 
 func stepDeny(ctx context.Context, w *world, a stepdef.Args) error {

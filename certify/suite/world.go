@@ -46,6 +46,9 @@ type world struct {
 	denial    map[int64]marketplace.Exchange // the latest user_denied redirect, by user
 	expiredAt map[int64]int                  // the scenario's call count when the user's tokens expired
 	limitedAt map[int64]int                  // the scenario's call count when the user's tokens were answered 429
+	// fromApp: the authorization redirects being delivered start at the
+	// app's Installation URL, the browser played through it.
+	fromApp bool
 }
 
 // sub is a sub-check: the check on one surface in this scenario. An open
@@ -360,7 +363,18 @@ func (w *world) deliver(ctx context.Context, effects []reference.Effect) error {
 				found = m.JudgeAuthorize(ex)
 				break
 			}
-			if ex, err = m.Authorize(ctx, id, int64(e.User)); err != nil {
+			if w.fromApp {
+				got, err := m.AuthorizeFromApp(ctx, id, int64(e.User), false)
+				if err != nil {
+					return err
+				}
+				if got.Stopped != "" {
+					w.authorize[int64(e.User)] = got.Start
+					w.gap("%s's install from the app's Installation URL never came back to the app: %s", u.Name, got.Stopped)
+					continue
+				}
+				ex = got.Redirect
+			} else if ex, err = m.Authorize(ctx, id, int64(e.User)); err != nil {
 				return err
 			}
 			w.authorize[int64(e.User)] = ex

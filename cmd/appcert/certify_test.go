@@ -41,7 +41,7 @@ func wantFiles(t *testing.T, dir string, want bool) {
 func TestRunCertify_DemoPasses(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "reports")
 	code, out, errs := runCertifyT(t, context.Background(), "--demo", "--out", dir)
-	if code != exitOK || !strings.Contains(out, "16 rules: 14 passed, 0 failed, 0 warnings, 0 skipped, 2 not exercised") {
+	if code != exitOK || !strings.Contains(out, "18 rules: 16 passed, 0 failed, 0 warnings, 0 skipped, 2 not exercised") {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errs)
 	}
 	wantFiles(t, dir, true)

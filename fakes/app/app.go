@@ -82,6 +82,9 @@ type App struct {
 	// dealCache is keyed by deal ID alone; only FaultLeakOtherCompany uses
 	// it, which is exactly the bug it stands for.
 	dealCache map[int64]deal
+	// states are the OAuth states the app issued at its Installation URL
+	// and not yet seen back, with when each stops being accepted.
+	states map[string]time.Time
 
 	// refreshMu serializes token refreshes, so that two requests that both
 	// meet an expired token do not spend the same refresh token twice.
@@ -122,6 +125,7 @@ func New(o Options) (*App, error) {
 		shared:      map[userKey]bool{},
 		sharingSeen: map[userKey]bool{},
 		dealCache:   map[int64]deal{},
+		states:      map[string]time.Time{},
 	}
 	for _, f := range o.Faults {
 		if _, err := ParseFault(string(f)); err != nil {
@@ -147,6 +151,7 @@ func New(o Options) (*App, error) {
 
 func (a *App) routes() *http.ServeMux {
 	m := http.NewServeMux()
+	m.HandleFunc("GET /install", a.handleInstall)
 	m.HandleFunc("GET /callback", a.handleAuthorize)
 	if !a.faults[FaultNoCallbackPost] {
 		m.HandleFunc("POST /callback", a.handleSharing)
@@ -166,7 +171,8 @@ func (a *App) routes() *http.ServeMux {
 	return m
 }
 
-// ServeHTTP serves the app's routes: /callback (GET, POST, DELETE), /panel,
+// ServeHTTP serves the app's routes: /install (the Installation URL),
+// /callback (GET, POST, DELETE), /panel,
 // /action (details and list views), /modal (GET opens, POST submits),
 // /ui/panel (the Custom UI panel's page), /ui/sdk.js and /ui/api/deals (the
 // SDK and the backend that page calls) and /healthz.

@@ -106,7 +106,7 @@ func TestApp_CallbackDeniedIsCancelled(t *testing.T) {
 func TestApp_CallbackFailureIs4xxWithoutInternals(t *testing.T) {
 	e := newEnv(t)
 	code := e.market.code(admin1)
-	mustStatus(t, e.do(http.MethodGet, "/callback?code="+code+"&state=s", ""), http.StatusOK)
+	mustStatus(t, e.do(http.MethodGet, "/callback?code="+code, ""), http.StatusOK)
 	down := httptest.NewServer(http.NotFoundHandler())
 	down.Close()
 	unreachable := newEnvWith(t, func(o *Options) { o.OAuthBaseURL = down.URL })
@@ -114,11 +114,11 @@ func TestApp_CallbackFailureIs4xxWithoutInternals(t *testing.T) {
 		e      *env
 		target string
 	}{
-		"used code":               {e, "/callback?code=" + code + "&state=s"},
-		"unknown code":            {e, "/callback?code=nope&state=s"},
-		"no code":                 {e, "/callback?state=s"},
-		"other error":             {e, "/callback?error=server_error&state=s"},
-		"marketplace unreachable": {unreachable, "/callback?code=c&state=s"},
+		"used code":               {e, "/callback?code=" + code},
+		"unknown code":            {e, "/callback?code=nope"},
+		"no code":                 {e, "/callback"},
+		"other error":             {e, "/callback?error=server_error"},
+		"marketplace unreachable": {unreachable, "/callback?code=c"},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -88,7 +88,7 @@ func (e *env) do(method, target, body string) *httptest.ResponseRecorder {
 
 // authorize plays k's OAuth redirect with a fresh code.
 func (e *env) authorize(k userKey) *httptest.ResponseRecorder {
-	return e.do(http.MethodGet, "/callback?code="+e.market.code(k)+"&state=s1", "")
+	return e.do(http.MethodGet, "/callback?code="+e.market.code(k), "")
 }
 
 // share sends the sharing callback for the installation of k.

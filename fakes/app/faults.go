@@ -43,6 +43,7 @@ const (
 	FaultTokenInPage              Fault = "token-in-page"
 	FaultNoBackoff                Fault = "no-backoff"
 	FaultRequireState             Fault = "require-state"
+	FaultAcceptAnyState           Fault = "accept-any-state"
 )
 
 // FaultInfo describes one fault: what it does, the rule it breaks, and the
@@ -96,6 +97,7 @@ func Faults() []FaultInfo {
 		{FaultUndeclaredPanelField, rules.PDExt04, panel, "adds an internal_notes field that the panel's declared data_schema does not allow"},
 		{FaultSubmitTrustsQueryUser, rules.PDExt06, modal, "checks the token of a JSON modal's opening, but on its submit trusts the query's userId and companyId over the token's"},
 		{FaultRequireState, rules.PDOAuth04, nil, "refuses an authorization redirect without a state, as if every install started at the app"},
+		{FaultAcceptAnyState, rules.PDOAuth05, nil, "never checks the state of an authorization redirect, so a redirect its Installation URL did not start installs too"},
 		{FaultTokenInPage, rules.PDOAuth06, nil, "shows the new access token on the page the authorization redirect answers with"},
 		{FaultNoBackoff, rules.PDAPI03, panel, "calls the API again at once after a 429, ignoring Retry-After"},
 	}

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"regexp"
 	"slices"
 	"strings"
@@ -30,7 +32,7 @@ func allFaults() []Fault {
 		FaultNoCodeExchange, FaultDenied500, FaultNoRefresh,
 		FaultSlowModal, FaultBadModal, FaultBadModalSubmit, FaultCustomUIRefusalPage, FaultUndeclaredPanelField,
 		FaultSubmitTrustsQueryUser,
-		FaultTokenInPage, FaultNoBackoff, FaultRequireState,
+		FaultTokenInPage, FaultNoBackoff, FaultRequireState, FaultAcceptAnyState,
 	}
 }
 
@@ -72,6 +74,7 @@ func faultTable() []struct {
 		{FaultUndeclaredPanelField, "PD-EXT-04", checkPanelDeclaredSchema},
 		{FaultSubmitTrustsQueryUser, "PD-EXT-06", checkModalSubmitToken},
 		{FaultRequireState, "PD-OAUTH-04", checkStatelessInstall},
+		{FaultAcceptAnyState, "PD-OAUTH-05", checkForeignStateRefused},
 		{FaultTokenInPage, "PD-OAUTH-06", checkNoTokenInPages},
 		{FaultNoBackoff, "PD-API-03", checkBackoff},
 	}
@@ -439,6 +442,54 @@ func checkStatelessInstall(e *env) error {
 	return errors.New("the code of a redirect without a state was never exchanged")
 }
 
+// PD-OAUTH-05: the app's own state, from its Installation URL to the
+// browser, completes the install; a state it never issued, or its own
+// brought back by another browser, is refused and its code never
+// exchanged.
+func checkForeignStateRefused(e *env) error {
+	start := e.do(http.MethodGet, "/install", "")
+	loc, err := url.Parse(start.Header().Get("Location"))
+	if start.Code != http.StatusFound || err != nil || loc.Query().Get("state") == "" {
+		return fmt.Errorf("the Installation URL answered %d to %q, not a redirect with a state", start.Code, start.Header().Get("Location"))
+	}
+	state := loc.Query().Get("state")
+	cookies := start.Result().Cookies()
+	exchanged := func() int {
+		n := 0
+		for _, c := range e.market.recorded() {
+			if c.Grant == "authorization_code" && c.Status == http.StatusOK {
+				n++
+			}
+		}
+		return n
+	}
+	for _, forged := range []struct {
+		name, state string
+		cookies     bool
+	}{{"a state it never issued", "0123456789abcdef", true}, {"its state from another browser", state, false}} {
+		req := httptest.NewRequest(http.MethodGet, "/callback?code="+e.market.code(admin1)+"&state="+forged.state, nil)
+		if forged.cookies {
+			for _, c := range cookies {
+				req.AddCookie(c)
+			}
+		}
+		if rec := e.serve(req); rec.Code < 400 || rec.Code >= 500 {
+			return fmt.Errorf("a redirect with %s answered %d, want a refusal", forged.name, rec.Code)
+		}
+		if n := exchanged(); n != 0 {
+			return fmt.Errorf("the code of a redirect with %s was exchanged", forged.name)
+		}
+	}
+	req := httptest.NewRequest(http.MethodGet, "/callback?code="+e.market.code(admin1)+"&state="+state, nil)
+	for _, c := range cookies {
+		req.AddCookie(c)
+	}
+	if rec := e.serve(req); rec.Code != http.StatusOK || exchanged() != 1 {
+		return fmt.Errorf("the app's own state came back and the install answered %d", rec.Code)
+	}
+	return nil
+}
+
 // PD-OAUTH-06: the page the redirect answers with carries no token the
 // marketplace issued.
 func checkNoTokenInPages(e *env) error {
@@ -489,9 +540,11 @@ func TestApp_FaultBreaksNothingElse(t *testing.T) {
 		case FaultSlowPanel:
 			// It only delays the panel; every other check would wait for it.
 			continue
-		case FaultNoCodeExchange:
-			// An app that exchanges no code authorizes nobody, so every
-			// check that needs an authorized user fails with it.
+		case FaultNoCodeExchange, FaultRequireState:
+			// An app that exchanges no code, or refuses the state-less
+			// redirects of every install the marketplace starts,
+			// authorizes nobody, so every check that needs an authorized
+			// user fails with it.
 			continue
 		}
 		t.Run(string(row.fault), func(t *testing.T) {

@@ -3,6 +3,9 @@ package app
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -48,9 +51,67 @@ func (f *flexBool) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// handleAuthorize is the OAuth redirect: GET /callback?code=…&state=….
-// The marketplace starts the authorization, so the app has no state of its
-// own to compare `state` with; it is ignored.
+// stateCookie ties a state the app issued to the browser it sent to the
+// marketplace; stateLifetime is how long the user has to approve.
+const (
+	stateCookie   = "sample_oauth_state"
+	stateLifetime = 10 * time.Minute
+)
+
+// handleInstall is the Installation URL: the app starts authorization
+// itself (app-installation-flows), with a state of its own, kept on the
+// server and in a cookie, and sends the browser to the marketplace's
+// /oauth/authorize.
+func (a *App) handleInstall(w http.ResponseWriter, r *http.Request) {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b) // never fails (crypto/rand)
+	state := hex.EncodeToString(b)
+	a.mu.Lock()
+	now := a.now()
+	for s, until := range a.states {
+		if !now.Before(until) {
+			delete(a.states, s)
+		}
+	}
+	a.states[state] = now.Add(stateLifetime)
+	a.mu.Unlock()
+	http.SetCookie(w, &http.Cookie{Name: stateCookie, Value: state, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
+		Secure: r.TLS != nil, MaxAge: int(stateLifetime / time.Second)})
+	q := url.Values{"client_id": {a.opts.ClientID}, "redirect_uri": {a.redirectURI(r)}, "state": {state}}
+	http.Redirect(w, r, strings.TrimSuffix(a.opts.OAuthBaseURL, "/")+"/oauth/authorize?"+q.Encode(), http.StatusFound)
+}
+
+// stateIssued reports whether state is one the app issued to this browser
+// and has not seen back yet; a state is good once.
+func (a *App) stateIssued(r *http.Request, state string) bool {
+	c, err := r.Cookie(stateCookie)
+	if err != nil || subtle.ConstantTimeCompare([]byte(c.Value), []byte(state)) != 1 {
+		return false
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	until, ok := a.states[state]
+	delete(a.states, state)
+	return ok && a.now().Before(until)
+}
+
+// redirectURI is the app's callback URL, sent with the code exchange and
+// when it starts authorization itself.
+func (a *App) redirectURI(r *http.Request) string {
+	if a.opts.RedirectURI != "" {
+		return a.opts.RedirectURI
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host + "/callback"
+}
+
+// handleAuthorize is the OAuth redirect: GET /callback?code=…[&state=…].
+// An install the marketplace starts carries no state; one the app started
+// at its Installation URL carries the app's own, which must come back to
+// the browser it was issued to (PD-OAUTH-05), or the redirect is refused.
 func (a *App) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	if e := q.Get("error"); e != "" {
@@ -70,6 +131,10 @@ func (a *App) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 		textPage(w, http.StatusBadRequest, "Authorization failed: the request carries no state.")
 		return
 	}
+	if q.Has("state") && !a.has(FaultAcceptAnyState) && !a.stateIssued(r, q.Get("state")) {
+		textPage(w, http.StatusForbidden, "Authorization refused: this sign-in was not started here. Please install the app again.")
+		return
+	}
 	code := q.Get("code")
 	if code == "" {
 		textPage(w, http.StatusBadRequest, "Authorization failed: the redirect carries no code.")
@@ -79,14 +144,7 @@ func (a *App) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 		textPage(w, http.StatusOK, "Thanks for installing the app.")
 		return
 	}
-	redirect := a.opts.RedirectURI
-	if redirect == "" {
-		scheme := "http"
-		if r.TLS != nil {
-			scheme = "https"
-		}
-		redirect = scheme + "://" + r.Host + "/callback"
-	}
+	redirect := a.redirectURI(r)
 	ctx, cancel := context.WithTimeout(r.Context(), a.budget())
 	defer cancel()
 	tok, err := a.token(ctx, url.Values{

@@ -311,6 +311,13 @@ func (m *Marketplace) AuthorizeFromApp(ctx context.Context, clientID string, use
 		out.Stopped = "the Installation URL " + why
 		return out, nil
 	}
+	if o := m.oauthURL; o != "" && strings.HasPrefix(loc.String(), o+"/oauth/authorize") {
+		// The app's OAuth base URL is the marketplace's other name: the
+		// browser is at the marketplace.
+		if b, err := url.Parse(base); err == nil {
+			loc.Scheme, loc.Host = b.Scheme, b.Host
+		}
+	}
 	if !strings.HasPrefix(loc.String(), base+"/oauth/authorize") {
 		out.Stopped = fmt.Sprintf("the Installation URL redirected to %s, not to the marketplace's %s/oauth/authorize (is the app's OAuth base URL set to the marketplace?)", redactURL(loc), base)
 		return out, nil

@@ -254,6 +254,27 @@ func (m *Marketplace) JudgeAuthorize(ex Exchange) []Finding {
 	return j.out
 }
 
+// JudgeForeignState judges the answer to an authorization redirect whose
+// state the app never issued (AuthorizeWithState): the app should refuse
+// it and never exchange its code, or a forged or replayed redirect installs
+// as well. The docs only strongly recommend the check, so an app that
+// takes the code is warned about (PD-OAUTH-05); a 5xx or no answer fails
+// the redirect's own rule (PD-OAUTH-02).
+func (m *Marketplace) JudgeForeignState(ex Exchange) []Finding {
+	j := judgement{ex: ex, what: describe(ex)}
+	if !j.answered(rules.PDOAuth02, m.deadline) {
+		return j.out
+	}
+	if ex.Status >= 500 {
+		j.fail(rules.PDOAuth02, "answered %s; the redirect wants any status below 500", statusText(ex))
+	}
+	m.tokensHanded(&j)
+	if m.Exchanged(ex) {
+		j.warn(rules.PDOAuth05, "answered %s and exchanged the code of a redirect whose state the app never issued: a forged or replayed redirect installs as well", statusText(ex))
+	}
+	return j.out
+}
+
 // Exchanged reports whether the app exchanged the code an authorization
 // redirect carried.
 func (m *Marketplace) Exchanged(ex Exchange) bool {

@@ -49,6 +49,11 @@ type Options struct {
 	// scheme and host the token request came to, which is right whenever
 	// the app reaches the API where it reaches the token endpoint.
 	APIDomain string
+	// OAuthURL is where apps reach the marketplace's OAuth server when not
+	// at its own URL: Pipedrive's https://oauth.pipedrive.com, routed back
+	// to it by the caller. The harness's browser takes a redirect to
+	// {OAuthURL}/oauth/authorize as one to the marketplace.
+	OAuthURL string
 	// Deadline bounds every request sent to the app (default 10s, PD-EXT-03).
 	Deadline time.Duration
 	// MaxBody caps what is read of an answer, and of a request body the
@@ -123,6 +128,7 @@ type Marketplace struct {
 
 	urlMu     sync.RWMutex
 	apiDomain string
+	oauthURL  string // Options.OAuthURL
 	url       string // where the marketplace is served, once known (SetURL)
 
 	mu        sync.Mutex
@@ -189,7 +195,7 @@ type refreshToken struct {
 // New returns an empty marketplace: add companies, users and apps.
 func New(o Options) *Marketplace {
 	m := &Marketplace{
-		clock: o.Clock, apiDomain: o.APIDomain, deadline: o.Deadline, maxBody: o.MaxBody,
+		clock: o.Clock, apiDomain: o.APIDomain, oauthURL: strings.TrimSuffix(o.OAuthURL, "/"), deadline: o.Deadline, maxBody: o.MaxBody,
 		rateLimit: o.RateLimit, onUninstall: o.OnUninstall, epoch: time.Now(),
 		companies: map[int64]Company{}, users: map[int64]User{}, apps: map[string]*app{},
 		codes: map[string]*code{}, access: map[string]*accessToken{}, refresh: map[string]*refreshToken{},

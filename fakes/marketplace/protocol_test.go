@@ -398,6 +398,26 @@ func TestMarketplace_AuthorizeFromAppStopsAtAForeignRedirect(t *testing.T) {
 	}
 }
 
+// An app whose OAuth base URL is the marketplace's other name (Pipedrive's
+// own host, which the caller routes back) is followed there: the browser
+// is at the marketplace.
+func TestMarketplace_AuthorizeFromAppAtTheOAuthURL(t *testing.T) {
+	m := New(Options{OAuthURL: "https://oauth.pipedrive.com"})
+	t.Cleanup(m.Close)
+	market := httptest.NewServer(m)
+	t.Cleanup(market.Close)
+	m.SetURL(market.URL)
+	base := installApp(t, "https://oauth.pipedrive.com")
+	must(t, m.AddCompany(Company{1, "Acme Ltd"}))
+	must(t, m.AddUser(User{ID: 101, CompanyID: 1, Name: "Bob", Email: "bob@acme.test"}))
+	must(t, m.AddApp(manifest.App{ClientID: acme, ClientSecret: secret, CallbackURL: base + "/callback", InstallationURL: base + "/install", Scopes: []string{"deals:read"}}))
+	got, err := m.AuthorizeFromApp(context.Background(), acme, 101, false)
+	must(t, err)
+	if got.Stopped != "" || got.State != "s-123" || got.Redirect.Status != http.StatusNoContent {
+		t.Errorf("stopped %q, state %q, the callback answered %d", got.Stopped, got.State, got.Redirect.Status)
+	}
+}
+
 func BenchmarkWindow_Take(b *testing.B) {
 	w := newWindow(DefaultRateLimit)
 	epoch := time.Now()

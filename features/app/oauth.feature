@@ -2,8 +2,11 @@ Feature: OAuth: code exchange, denial and refresh
   Authorization ends with a redirect to the callback URL carrying a code, or
   error=user_denied. The app exchanges the code at the marketplace's token
   endpoint, answers a denial without an error, and refreshes an expired
-  access token instead of failing the user's request. Its tokens stay on its
-  server: no answer the browser gets carries one.
+  access token instead of failing the user's request. An install the
+  marketplace starts carries no state; one the app starts at its
+  Installation URL comes back with the app's own state, and a redirect with
+  a state the app never issued is refused. Its tokens stay on its server: no
+  answer the browser gets carries one.
 
   Background:
     Given Acme, a company with Alice, an admin, and Bob
@@ -29,6 +32,12 @@ Feature: OAuth: code exchange, denial and refresh
   Scenario: The app completes an install the marketplace started, whose redirect carries no state
     When Alice installs the app for herself
     Then the app exchanged Alice's authorization code
+
+  @PD-OAUTH-05
+  Scenario: An app that starts authorization itself refuses a redirect with a state it did not issue
+    Given Alice installs the app from its Installation URL
+    Then the app exchanged Alice's authorization code
+    And a redirect for Bob with a state the app did not issue is refused
 
   @PD-OAUTH-06
   Scenario: The app hands no access or refresh token to the browser
