@@ -22,6 +22,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -164,7 +165,15 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	}
 	client := &http.Client{Transport: tr}
 	defer client.CloseIdleConnections()
-	m := marketplace.New(marketplace.Options{Deadline: o.Deadline, MaxBody: o.MaxBody, HTTPClient: client, RateLimit: o.RateLimit, APIDomain: o.APIDomain, OAuthURL: o.OAuthURL})
+	// The suite's run hears of every uninstall the app causes; it exists
+	// only once the marketplace does.
+	var heard atomic.Pointer[suite.Run]
+	m := marketplace.New(marketplace.Options{Deadline: o.Deadline, MaxBody: o.MaxBody, HTTPClient: client, RateLimit: o.RateLimit, APIDomain: o.APIDomain, OAuthURL: o.OAuthURL,
+		OnUninstall: func(app string, company, user int64) {
+			if r := heard.Load(); r != nil {
+				r.Uninstalled(app, company, user)
+			}
+		}})
 	defer m.Close()
 	m.SetURL(base)
 	srv := &http.Server{Handler: m, ReadHeaderTimeout: 10 * time.Second}
@@ -189,6 +198,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	heard.Store(run)
 	cucumber, err := runSuite(ctx, o, run, selected)
 	if err != nil {
 		return nil, err

@@ -42,6 +42,11 @@ type otherApp struct {
 	mu     sync.Mutex
 	tokens map[[2]int64]*otherTokens // by company, user
 	shares map[[2]int64]bool         // by company, installing user
+
+	// disconnectOn: a panel asked about this deal ID among others
+	// disconnects its viewer, revoking their refresh token (an app's
+	// "disconnect" button; app-uninstallation).
+	disconnectOn string
 }
 
 type otherTokens struct{ access, refresh, api string }
@@ -344,6 +349,21 @@ func (a *otherApp) serving(company, user int64, mayBeShared bool) *otherTokens {
 	return nil
 }
 
+// disconnect uninstalls the app for a user by revoking their refresh
+// token, and forgets them.
+func (a *otherApp) disconnect(company, user int64, t *otherTokens) {
+	a.mu.Lock()
+	refresh := t.refresh
+	delete(a.tokens, [2]int64{company, user})
+	a.mu.Unlock()
+	req, _ := http.NewRequest(http.MethodPost, a.market+"/oauth/revoke", strings.NewReader(url.Values{"token": {refresh}, "token_type_hint": {"refresh_token"}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth(a.clientID, a.clientSecret)
+	if resp, err := a.client.Do(req); err == nil {
+		resp.Body.Close()
+	}
+}
+
 func (a *otherApp) summary(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	u, p, ok := r.BasicAuth()
@@ -362,6 +382,12 @@ func (a *otherApp) summary(w http.ResponseWriter, r *http.Request) {
 	if t == nil {
 		w.WriteHeader(http.StatusForbidden)
 		io.WriteString(w, `{"error":{"title":"Not for you"}}`)
+		return
+	}
+	if a.disconnectOn != "" && slices.Contains(strings.Split(r.URL.Query().Get("selectedIds"), ","), a.disconnectOn) {
+		a.disconnect(company, user, t)
+		w.WriteHeader(http.StatusForbidden)
+		io.WriteString(w, `{"error":{"title":"Disconnected"}}`)
 		return
 	}
 	// One record: the first one selected, as a details view asks.
@@ -482,5 +508,44 @@ func TestCertify_AnotherConformingAppPasses(t *testing.T) {
 	t.Log(reportText(rep))
 	if rep.Counts.Passed < 10 {
 		t.Errorf("only %d rules passed:\n%s", rep.Counts.Passed, reportText(rep))
+	}
+}
+
+// An app that uninstalls itself for a user while answering (it revokes
+// their refresh token) is no longer held to serve them: the certification
+// applies the uninstall to its model, and the story that needed the user
+// installed is skipped naming it, instead of failing the app's refusal.
+func TestCertify_AnUninstallTheAppCausesReachesTheModel(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone(), Timeout: 10 * time.Second}
+	a := &otherApp{
+		market: "http://" + ln.Addr().String(), clientID: "other-app", clientSecret: "other-client-secret",
+		panelSecret: "other-panel-jwt-secret", panelUser: "pd", panelPass: "other-panel-pass", client: client,
+		tokens: map[[2]int64]*otherTokens{}, shares: map[[2]int64]bool{}, disconnectOn: "12",
+	}
+	srv := httptest.NewServer(a.routes())
+	t.Cleanup(func() {
+		srv.Close()
+		client.CloseIdleConnections()
+	})
+	m := manifest.App{
+		Name: "Other app", ClientID: a.clientID, ClientSecret: a.clientSecret, CallbackURL: srv.URL + "/hooks/pipedrive",
+		SharingMode: manifest.ModeSharedExtensions, Scopes: []string{"deals:read"},
+		Extensions: []manifest.Extension{
+			{Type: manifest.JSONPanel, Name: "Summary", Resource: manifest.ResourceDeal, URL: srv.URL + "/ext/summary",
+				JWTSecret: a.panelSecret, HTTPAuth: manifest.BasicAuth{Username: a.panelUser, Password: a.panelPass}},
+		},
+	}
+	// The schema's story asks for the panel on deals 1 to 12.
+	rep, err := certify.Run(context.Background(), certify.Options{Manifest: m, Listener: ln, Tags: "@PD-EXT-04"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, _ := rep.Rule(rules.PDExt04)
+	if r.Verdict != certify.Skip || !strings.Contains(strings.Join(r.Surfaces[0].Reasons, " "), "uninstalled itself for Alice") {
+		t.Errorf("PD-EXT-04 is %s (%v); want SKIP naming the uninstall the app caused:\n%s", r.Verdict, r.Surfaces, reportText(rep))
 	}
 }

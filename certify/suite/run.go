@@ -37,6 +37,9 @@ type Run struct {
 
 	mu      sync.Mutex
 	results map[string]*result.Scenario
+	// worlds are the scenarios by the IDs of their people, so that an
+	// uninstall the app causes reaches the scenario it belongs to.
+	worlds map[int64]*world
 }
 
 // NewRun prepares a run against app, which m must know already (m.AddApp).
@@ -45,7 +48,31 @@ func NewRun(m *marketplace.Marketplace, app manifest.App) (*Run, error) {
 	if !ok {
 		return nil, fmt.Errorf("suite: the marketplace has no app %q", app.ClientID)
 	}
-	return &Run{market: m, app: a, model: a.Model(), redact: NewRedactor(a), results: map[string]*result.Scenario{}}, nil
+	return &Run{market: m, app: a, model: a.Model(), redact: NewRedactor(a), results: map[string]*result.Scenario{}, worlds: map[int64]*world{}}, nil
+}
+
+// Uninstalled hears of an uninstall the app itself caused, by revoking a
+// user's refresh token (marketplace.Options.OnUninstall): the scenario of
+// that user applies it to its reference model before its next judgement,
+// so that what it expects of the app follows. It may be called from any
+// goroutine.
+func (r *Run) Uninstalled(clientID string, _, userID int64) {
+	if clientID != r.app.ClientID {
+		return
+	}
+	r.mu.Lock()
+	w := r.worlds[userID]
+	r.mu.Unlock()
+	if w != nil {
+		w.heard(userID)
+	}
+}
+
+// register makes a person's uninstalls reach w.
+func (r *Run) register(userID int64, w *world) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.worlds[userID] = w
 }
 
 // Redactor is the run's redactor, for anything else a report shows.
@@ -164,6 +191,7 @@ func step(run func(ctx context.Context, w *world, a stepdef.Args) error) func(co
 		if len(w.open()) == 0 {
 			return w.settledErr()
 		}
+		w.catchUp()
 		if err := run(ctx, w, a); err != nil {
 			if ctx.Err() != nil {
 				w.interrupted()

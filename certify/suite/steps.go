@@ -385,6 +385,15 @@ func stepUseExtensions(ctx context.Context, w *world, a stepdef.Args) error {
 		if err != nil {
 			return err
 		}
+		if !w.canServe(p, claimOf(k, use.IsShared)) {
+			// The app uninstalled itself for them while answering.
+			for _, s := range w.open() {
+				if err := w.cannot(s, what); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
 		for _, ex := range exs {
 			want := marketplace.Answer(w.answerRule(use.IsShared))
 			found := w.run.market.JudgeExtension(ex, want)
@@ -488,6 +497,9 @@ func (w *world) send(ctx context.Context, s *sub, v *person, r marketplace.Exten
 		if err != nil {
 			return out, err
 		}
+		// An uninstall the app caused while answering is the model's
+		// before the answer is judged.
+		w.catchUp()
 		made := w.calls()[before:] // the scenario's calls come one request at a time
 		if s != nil {
 			s.calls += apiCalls(made)
@@ -541,6 +553,10 @@ func (w *world) entitledWant(ctx context.Context, s *sub, v *person, ids []int64
 	exs, err := w.send(ctx, s, v, marketplace.ExtensionRequest{Kind: s.surface, SelectedIDs: ids, IsShared: use.IsShared})
 	if err != nil {
 		return err
+	}
+	if !w.canServe(v, claimOf(s.surface, use.IsShared)) {
+		// The app uninstalled itself for the viewer while answering.
+		return w.cannot(s, what)
 	}
 	want := marketplace.Answer(w.answerRule(use.IsShared))
 	want.NoServerError = noServerError

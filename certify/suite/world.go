@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/cucumber/godog"
@@ -49,6 +50,12 @@ type world struct {
 	// fromApp: the authorization redirects being delivered start at the
 	// app's Installation URL, the browser played through it.
 	fromApp bool
+
+	// revoked are users the app uninstalled itself for, by revoking their
+	// refresh token, heard from the marketplace's goroutine and not yet
+	// applied to the model (catchUp).
+	revokedMu sync.Mutex
+	revoked   []int64
 }
 
 // sub is a sub-check: the check on one surface in this scenario. An open
@@ -312,8 +319,43 @@ func (w *world) addCompany(name string, people []person) error {
 			return fmt.Errorf("the reference model refused %s: %v", p.Name, r.Refusal)
 		}
 		w.people[p.Name] = &p
+		w.run.register(p.ID, w)
 	}
 	return nil
+}
+
+// heard queues an uninstall the app caused for userID.
+func (w *world) heard(userID int64) {
+	w.revokedMu.Lock()
+	defer w.revokedMu.Unlock()
+	w.revoked = append(w.revoked, userID)
+}
+
+// catchUp applies the uninstalls the app caused since it last ran: the
+// marketplace uninstalled the app for the user, so the model does too and
+// what the scenario expects follows; the app knows, as it asked for it.
+// Nothing is sent to the app. It reports whether anything changed.
+func (w *world) catchUp() bool {
+	w.revokedMu.Lock()
+	users := w.revoked
+	w.revoked = nil
+	w.revokedMu.Unlock()
+	for _, id := range users {
+		u := w.byID(id)
+		if u.Company == nil {
+			continue // not one of the scenario's people
+		}
+		res := w.ref.Apply(reference.Uninstall{App: w.run.model.ID, By: reference.UserID(id)})
+		if !res.OK() {
+			continue // not installed in the model: nothing follows
+		}
+		for _, e := range res.Effects {
+			w.view.Learn(e, reference.CompanyID(u.Company.ID))
+		}
+		w.view.Uninstall(reference.UserID(id))
+		w.gap("the app uninstalled itself for %s, revoking the refresh token at /oauth/revoke", u.Name)
+	}
+	return len(users) > 0
 }
 
 func (w *world) person(name string) (*person, error) {
