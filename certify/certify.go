@@ -32,6 +32,7 @@ import (
 	"github.com/appcert/appcert/certify/suite"
 	"github.com/appcert/appcert/fakes/marketplace"
 	"github.com/appcert/appcert/features"
+	"github.com/appcert/appcert/internal/browser"
 	"github.com/appcert/appcert/internal/ca"
 	"github.com/appcert/appcert/internal/transport"
 	"github.com/appcert/appcert/manifest"
@@ -93,6 +94,12 @@ type Options struct {
 	// another; each failed exchange's finding gets the lines from its
 	// time (see AttachAppLog).
 	AppLog func(from, to time.Time) []string
+	// Chromium is the Chromium the browser checks run Custom UI pages in
+	// (--chromium); empty: one on PATH or at /usr/bin/chromium, if any.
+	// NoBrowser turns the browser checks off (--browser=false). Without a
+	// browser they are NOT EXERCISED, saying how to get one.
+	Chromium  string
+	NoBrowser bool
 }
 
 // SetupError is a problem found before any check ran: a bad manifest or
@@ -199,6 +206,12 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		return nil, err
 	}
 	heard.Store(run)
+	b, err := pageBrowser(o)
+	if err != nil {
+		return nil, err
+	}
+	defer b.Close()
+	run.UseBrowser(b)
 	cucumber, err := runSuite(ctx, o, run, selected)
 	if err != nil {
 		return nil, err
@@ -220,6 +233,23 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		return nil, err
 	}
 	return rep, nil
+}
+
+// pageBrowser is the browser the browser checks run pages in: o.Chromium,
+// which must exist, or the one found; none, and why, when none is found
+// or o.NoBrowser says so.
+func pageBrowser(o Options) (*suite.Browser, error) {
+	if o.NoBrowser {
+		return suite.NewBrowser("", "they were switched off (--browser=false)"), nil
+	}
+	path, err := browser.Find(o.Chromium)
+	if err != nil && o.Chromium != "" {
+		return nil, setupf("--chromium: %v", err)
+	}
+	if err != nil {
+		return suite.NewBrowser("", err.Error()+" with --chromium PATH"), nil
+	}
+	return suite.NewBrowser(path, ""), nil
 }
 
 // trust loads what HTTPS needs: with o.TLS the CA and the marketplace's

@@ -3,6 +3,7 @@ package certify_test
 import (
 	"context"
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -12,6 +13,7 @@ import (
 	"github.com/appcert/appcert/certify"
 	"github.com/appcert/appcert/certify/suite"
 	"github.com/appcert/appcert/fakes/app"
+	"github.com/appcert/appcert/internal/browser"
 	"github.com/appcert/appcert/reference"
 	"github.com/appcert/appcert/rules"
 )
@@ -138,6 +140,10 @@ func TestCertify_FaultMatrix(t *testing.T) {
 			// app's calls outlast 8 s and it answers 504s (PD-EXT-04).
 			o := certify.Options{Concurrency: 8, Deadline: matrixDeadline}
 			d := certify.DemoOptions{Faults: []app.Fault{c.fault.Name}, Kinds: c.kinds, Mode: c.mode}
+			// Chromium runs only where the fault shows through a page in
+			// the browser; elsewhere those sub-checks are not exercised,
+			// which decides nothing about the fault's rule.
+			o.NoBrowser = !slices.ContainsFunc(c.fault.Kinds, suite.InBrowser)
 			if c.fault.Rule == rules.PDExt03 {
 				// A fault of the deadline rule: a short deadline keeps the
 				// test fast; the answer is held well past it.
@@ -151,8 +157,12 @@ func TestCertify_FaultMatrix(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+	_, noChromium := browser.Find(os.Getenv("APPCERT_CHROMIUM"))
 	for i, c := range cases {
 		t.Run(c.name(), func(t *testing.T) {
+			if noChromium != nil && slices.ContainsFunc(c.fault.Kinds, suite.InBrowser) {
+				t.Skipf("the fault shows in the browser checks, which need Chromium: %v", noChromium)
+			}
 			rep, err := reports[i], errs[i]
 			if err != nil {
 				t.Fatal(err)

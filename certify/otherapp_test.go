@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -22,6 +23,7 @@ import (
 
 	"github.com/appcert/appcert/certify"
 	"github.com/appcert/appcert/certify/result"
+	"github.com/appcert/appcert/internal/browser"
 	"github.com/appcert/appcert/manifest"
 	"github.com/appcert/appcert/rules"
 )
@@ -34,7 +36,9 @@ import (
 // only, no specific users; a JSON modal on one route for its GET and POST,
 // with a declared schema, a note block and a link in its success; and one
 // Custom UI page, shown as its settings, a floating window and a modal (no
-// record shown), that refuses with a bare 403.
+// record shown), that refuses with a bare 403, whose script speaks the
+// SDK's protocol by hand and calls its backend with the signed token in a
+// header.
 type otherApp struct {
 	market, clientID, clientSecret, panelSecret, panelUser, panelPass string
 	client                                                            *http.Client
@@ -61,6 +65,7 @@ func (a *otherApp) routes() http.Handler {
 	mux.HandleFunc("GET /ext/settings", a.settings)
 	mux.HandleFunc("GET /ext/window", a.settings)
 	mux.HandleFunc("GET /ext/proposal", a.settings)
+	mux.HandleFunc("GET /ext/settings/me", a.settingsMe)
 	return mux
 }
 
@@ -131,7 +136,9 @@ func (a *otherApp) note(w http.ResponseWriter, r *http.Request) {
 }
 
 // settings is a Custom UI settings page: it names its viewer, and refuses
-// anyone else with a bare 403.
+// anyone else with a bare 403. It speaks the SDK's message protocol by
+// hand (no SDK build: the page is offline) and calls its backend,
+// settingsMe, with the signed token in a header and no ids at all.
 func (a *otherApp) settings(w http.ResponseWriter, r *http.Request) {
 	company, user, ok := viewer(r, a.clientSecret)
 	if !ok || a.serving(company, user, false) == nil {
@@ -140,11 +147,48 @@ func (a *otherApp) settings(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	fmt.Fprintf(w, `<!doctype html><title>Settings</title>
-<script type="module">
-import AppExtensionsSDK from "https://esm.sh/@pipedrive/app-extensions-sdk";
-await new AppExtensionsSDK({ identifier: %q }).initialize();
-</script>
-<p>Settings of user %d</p>`, r.URL.Query().Get("id"), user)
+<p>Settings of user %d</p><p id="deal"></p>
+<script>
+const id = %q;
+function ask(command, args) {
+  return new Promise((resolve, reject) => {
+    const ch = new MessageChannel();
+    ch.port1.onmessage = (ev) => ev.data.error ? reject(new Error(ev.data.error)) : resolve(ev.data.data);
+    parent.postMessage({id: id, payload: {type: 'command', command: command, args: args}}, '*', [ch.port2]);
+  });
+}
+(async () => {
+  await ask('initialize', {size: {height: 120}});
+  const {token} = await ask('get_signed_token');
+  const r = await fetch('/ext/settings/me', {headers: {'X-Pipedrive-Token': token}});
+  document.getElementById('deal').textContent = (await r.json()).deal;
+})();
+</script>`, user, r.URL.Query().Get("id"))
+}
+
+// settingsMe is the settings page's backend: whom the header's token
+// names, and the first deal their authorization reads.
+func (a *otherApp) settingsMe(w http.ResponseWriter, r *http.Request) {
+	c, ok := claims(r.Header.Get("X-Pipedrive-Token"), a.clientSecret)
+	var t *otherTokens
+	if ok {
+		t = a.serving(c.Company, c.User, false)
+	}
+	if t == nil {
+		http.Error(w, "forbidden", http.StatusForbidden)
+		return
+	}
+	var deal struct {
+		Data struct {
+			Title string `json:"title"`
+		} `json:"data"`
+	}
+	if status, err := a.get(t, "/api/v1/deals/1", &deal); err != nil || status != http.StatusOK {
+		http.Error(w, "Pipedrive is away", http.StatusBadGateway)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(map[string]any{"user": c.User, "deal": deal.Data.Title})
 }
 
 // start is the Installation URL: the app starts authorization with a state
@@ -304,29 +348,37 @@ func (a *otherApp) get(t *otherTokens, path string, into any) (int, error) {
 // against the query, and returns whom it names.
 func viewer(r *http.Request, secret string) (company, user int64, ok bool) {
 	q := r.URL.Query()
-	parts := strings.Split(q.Get("token"), ".")
-	if len(parts) != 3 {
+	c, ok := claims(q.Get("token"), secret)
+	if !ok || q.Get("userId") != strconv.FormatInt(c.User, 10) || q.Get("companyId") != strconv.FormatInt(c.Company, 10) {
 		return 0, 0, false
+	}
+	return c.Company, c.User, true
+}
+
+type otherClaims struct {
+	User    int64 `json:"userId"`
+	Company int64 `json:"companyId"`
+	Exp     int64 `json:"exp"`
+}
+
+// claims checks a token's signature and expiry and returns its claims.
+func claims(token, secret string) (otherClaims, bool) {
+	var c otherClaims
+	parts := strings.Split(token, ".")
+	if len(parts) != 3 {
+		return c, false
 	}
 	mac := hmac.New(sha256.New, []byte(secret))
 	mac.Write([]byte(parts[0] + "." + parts[1]))
 	sig, err := base64.RawURLEncoding.DecodeString(parts[2])
 	if err != nil || !hmac.Equal(sig, mac.Sum(nil)) {
-		return 0, 0, false
+		return c, false
 	}
 	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
-	var c struct {
-		User    int64 `json:"userId"`
-		Company int64 `json:"companyId"`
-		Exp     int64 `json:"exp"`
-	}
 	if err != nil || json.Unmarshal(payload, &c) != nil || time.Now().Unix() >= c.Exp {
-		return 0, 0, false
+		return c, false
 	}
-	if q.Get("userId") != strconv.FormatInt(c.User, 10) || q.Get("companyId") != strconv.FormatInt(c.Company, 10) {
-		return 0, 0, false
-	}
-	return c.Company, c.User, true
+	return c, true
 }
 
 // serving returns the tokens to serve a viewer with: their own, or, when
@@ -496,6 +548,21 @@ func TestCertify_AnotherConformingAppPasses(t *testing.T) {
 			}
 		}
 	}
+	// In the browser, the settings page's backend call, token in a
+	// header, was sent again as other viewers and held.
+	if _, err := browser.Find(os.Getenv("APPCERT_CHROMIUM")); err == nil {
+		for _, id := range []rules.ID{rules.PDExt02, rules.PDExt05} {
+			r, _ := rep.Rule(id)
+			if !slices.ContainsFunc(r.Surfaces, func(s result.SurfaceResult) bool {
+				return s.Surface == manifest.CustomUISettings && s.Verdict == certify.Pass
+			}) {
+				t.Errorf("%s did not pass on the Custom UI settings page: %+v", id, r.Surfaces)
+			}
+		}
+		if ran := browserJudged(rep); ran == 0 {
+			t.Errorf("no backend call of the settings page was judged in the browser:\n%s", reportText(rep))
+		}
+	}
 	for _, id := range []rules.ID{rules.PDExt03, rules.PDExt05, rules.PDExt06} {
 		r, _ := rep.Rule(id)
 		if !slices.ContainsFunc(r.Surfaces, func(s result.SurfaceResult) bool { return s.Surface == manifest.JSONModal && s.Verdict == certify.Pass }) {
@@ -548,4 +615,17 @@ func TestCertify_AnUninstallTheAppCausesReachesTheModel(t *testing.T) {
 	if r.Verdict != certify.Skip || !strings.Contains(strings.Join(r.Surfaces[0].Reasons, " "), "uninstalled itself for Alice") {
 		t.Errorf("PD-EXT-04 is %s (%v); want SKIP naming the uninstall the app caused:\n%s", r.Verdict, r.Surfaces, reportText(rep))
 	}
+}
+
+// browserJudged counts what the browser checks judged in a report.
+func browserJudged(rep *certify.Report) int {
+	n := 0
+	for _, s := range rep.Scenarios {
+		for _, c := range s.Checks {
+			if c.Browser {
+				n += c.Judged
+			}
+		}
+	}
+	return n
 }

@@ -160,6 +160,7 @@ func ruleResult(rl rules.Rule, check suite.Check, app manifest.App, tagged []res
 	})
 	for _, surface := range surfaces {
 		sr := result.SurfaceResult{Surface: surface}
+		var unbrowsed []string // browser checks that did not run: said whatever the verdict
 		for _, s := range tagged {
 			for _, c := range s.Checks {
 				if c.Surface != surface {
@@ -169,6 +170,9 @@ func ruleResult(rl rules.Rule, check suite.Check, app manifest.App, tagged []res
 				sr.Judged += c.Judged
 				if c.Reason != "" && c.Verdict != Fail {
 					sr.Reasons = append(sr.Reasons, fmt.Sprintf("%s: %s: %s", s.Name, c.Verdict, c.Reason))
+				}
+				if c.Browser && (c.Verdict == NotExercised || c.Verdict == Skip) {
+					unbrowsed = append(unbrowsed, fmt.Sprintf("%s: %s: %s", s.Name, c.Verdict, c.Reason))
 				}
 			}
 		}
@@ -189,6 +193,7 @@ func ruleResult(rl rules.Rule, check suite.Check, app manifest.App, tagged []res
 		if sr.Verdict == Pass || sr.Verdict == Fail || sr.Verdict == Warn {
 			// Only the reasons for a verdict that did not decide are kept.
 			sr.Reasons = keepVerdicts(sr.Reasons, sr.Verdict)
+			sr.Reasons = append(sr.Reasons, unbrowsed...)
 		}
 		rr.Surfaces = append(rr.Surfaces, sr)
 		rr.Verdict = acrossSurfaces(rr.Verdict, sr.Verdict)

@@ -139,6 +139,9 @@ type SubCheck struct {
 	// exercised (and then what would exercise it).
 	Reason string `json:"reason,omitempty"`
 	Step   string `json:"step,omitempty"` // the step that settled it
+	// Browser: the sub-check ran its page in headless Chromium, or would
+	// have (its NOT EXERCISED reason says why it did not).
+	Browser bool `json:"browser,omitempty"`
 }
 
 // Scenario is what one scenario of the suite found.

@@ -37,6 +37,12 @@ type Check struct {
 	Decides func(*marketplace.Marketplace, marketplace.Exchange) bool
 	// Exercise says what would exercise the check, for NOT EXERCISED.
 	Exercise string
+	// Browser are the Custom UI kinds on which the check also runs (a
+	// sub-check each): the page runs in headless Chromium inside a host
+	// page, and the calls it makes to its backend are sent again with
+	// other viewers' tokens and ids. Without Chromium these sub-checks are
+	// NOT EXERCISED, saying how to get it.
+	Browser []reference.ExtensionKind
 }
 
 // Need is something a manifest declares, by its key, that a check needs.
@@ -64,6 +70,8 @@ var (
 	// actions, which open the app or acknowledge.
 	showing = slices.DeleteFunc(slices.Clone(surfaces), func(k reference.ExtensionKind) bool { return k == reference.LinkAction })
 	shared  = []reference.SharingMode{reference.ModeSharedExtensions}
+	// pages are the Custom UI kinds, whose pages run in the browser.
+	pages = []reference.ExtensionKind{reference.CustomUIPanel, reference.CustomUIModal, reference.CustomUIFloatingWindow, reference.CustomUISettings}
 )
 
 func showsOwnRecords(m *marketplace.Marketplace, ex marketplace.Exchange) bool {
@@ -85,14 +93,14 @@ var checks = []Check{
 		Exercise: "API calls the app makes while its extensions are used"},
 	{Rule: rules.PDScope08, Advice: true,
 		Exercise: "API calls the app makes while its extensions are used"},
-	{Rule: rules.PDExt02, Kinds: surfaces,
-		Exercise: "forged requests refused"},
+	{Rule: rules.PDExt02, Kinds: surfaces, Browser: pages,
+		Exercise: "forged requests refused, and a Custom UI page's backend calls sent again with another viewer's token or ids refused or answered for the token's viewer"},
 	{Rule: rules.PDExt03, Kinds: timed,
 		Exercise: "a JSON panel or JSON modal answered"},
 	{Rule: rules.PDExt04, Kinds: panel,
 		Exercise: "a JSON panel answered"},
-	{Rule: rules.PDExt05, Kinds: showing, Decides: showsOwnRecords,
-		Exercise: "an answer that shows records of the viewer's company"},
+	{Rule: rules.PDExt05, Kinds: showing, Decides: showsOwnRecords, Browser: pages,
+		Exercise: "an answer that shows records of the viewer's company, or a Custom UI page's backend calls, run in the browser and sent again with another company's and user's token and ids"},
 	{Rule: rules.PDExt06, Kinds: modal,
 		Exercise: "a JSON modal opened and submitted, and submits whose token names someone else refused"},
 	{Rule: rules.PDUninst02, Kinds: surfaces, Serves: true,
@@ -139,23 +147,41 @@ func (c Check) Surfaces(app manifest.App) ([]result.Surface, string) {
 		}
 		return nil, fmt.Sprintf("the app's sharing mode is %s; the rule applies in %s only", app.SharingMode, strings.Join(ms, ", "))
 	}
-	if len(c.Kinds) == 0 {
+	kinds := c.kinds()
+	if len(kinds) == 0 {
 		return []result.Surface{result.App}, ""
 	}
 	var out []result.Surface
-	for _, k := range c.Kinds {
+	for _, k := range kinds {
 		if app.Declares(k) {
 			out = append(out, k)
 		}
 	}
 	if len(out) == 0 {
 		var ks []string
-		for _, k := range c.Kinds {
+		for _, k := range kinds {
 			ks = append(ks, words(k))
 		}
 		return nil, fmt.Sprintf("the app declares no %s", strings.Join(ks, " or "))
 	}
 	return out, ""
+}
+
+// kinds are the surfaces the check runs on: its Kinds, then its Browser
+// kinds.
+func (c Check) kinds() []reference.ExtensionKind {
+	out := slices.Clone(c.Kinds)
+	for _, k := range c.Browser {
+		if !slices.Contains(out, k) {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// InBrowser reports whether some check runs on kind k in the browser.
+func InBrowser(k reference.ExtensionKind) bool {
+	return slices.ContainsFunc(checks, func(c Check) bool { return slices.Contains(c.Browser, k) })
 }
 
 // Applies reports whether the check applies to the manifest, for tables

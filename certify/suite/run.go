@@ -31,6 +31,9 @@ type Run struct {
 	app    manifest.App
 	model  reference.App
 	redact *Redactor
+	// browser runs the Custom UI pages of the browser checks (none
+	// unless UseBrowser gave one).
+	browser *Browser
 
 	companySeq atomic.Int64
 	userSeq    atomic.Int64
@@ -74,6 +77,10 @@ func (r *Run) register(userID int64, w *world) {
 	defer r.mu.Unlock()
 	r.worlds[userID] = w
 }
+
+// UseBrowser gives the run the browser its browser checks run pages in.
+// The run does not close it.
+func (r *Run) UseBrowser(b *Browser) { r.browser = b }
 
 // Redactor is the run's redactor, for anything else a report shows.
 func (r *Run) Redactor() *Redactor { return r.redact }

@@ -110,6 +110,10 @@ func steps() []stepdef.Def {
 		d(`the app waited as the 429 said before calling again with {name}'s token`, "the app waited as the 429 said before calling again with Alice's token", stepWaited),
 		d(`the app called only what its scopes allow`, "the app called only what its scopes allow", stepScopes),
 		d(`the app used every scope it was granted`, "the app used every scope it was granted", stepScopes),
+
+		// Custom UI pages in headless Chromium (the checks' Browser kinds).
+		d(`{name}'s Custom UI pages call their backend in the browser`, "Alice's Custom UI pages call their backend in the browser", stepPagesInBrowser),
+		d(`their calls sent again with {name}'s token or ids serve only whom the token names`, "their calls sent again with Gina's token or ids serve only whom the token names", stepReplayed),
 	}
 }
 

@@ -56,6 +56,8 @@ type world struct {
 	// applied to the model (catchUp).
 	revokedMu sync.Mutex
 	revoked   []int64
+
+	pages []loadedPage // Custom UI pages run in the browser, with the calls they made
 }
 
 // sub is a sub-check: the check on one surface in this scenario. An open
@@ -71,6 +73,8 @@ type sub struct {
 	// unsent says why a step sent nothing on this surface (the
 	// marketplace shows the viewer none), for a sub-check nothing decides.
 	unsent string
+	// browser: a browser step ran (or meant to run) this surface's page.
+	browser bool
 }
 
 type company struct {
@@ -101,10 +105,10 @@ func newWorld(r *Run, res *result.Scenario, c Check) (*world, error) {
 	}
 	surfaces, why := c.Surfaces(r.app)
 	if len(surfaces) == 0 {
-		for _, k := range c.Kinds {
+		for _, k := range c.kinds() {
 			w.subs = append(w.subs, &sub{surface: k, verdict: result.NotApplicable, reason: why})
 		}
-		if len(c.Kinds) == 0 {
+		if len(c.kinds()) == 0 {
 			w.subs = append(w.subs, &sub{surface: result.App, verdict: result.NotApplicable, reason: why})
 		}
 	}
@@ -200,7 +204,7 @@ func (w *world) finish(err error) error {
 	}
 	v := result.Verdict("")
 	for _, s := range w.subs {
-		w.res.Checks = append(w.res.Checks, result.SubCheck{Surface: s.surface, Verdict: s.verdict, Judged: s.judged, Reason: s.reason, Step: s.step})
+		w.res.Checks = append(w.res.Checks, result.SubCheck{Surface: s.surface, Verdict: s.verdict, Judged: s.judged, Reason: s.reason, Step: s.step, Browser: s.browser})
 		v = result.Worst(v, s.verdict)
 	}
 	w.res.Verdict = v

@@ -32,6 +32,13 @@ to the api_domain the token answer names.
 --demo certifies the bundled sample app instead, started in-process on a
 loopback port (with --fault, broken on purpose; --fault list shows them).
 
+Each Custom UI page runs in headless Chromium (chromium on PATH or at
+/usr/bin/chromium, or --chromium PATH) inside a host page that speaks the
+SDK, for a user the app is installed for; every call it makes to the app's
+origin is sent again with another company's and another user's signed
+token and ids. Without Chromium (or with --browser=false) those checks are
+NOT EXERCISED.
+
 --image runs the app from a local container image (--build: built first
 from DIR/Dockerfile) on the host network, so the manifest's URLs are on
 127.0.0.1. The app learns the marketplace from its environment:
@@ -126,6 +133,8 @@ func runCertify(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		image, build, waitPath          string
 		envs, labels                    listFlag
 		waitTimeout                     time.Duration
+		useBrowser                      bool
+		chromium                        string
 	)
 	fs.StringVar(&path, "manifest", "", "the app's manifest `file` (YAML or JSON, at most 1 MiB)")
 	fs.StringVar(&listen, "listen", certify.DefaultListen, "`address` the marketplace serves on (with --demo: a free port unless set)")
@@ -139,6 +148,8 @@ func runCertify(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	fs.StringVar(&caDir, "ca", "", "the CA's `folder` for --tls (default: appcert/ca in the user's config folder)")
 	fs.StringVar(&appCA, "app-ca", "", "a PEM `file` of the CA the app's own https URLs are signed by, trusted besides the system roots")
 	fs.BoolVar(&demo, "demo", false, "certify the bundled sample app, started in-process")
+	fs.BoolVar(&useBrowser, "browser", true, "run each Custom UI page in headless Chromium and send its backend calls again as other viewers (--browser=false: those checks are not exercised)")
+	fs.StringVar(&chromium, "chromium", "", "the Chromium `binary` for --browser (default: chromium on PATH, or /usr/bin/chromium)")
 	fs.Var(&faults, "fault", "with --demo, switch a sample app fault `NAME` on; repeatable (\"list\" lists them)")
 	fs.Var(&only, "rule", "run only the checks of this app rule `ID` (PD-EXT-02); repeatable")
 	fs.BoolVar(&progress, "progress", false, "a line on stderr per finished scenario (default: on a terminal, unless CI is set)")
@@ -200,7 +211,7 @@ func runCertify(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		labelMap[k] = v
 	}
 
-	o := certify.Options{Tags: only.tags(tags), RateLimit: rateLimit, TLS: useTLS, CADir: caDir}
+	o := certify.Options{Tags: only.tags(tags), RateLimit: rateLimit, TLS: useTLS, CADir: caDir, Chromium: chromium, NoBrowser: !useBrowser}
 	if appCA != "" {
 		o.AppCAs = []string{appCA}
 	}

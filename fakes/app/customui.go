@@ -35,6 +35,14 @@ func (a *App) handleCustomUIDeals(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	v, refuse := a.verifyToken(q, token, false)
+	if refuse != nil && a.has(FaultCustomUITrustsQuery) {
+		// The bug: the signature holds, so whoever the query names is served.
+		qUser, errU := strconv.ParseInt(q.Get("userId"), 10, 64)
+		qCompany, errC := strconv.ParseInt(q.Get("companyId"), 10, 64)
+		if _, err := jwt.Verify(token, a.opts.JWTSecret, a.now()); err == nil && errU == nil && errC == nil {
+			v, refuse = userKey{qCompany, qUser}, nil
+		}
+	}
 	if refuse != nil {
 		refuse(w)
 		return

@@ -44,6 +44,7 @@ const (
 	FaultNoBackoff                Fault = "no-backoff"
 	FaultRequireState             Fault = "require-state"
 	FaultAcceptAnyState           Fault = "accept-any-state"
+	FaultCustomUITrustsQuery      Fault = "custom-ui-trusts-query"
 )
 
 // FaultInfo describes one fault: what it does, the rule it breaks, and the
@@ -100,6 +101,7 @@ func Faults() []FaultInfo {
 		{FaultAcceptAnyState, rules.PDOAuth05, nil, "never checks the state of an authorization redirect, so a redirect its Installation URL did not start installs too"},
 		{FaultTokenInPage, rules.PDOAuth06, nil, "shows the new access token on the page the authorization redirect answers with"},
 		{FaultNoBackoff, rules.PDAPI03, panel, "calls the API again at once after a 429, ignoring Retry-After"},
+		{FaultCustomUITrustsQuery, rules.PDExt05, customUI, "the Custom UI page's backend checks the signed token's signature, then serves the user and company the call's query names"},
 	}
 }
 

@@ -33,6 +33,7 @@ func allFaults() []Fault {
 		FaultSlowModal, FaultBadModal, FaultBadModalSubmit, FaultCustomUIRefusalPage, FaultUndeclaredPanelField,
 		FaultSubmitTrustsQueryUser,
 		FaultTokenInPage, FaultNoBackoff, FaultRequireState, FaultAcceptAnyState,
+		FaultCustomUITrustsQuery,
 	}
 }
 
@@ -71,6 +72,7 @@ func faultTable() []struct {
 		{FaultBadModal, "PD-EXT-06", checkModalContent},
 		{FaultBadModalSubmit, "PD-EXT-06", checkModalSubmit},
 		{FaultCustomUIRefusalPage, "PD-EXT-02", checkCustomUIRefused},
+		{FaultCustomUITrustsQuery, "PD-EXT-05", checkCustomUIBackendServesTheToken},
 		{FaultUndeclaredPanelField, "PD-EXT-04", checkPanelDeclaredSchema},
 		{FaultSubmitTrustsQueryUser, "PD-EXT-06", checkModalSubmitToken},
 		{FaultRequireState, "PD-OAUTH-04", checkStatelessInstall},

@@ -14,10 +14,14 @@ import (
 )
 
 // ErrNotFound says there is no Chromium to run, and how to get one.
-var ErrNotFound = errors.New("no Chromium found on PATH (chromium, chromium-browser, google-chrome): install Debian's package (apt-get install -y chromium) or name the binary")
+var ErrNotFound = errors.New("no Chromium found on PATH (chromium, chromium-browser, google-chrome) or at /usr/bin/chromium: install Debian's package (apt-get install -y chromium) or name the binary")
+
+// debianChromium is where Debian's package puts it, found even when PATH
+// does not lead there (a variable for the tests).
+var debianChromium = "/usr/bin/chromium"
 
 // Find returns the Chromium to run: path when it is set (it must be an
-// executable), else the first Chromium on PATH.
+// executable), else the first Chromium on PATH, else Debian's.
 func Find(path string) (string, error) {
 	if path != "" {
 		p, err := exec.LookPath(path)
@@ -26,7 +30,7 @@ func Find(path string) (string, error) {
 		}
 		return p, nil
 	}
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable", debianChromium} {
 		if p, err := exec.LookPath(name); err == nil {
 			return p, nil
 		}
@@ -34,10 +38,20 @@ func Find(path string) (string, error) {
 	return "", ErrNotFound
 }
 
+// FramesInProcess keeps every iframe in its page's process (site
+// isolation off), so that a tab's network events include a cross-site
+// iframe's: a Custom UI page on another host than the page around it.
+// Only for pages under test, never for browsing.
+var FramesInProcess = []chromedp.ExecAllocatorOption{
+	chromedp.Flag("disable-features", "SitePerProcess,IsolateOrigins"),
+	chromedp.Flag("disable-site-isolation-trials", true),
+}
+
 // Start runs a headless Chromium at path with a fresh profile, and
-// returns a context for chromedp's actions on its first tab. cancel ends
-// the browser and removes the profile.
-func Start(ctx context.Context, path string, width, height int) (context.Context, context.CancelFunc, error) {
+// returns a context for chromedp's actions on its first tab; extra
+// options are added to the brief's flags. cancel ends the browser, waits
+// for its process to exit and removes the profile.
+func Start(ctx context.Context, path string, width, height int, extra ...chromedp.ExecAllocatorOption) (context.Context, context.CancelFunc, error) {
 	dir, err := os.MkdirTemp("", "appcert-chromium-")
 	if err != nil {
 		return nil, nil, err
@@ -59,6 +73,7 @@ func Start(ctx context.Context, path string, width, height int) (context.Context
 		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("hide-scrollbars", true),
 	}
+	opts = append(opts, extra...)
 	actx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
 	bctx, cancelBrowser := chromedp.NewContext(actx)
 	cancel := func() {

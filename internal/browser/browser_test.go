@@ -1,9 +1,16 @@
 package browser
 
 import (
+	"context"
 	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
 )
 
 func TestFind_ExplicitPathMustExist(t *testing.T) {
@@ -12,10 +19,87 @@ func TestFind_ExplicitPathMustExist(t *testing.T) {
 	}
 }
 
+func TestFind_DebiansChromiumOffPath(t *testing.T) {
+	t.Setenv("PATH", t.TempDir())
+	bin := filepath.Join(t.TempDir(), "chromium")
+	if err := os.WriteFile(bin, []byte("#!/bin/sh\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	defer func(was string) { debianChromium = was }(debianChromium)
+	debianChromium = bin
+	if got, err := Find(""); err != nil || got != bin {
+		t.Errorf("Find with Chromium only at Debian's path: %q, %v; want %s", got, err, bin)
+	}
+}
+
 func TestFind_NothingOnPathSaysHowToGetIt(t *testing.T) {
 	t.Setenv("PATH", t.TempDir())
+	defer func(was string) { debianChromium = was }(debianChromium)
+	debianChromium = "/nonexistent/chromium"
 	_, err := Find("")
 	if !errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), "apt-get install -y chromium") {
 		t.Errorf("Find with an empty PATH: %v; want ErrNotFound saying how to install Chromium", err)
 	}
+}
+
+// Stopping the browser leaves no process behind (the browser, its
+// renderers and helpers all carry the profile directory on their command
+// line) and removes the profile.
+func TestStart_StopLeavesNoProcess(t *testing.T) {
+	chromium, err := Find(os.Getenv("APPCERT_CHROMIUM"))
+	if err != nil {
+		t.Skipf("skipping the browser test: %v (APPCERT_CHROMIUM names the binary)", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	bctx, stop, err := Start(ctx, chromium, 800, 600, FramesInProcess...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := chromedp.FromContext(bctx).Browser.Process()
+	if p == nil {
+		stop()
+		t.Fatal("no browser process")
+	}
+	cmdline, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", p.Pid))
+	var profile string
+	for _, arg := range strings.Split(string(cmdline), "\x00") {
+		if v, ok := strings.CutPrefix(arg, "--user-data-dir="); ok {
+			profile = v
+		}
+	}
+	if profile == "" {
+		stop()
+		t.Fatalf("the browser's command line has no --user-data-dir: %q", cmdline)
+	}
+	if err := chromedp.Do(bctx, chromedp.Navigate("about:blank")); err != nil {
+		t.Error(err)
+	}
+	if len(processesWith(profile)) == 0 {
+		t.Fatalf("no process runs with the profile %s", profile)
+	}
+	stop()
+	if left := processesWith(profile); len(left) > 0 {
+		t.Errorf("processes left after stop: %v", left)
+	}
+	if _, err := os.Stat(profile); !os.IsNotExist(err) {
+		t.Errorf("the profile %s is still there (%v)", profile, err)
+	}
+}
+
+// processesWith lists the live processes whose command line mentions s.
+func processesWith(s string) []string {
+	var out []string
+	dirs, _ := filepath.Glob("/proc/[0-9]*")
+	for _, d := range dirs {
+		cmd, err := os.ReadFile(filepath.Join(d, "cmdline"))
+		if err != nil || !strings.Contains(string(cmd), s) {
+			continue
+		}
+		if st, err := os.ReadFile(filepath.Join(d, "stat")); err == nil && strings.Contains(string(st), ") Z ") {
+			continue // a zombie has exited; its parent has not read it yet
+		}
+		out = append(out, filepath.Base(d)+" "+strings.ReplaceAll(string(cmd), "\x00", " "))
+	}
+	return out
 }

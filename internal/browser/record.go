@@ -15,6 +15,9 @@ import (
 // Request is one request a page sent, as the browser sent it: what a
 // replay needs to send it again with other credentials.
 type Request struct {
+	// Type is what the page loaded it as (Document, Script, Fetch, XHR…,
+	// the DevTools protocol's resource types).
+	Type   string
 	Method string
 	URL    string
 	Header map[string]string
@@ -59,7 +62,7 @@ func Record(ctx context.Context, origin string) (*Recording, error) {
 				return
 			}
 			if req := ev.Request; req != nil && sameOrigin(req.URL, r.origin) {
-				r.add(req)
+				r.add(string(ev.Type), req)
 			}
 		}
 	}()
@@ -71,7 +74,7 @@ func sameOrigin(raw, origin string) bool {
 	return err == nil && u.Scheme+"://"+u.Host == origin
 }
 
-func (r *Recording) add(req *network.Request) {
+func (r *Recording) add(typ string, req *network.Request) {
 	h := map[string]string{}
 	for k, v := range req.Headers {
 		h[k] = fmt.Sprint(v)
@@ -82,7 +85,7 @@ func (r *Recording) add(req *network.Request) {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.reqs = append(r.reqs, Request{Method: req.Method, URL: req.URL + req.URLFragment, Header: h, Body: body})
+	r.reqs = append(r.reqs, Request{Type: typ, Method: req.Method, URL: req.URL + req.URLFragment, Header: h, Body: body})
 }
 
 // Requests returns what was recorded so far, in the order it was sent.
