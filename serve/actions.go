@@ -145,8 +145,12 @@ func (s *Server) act(ctx context.Context, f map[string][]string) error {
 		if !ok {
 			return fmt.Errorf("the app has no %s called %q", get("type"), get("name"))
 		}
-		s.openUI = ""
+		s.openUI, s.modal = "", nil
 		s.useExtension(ctx, ext)
+	case "modal-submit":
+		return s.submitModal(ctx, f)
+	case "modal-cancel":
+		s.modal = nil
 	default:
 		return fmt.Errorf("unknown action %q", get("action"))
 	}
@@ -328,7 +332,8 @@ type panelObject struct {
 
 type panelField struct{ Name, Value string }
 
-// useExtension opens a JSON panel or follows a link action as the viewer:
+// useExtension opens a JSON panel or a JSON modal, or follows a link
+// action, as the viewer:
 // the model decides whether it works and on whose behalf, the fake sends
 // the request with the isShared the model gives.
 func (s *Server) useExtension(ctx context.Context, ext manifest.Extension) {
@@ -344,6 +349,11 @@ func (s *Server) useExtension(ctx context.Context, ext manifest.Extension) {
 	}
 	pv.OnBehalfOf, pv.IsShared = s.nameOf(use.OnBehalfOf), use.IsShared
 	s.feature.then("%s's %s of %s acts on behalf of %s", v.Name, word, appQ, pv.OnBehalfOf)
+	if ext.Type == manifest.JSONModal {
+		s.panel = nil // the modal is the form, shown on its own
+		s.openModal(ctx, ext)
+		return
+	}
 	var ex marketplace.Exchange
 	if ext.Type == manifest.JSONPanel {
 		s.feature.then("%s's JSON panel request for %s carries isShared %t", v.Name, appQ, use.IsShared)

@@ -46,6 +46,7 @@ type pageData struct {
 	Panel      *panelView
 	CustomUI   []customUIView
 	OpenUI     *customUIView // the Custom UI page open, hosted in an iframe
+	Modal      *modalView    // the JSON modal open, as a form
 	// Modals are the Custom UI modals the viewer may open from a page,
 	// their URLs by id, for the host script.
 	Modals map[string]string
@@ -106,6 +107,7 @@ func (s *Server) pageData() pageData {
 		Inbox:       slices.Clone(v.inbox),
 		Manage:      s.manage,
 		Panel:       s.panel,
+		Modal:       s.modal,
 		Exchanges:   s.log.Entries(),
 		Feature:     s.feature.Text(app.Name),
 	}
@@ -141,11 +143,8 @@ func (s *Server) pageData() pageData {
 		d.DealTitle = deals[0].Title
 	}
 	for _, e := range s.app.Extensions {
-		if e.Type == manifest.JSONPanel || e.Type == manifest.LinkAction {
-			label := "Open panel"
-			if e.Type == manifest.LinkAction {
-				label = "Link action"
-			}
+		if e.Type == manifest.JSONPanel || e.Type == manifest.LinkAction || e.Type == manifest.JSONModal {
+			label := map[reference.ExtensionKind]string{manifest.JSONPanel: "Open panel", manifest.LinkAction: "Link action", manifest.JSONModal: "Open modal"}[e.Type]
 			d.Extensions = append(d.Extensions, extensionView{string(e.Type), e.Name, label})
 		}
 	}

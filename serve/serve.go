@@ -87,6 +87,7 @@ type Server struct {
 	feature   feature
 	notice    string // what the last action did, in words
 	panel     *panelView
+	modal     *modalView // the JSON modal open, if any
 	manage    *manageView
 	openUI    string // the instance id of the Custom UI page open, if any
 
