@@ -100,3 +100,23 @@ func processesUnder(dir string) []string {
 	}
 	return out
 }
+
+// A Chromium that will not start leaves the browser checks NOT EXERCISED,
+// saying so, rather than failing the app.
+func TestCertify_ChromiumThatWillNotStartLeavesBrowserChecksNotExercised(t *testing.T) {
+	bin := filepath.Join(t.TempDir(), "chromium")
+	if err := os.WriteFile(bin, []byte("#!/bin/sh\nexit 1\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := certify.Demo(context.Background(), certify.Options{Tags: "@PD-EXT-05", Chromium: bin}, certify.DemoOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := browserCheck(t, rep, rules.PDExt05)
+	if c.Verdict != certify.NotExercised || !strings.Contains(c.Reason, bin+" did not start") {
+		t.Errorf("the browser sub-check: %s, %q; want NOT EXERCISED saying %s did not start", c.Verdict, c.Reason, bin)
+	}
+	if rep.ExitCode() != certify.ExitOK {
+		t.Errorf("exit %d; a browser that will not start fails nothing of the app", rep.ExitCode())
+	}
+}

@@ -2,6 +2,7 @@ package suite
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -56,6 +57,11 @@ func stepPagesInBrowser(ctx context.Context, w *world, a stepdef.Args) error {
 			if err != nil {
 				if ctx.Err() != nil {
 					return err
+				}
+				var nb *noBrowserError
+				if errors.As(err, &nb) {
+					w.settle(s, result.NotExercised, "the browser checks need Chromium, and "+w.run.browser.path+" did not start: "+err.Error())
+					break
 				}
 				w.settle(s, result.Skip, fmt.Sprintf("cannot check that %s: the page did not run in Chromium: %v", what, err))
 				break
