@@ -100,6 +100,10 @@ type Options struct {
 	// browser they are NOT EXERCISED, saying how to get one.
 	Chromium  string
 	NoBrowser bool
+	// Browser, when set, is a browser of the caller's that the run's
+	// pages run in instead (Chromium and NoBrowser are then not read);
+	// the caller closes it, so many runs can share one Chromium.
+	Browser *suite.Browser
 }
 
 // SetupError is a problem found before any check ran: a bad manifest or
@@ -206,11 +210,13 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		return nil, err
 	}
 	heard.Store(run)
-	b, err := pageBrowser(o)
-	if err != nil {
-		return nil, err
+	b := o.Browser
+	if b == nil {
+		if b, err = pageBrowser(o); err != nil {
+			return nil, err
+		}
+		defer b.Close()
 	}
-	defer b.Close()
 	run.UseBrowser(b)
 	cucumber, err := runSuite(ctx, o, run, selected)
 	if err != nil {

@@ -121,6 +121,13 @@ func TestCertify_FaultMatrix(t *testing.T) {
 	t.Logf("%d certifications: %d faults × the shapes and modes each applies to", len(cases), len(app.Faults()))
 	// The runs wait on sockets far more than they compute, so they run
 	// many at once, more than -parallel's default of one per core.
+	chromium, noChromium := browser.Find(os.Getenv("APPCERT_CHROMIUM"))
+	why := ""
+	if noChromium != nil {
+		why = noChromium.Error()
+	}
+	shared := suite.NewBrowser(chromium, why)
+	defer shared.Close()
 	reports := make([]*certify.Report, len(cases))
 	errs := make([]error, len(cases))
 	var wg sync.WaitGroup
@@ -141,9 +148,13 @@ func TestCertify_FaultMatrix(t *testing.T) {
 			o := certify.Options{Concurrency: 8, Deadline: matrixDeadline}
 			d := certify.DemoOptions{Faults: []app.Fault{c.fault.Name}, Kinds: c.kinds, Mode: c.mode}
 			// Chromium runs only where the fault shows through a page in
-			// the browser; elsewhere those sub-checks are not exercised,
-			// which decides nothing about the fault's rule.
+			// the browser, one for every such run; elsewhere those
+			// sub-checks are not exercised, which decides nothing about
+			// the fault's rule.
 			o.NoBrowser = !slices.ContainsFunc(c.fault.Kinds, suite.InBrowser)
+			if !o.NoBrowser {
+				o.Browser = shared
+			}
 			if c.fault.Rule == rules.PDExt03 {
 				// A fault of the deadline rule: a short deadline keeps the
 				// test fast; the answer is held well past it.
@@ -157,7 +168,6 @@ func TestCertify_FaultMatrix(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	_, noChromium := browser.Find(os.Getenv("APPCERT_CHROMIUM"))
 	for i, c := range cases {
 		t.Run(c.name(), func(t *testing.T) {
 			if noChromium != nil && slices.ContainsFunc(c.fault.Kinds, suite.InBrowser) {
