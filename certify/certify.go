@@ -1,6 +1,6 @@
 // Package certify plays the marketplace against a running app and says,
 // rule by rule, where the app breaks the documented behaviour: the app
-// certification suite (features/app) run with godog, through one fake
+// certification suite (certify/suite/features) run with godog, through one fake
 // marketplace served on a socket, with each scenario's story decided by
 // the reference model.
 //
@@ -31,9 +31,9 @@ import (
 
 	"github.com/appcert/appcert/certify/suite"
 	"github.com/appcert/appcert/fakes/marketplace"
-	"github.com/appcert/appcert/features"
 	"github.com/appcert/appcert/internal/browser"
 	"github.com/appcert/appcert/internal/ca"
+	"github.com/appcert/appcert/internal/tagexpr"
 	"github.com/appcert/appcert/internal/transport"
 	"github.com/appcert/appcert/manifest"
 )
@@ -134,7 +134,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		closeListener()
 		return nil, &SetupError{err}
 	}
-	if err := features.ValidateTags(o.Tags); err != nil {
+	if err := tagexpr.Validate(o.Tags); err != nil {
 		closeListener()
 		return nil, &SetupError{err}
 	}
@@ -318,7 +318,7 @@ func listen(addr string) (net.Listener, error) {
 // selectScenarios counts the scenarios the tags select: none is a setup
 // error, not an empty pass.
 func selectScenarios(tags string) (int, error) {
-	gopts := godog.Options{Tags: tags, FS: features.AppFS, Paths: []string{"app"}}
+	gopts := godog.Options{Tags: tags, FS: suite.Features, Paths: []string{suite.Root}}
 	feats, err := godog.TestSuite{Options: &gopts}.RetrieveFeatures()
 	if err != nil {
 		return 0, setupf("reading the certification suite: %v", err)
@@ -416,8 +416,8 @@ func runSuite(ctx context.Context, o Options, run *suite.Run, selected int) (cuc
 		NoColors:       false,
 		Output:         io.Discard,
 		Format:         "cucumber:" + cpath,
-		FS:             features.AppFS,
-		Paths:          []string{"app"},
+		FS:             suite.Features,
+		Paths:          []string{suite.Root},
 		DefaultContext: ctx,
 		TestingT:       o.TestingT,
 	}

@@ -19,12 +19,6 @@ import (
 //go:embed all:marketplace
 var FS embed.FS
 
-// AppFS holds the app certification suite (features/app), which appcert
-// certify runs against an app under test through the fake marketplace.
-//
-//go:embed all:app
-var AppFS embed.FS
-
 // Suite is a set of feature files and the steps that run them.
 type Suite struct {
 	Name string

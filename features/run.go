@@ -9,7 +9,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"regexp"
 	"runtime"
 	"slices"
 	"strconv"
@@ -22,6 +21,7 @@ import (
 	"github.com/cucumber/godog/colors"
 	messages "github.com/cucumber/messages/go/v21"
 
+	"github.com/appcert/appcert/internal/tagexpr"
 	"github.com/appcert/appcert/rules"
 	"github.com/appcert/appcert/steps"
 )
@@ -114,8 +114,8 @@ func Run(ctx context.Context, opts RunOptions) (Report, error) {
 	if !slices.Contains(Formats, opts.Format) {
 		return Report{}, usagef("unknown format %q; use one of %s", opts.Format, strings.Join(Formats, ", "))
 	}
-	if err := ValidateTags(opts.Tags); err != nil {
-		return Report{}, err
+	if err := tagexpr.Validate(opts.Tags); err != nil {
+		return Report{}, &UsageError{Msg: err.Error()}
 	}
 	if opts.Out == nil {
 		opts.Out = io.Discard
@@ -274,32 +274,6 @@ func checkPath(p string) error {
 	}
 	if !fi.IsDir() && !strings.HasSuffix(file, ".feature") {
 		return usagef("%s is not a .feature file", file)
-	}
-	return nil
-}
-
-var tagRE = regexp.MustCompile(`^~?@?[A-Za-z0-9_.:-]+$`)
-
-// ValidateTags checks a tag expression: terms joined by "&&" (and), each a
-// list of tags joined by "," (or), a tag written @name or ~@name (not).
-// godog itself accepts anything and panics on an empty term.
-func ValidateTags(expr string) error {
-	if strings.TrimSpace(expr) == "" {
-		if expr != "" {
-			return usagef("the tag expression is blank")
-		}
-		return nil
-	}
-	for _, and := range strings.Split(expr, "&&") {
-		for _, tag := range strings.Split(and, ",") {
-			tag = strings.TrimSpace(tag)
-			if tag == "" {
-				return usagef("bad tag expression %q: an empty tag around \"&&\" or \",\"", expr)
-			}
-			if !tagRE.MatchString(tag) {
-				return usagef("bad tag expression %q: %q is not a tag (write @name, ~@name for not, \",\" for or, \"&&\" for and)", expr, tag)
-			}
-		}
 	}
 	return nil
 }

@@ -1,5 +1,5 @@
 // Package suite is the app certification suite: the checks (one per app
-// rule), the steps of the scenarios in features/app, and the world each
+// rule), the steps of the scenarios in features/, and the world each
 // scenario runs in. The fake marketplace (fakes/marketplace) sends the
 // requests and its judges say what broke; the reference model decides what
 // the marketplace sends; this package holds the app to what it was told
@@ -41,7 +41,7 @@
 //
 //  1. rules: the rule's ID constant (rules/ids.go).
 //  2. here: a Check in checks, with its Kinds, Modes and Exercise.
-//  3. features/app: scenarios tagged with the rule, in the existing
+//  3. features/ (beside this file): scenarios tagged with the rule, in the existing
 //     phrases where they fit; a new phrase is a Def in steps() whose
 //     placeholders give typed arguments (stepdef.Arg).
 //  4. fakes/marketplace: a judge that finds the rule broken.

@@ -12,7 +12,7 @@ import (
 // Each certification scenario checks one app rule: its findings and skips
 // are reported under that rule.
 func TestSuite_EveryScenarioChecksOneAppRule(t *testing.T) {
-	ss, err := features.Scenarios(features.AppFS, "app")
+	ss, err := features.Scenarios(suite.Features, suite.Root)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,7 +41,7 @@ func TestSuite_EveryScenarioChecksOneAppRule(t *testing.T) {
 	}
 	for _, r := range rules.AppRules() {
 		if !covered[r.ID] && !rules.IsPending(r.ID) {
-			t.Errorf("%s (%s) has no certification scenario in features/app", r.ID, r.Summary)
+			t.Errorf("%s (%s) has no certification scenario in certify/suite/features", r.ID, r.Summary)
 		}
 	}
 }

@@ -142,7 +142,7 @@ func TestRules_ListsScenariosPropertiesAndFaults(t *testing.T) {
 		"properties: removal-keeps-authorization",
 		"PD-SHARE-21  A",
 		"app checks: ",
-		"(app/",
+		"(certify/suite/features/",
 		"faults:     serve-unshared",
 	} {
 		if !strings.Contains(out, want) {

@@ -65,9 +65,14 @@ func loadCoverage() (coverage, error) {
 	return c, nil
 }
 
-// appChecks are the scenarios of the app certification suite (features/app).
+// appChecks are the scenarios of the app certification suite, named by
+// their path in the repository (certify/suite/features/...).
 func appChecks() ([]features.Scenario, error) {
-	return features.Scenarios(features.AppFS, "app")
+	ss, err := features.Scenarios(suite.Features, suite.Root)
+	for i := range ss {
+		ss[i].File = "certify/suite/" + ss[i].File
+	}
+	return ss, err
 }
 
 // simProperties lists the simulator's properties (its invariants) by the
