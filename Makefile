@@ -2,7 +2,7 @@
 GO ?= go
 # Packages that start goroutines or servers run under the race detector
 # (sim and reference are single-threaded by design).
-RACE_PKGS := ./certify/... ./fakes/... ./cmd/... ./steps/... ./features/... ./serve/...
+RACE_PKGS := ./certify/... ./fakes/... ./cmd/... ./steps/... ./wiresteps/... ./features/... ./serve/...
 
 .PHONY: test vet unit race demo props bench build image sampleapp-bin
 

@@ -1,7 +1,8 @@
-// Package features carries the feature suites in the binary and runs them
-// with godog: the marketplace suites (features/marketplace/{pipedrive,
-// procore,zoom}) against the reference model. Each suite is its own run with
-// its own steps, so an app suite can sit beside the marketplace one.
+// Package features carries the marketplace feature suites in the binary
+// (features/marketplace/{pipedrive,procore,zoom}, run against the reference
+// model, and the fake marketplace on the wire) and runs suites with godog.
+// Each suite is its own run with its own steps. The app certification
+// suite lives with certify, in certify/suite.
 package features
 
 import (
@@ -11,6 +12,7 @@ import (
 	"github.com/cucumber/godog"
 
 	"github.com/appcert/appcert/steps"
+	"github.com/appcert/appcert/wiresteps"
 )
 
 // FS holds the embedded feature files, under their folder names
@@ -35,14 +37,28 @@ type Suite struct {
 }
 
 // Marketplace is the suite of marketplace rules, run against the reference
-// model.
+// model, and of the fake marketplace on the wire: the vocabulary's steps
+// (steps) and the wire's (wiresteps).
 func Marketplace() Suite {
 	return Suite{
-		Name:       "marketplace",
-		FS:         FS,
-		Root:       "marketplace",
-		Initialize: steps.InitializeMarketScenario,
-		Nearest:    steps.Nearest,
-		Match:      steps.Match,
+		Name: "marketplace",
+		FS:   FS,
+		Root: "marketplace",
+		Initialize: func(sc *godog.ScenarioContext) {
+			steps.InitializeMarketScenario(sc)
+			wiresteps.InitializeScenario(sc)
+		},
+		Nearest: func(text string, n int) []steps.Phrase {
+			return steps.NearestIn(MarketplacePhrases(), text, n)
+		},
+		Match: func(text string) []steps.Phrase {
+			return append(steps.Match(text), wiresteps.Match(text)...)
+		},
 	}
+}
+
+// MarketplacePhrases are the marketplace suite's phrases, by area, for
+// "appcert steps".
+func MarketplacePhrases() []steps.Phrase {
+	return append(steps.Phrases(), wiresteps.Phrases()...)
 }

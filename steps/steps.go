@@ -101,7 +101,7 @@ func (d def) call(ctx context.Context, args []string, table *godog.Table) error 
 // table is every marketplace step, bound once.
 var table = func() []def {
 	var all []def
-	for _, area := range [][]def{peopleSteps(), appSteps(), installSteps(), outcomeSteps(), scopeSteps(), procoreSteps(), zoomSteps(), wireSteps(), wireProtocolSteps()} {
+	for _, area := range [][]def{peopleSteps(), appSteps(), installSteps(), outcomeSteps(), scopeSteps(), procoreSteps(), zoomSteps()} {
 		for _, d := range area {
 			all = append(all, bind(d))
 		}
@@ -127,7 +127,6 @@ func InitializeMarketScenario(sc *godog.ScenarioContext) {
 		}
 		return ctx, nil
 	})
-	sc.After(closeWire)
 	for _, d := range table {
 		sc.Step(d.re, d.fn)
 	}
@@ -154,11 +153,10 @@ const (
 	AreaRequests = "requests (Procore and Zoom)"
 	AreaProcore  = "Procore"
 	AreaZoom     = "Zoom"
-	AreaWire     = "on the wire"
 )
 
 func areaOrder(a string) int {
-	for i, x := range []string{AreaPeople, AreaApps, AreaInstalls, AreaOutcomes, AreaScopes, AreaRequests, AreaProcore, AreaZoom, AreaWire} {
+	for i, x := range []string{AreaPeople, AreaApps, AreaInstalls, AreaOutcomes, AreaScopes, AreaRequests, AreaProcore, AreaZoom} {
 		if a == x {
 			return i
 		}

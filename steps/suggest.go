@@ -36,22 +36,26 @@ func renderings(p string) [][]string {
 	return out
 }
 
-// Nearest returns up to n phrases closest to an undefined step's text,
-// closest first, by edit distance over words (a misspelt word costs less
-// than a different one).
-func Nearest(text string, n int) []Phrase {
+// Nearest returns up to n of the vocabulary's phrases closest to an
+// undefined step's text, closest first, by edit distance over words (a
+// misspelt word costs less than a different one).
+func Nearest(text string, n int) []Phrase { return NearestIn(Phrases(), text, n) }
+
+// NearestIn is Nearest among the phrases given, written with the
+// vocabulary's placeholders.
+func NearestIn(phrases []Phrase, text string, n int) []Phrase {
 	tw := words(text)
 	type scored struct {
 		p Phrase
 		d float64
 	}
 	var all []scored
-	for _, d := range table {
-		best := distance(tw, words(d.Example))
-		for _, r := range renderings(d.Pattern) {
+	for _, p := range phrases {
+		best := distance(tw, words(p.Example))
+		for _, r := range renderings(p.Pattern) {
 			best = min(best, distance(tw, r))
 		}
-		all = append(all, scored{d.Phrase, best})
+		all = append(all, scored{p, best})
 	}
 	sort.SliceStable(all, func(i, j int) bool { return all[i].d < all[j].d })
 	var out []Phrase

@@ -41,8 +41,6 @@ type world struct {
 	appRequests []reference.Request            // the last App Requests view opened
 	appReqOpen  bool                           // someone opened App Requests in this scenario
 	roles       map[reference.UserID]role      // Zoom roles and held scopes, as set
-
-	wire *wireWorld // the fake marketplace on the wire, once a wire step starts it
 }
 
 // role is a Zoom user's Marketplace role and held scopes.

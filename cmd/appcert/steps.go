@@ -6,8 +6,8 @@ import (
 	"io"
 	"strings"
 
+	"github.com/appcert/appcert/features"
 	"github.com/appcert/appcert/reference"
-	"github.com/appcert/appcert/steps"
 )
 
 const stepsUsage = `Usage: appcert steps [--area NAME] [--reasons] [--statuses]
@@ -69,7 +69,7 @@ func runSteps(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	var b strings.Builder
 	b.WriteString(stepsUsage[strings.Index(stepsUsage, "\n\n")+2:])
 	last, n := "", 0
-	for _, p := range steps.Phrases() {
+	for _, p := range features.MarketplacePhrases() {
 		if *area != "" && !strings.EqualFold(p.Area, *area) {
 			continue
 		}

@@ -1,4 +1,4 @@
-package steps
+package wiresteps
 
 import (
 	"bytes"
@@ -235,19 +235,19 @@ func jsonPath(body []byte, path string) (wireValue, bool, error) {
 func wireProtocolSteps() []def {
 	var defs []def
 	for _, kind := range []string{"code", "access token", "refresh token"} {
-		defs = append(defs, def{Phrase: Phrase{Area: AreaWire,
+		defs = append(defs, def{Phrase: Phrase{Area: Area,
 			Pattern: `{person}'s ` + kind + ` has the shape {text}`,
 			Example: `Bob's ` + kind + ` has the shape "<company>:<user>:<40 hex>"`},
 			run: func(w *world, a []string, _ *godog.Table) error { return w.checkShape(a[0], kind, a[1]) }})
 	}
 	for _, kind := range []string{"access token", "refresh token"} {
-		defs = append(defs, def{Phrase: Phrase{Area: AreaWire,
+		defs = append(defs, def{Phrase: Phrase{Area: Area,
 			Pattern: `the app revokes {person}'s ` + kind,
 			Example: `the app revokes Bob's ` + kind},
 			run: func(w *world, a []string, _ *godog.Table) error { return w.revoke(a[0], kind) }})
 	}
 	return append(defs, []def{
-		{Phrase: Phrase{Area: AreaWire,
+		{Phrase: Phrase{Area: Area,
 			Pattern: `{app} starts authorization itself at its Installation URL with the state {text}`,
 			Example: `"Deal Panel" starts authorization itself at its Installation URL with the state "s-123"`},
 			run: func(w *world, a []string, _ *godog.Table) error {
@@ -257,15 +257,15 @@ func wireProtocolSteps() []def {
 					return nil
 				})
 			}},
-		{Phrase: Phrase{Area: AreaWire,
+		{Phrase: Phrase{Area: Area,
 			Pattern: `{person} installs the app from its Installation URL`,
 			Example: `Bob installs the app from its Installation URL`},
 			run: func(w *world, a []string, _ *godog.Table) error { return w.installFromApp(a[0], false) }},
-		{Phrase: Phrase{Area: AreaWire,
+		{Phrase: Phrase{Area: Area,
 			Pattern: `{person} starts at the app's Installation URL and denies the app`,
 			Example: `Bob starts at the app's Installation URL and denies the app`},
 			run: func(w *world, a []string, _ *godog.Table) error { return w.installFromApp(a[0], true) }},
-		{Phrase: Phrase{Area: AreaWire,
+		{Phrase: Phrase{Area: Area,
 			Pattern: `the marketplace's authorization page, asked for {app} with the redirect URI {text}, answers {n}`,
 			Example: `the marketplace's authorization page, asked for "Deal Panel" with the redirect URI "http://elsewhere.test/cb", answers 400`},
 			run: func(w *world, a []string, _ *godog.Table) error {
@@ -290,7 +290,7 @@ func wireProtocolSteps() []def {
 				}
 				return nil
 			}},
-		{Phrase: Phrase{Area: AreaWire,
+		{Phrase: Phrase{Area: Area,
 			Pattern: `the app exchanges {person}'s code with the client ID and secret as form fields`,
 			Example: `the app exchanges Bob's code with the client ID and secret as form fields`},
 			run: func(w *world, a []string, _ *godog.Table) error {
@@ -300,7 +300,7 @@ func wireProtocolSteps() []def {
 					r.form.Set("client_secret", ww.manifest.ClientSecret)
 				})
 			}},
-		{Phrase: Phrase{Area: AreaWire,
+		{Phrase: Phrase{Area: Area,
 			Pattern: `the app exchanges {person}'s code with the client secret {text} as a form field`,
 			Example: `the app exchanges Bob's code with the client secret "wrong" as a form field`},
 			run: func(w *world, a []string, _ *godog.Table) error {
@@ -310,19 +310,19 @@ func wireProtocolSteps() []def {
 					r.form.Set("client_secret", a[1])
 				})
 			}},
-		{Phrase: Phrase{Area: AreaWire,
+		{Phrase: Phrase{Area: Area,
 			Pattern: `the app exchanges {person}'s code without a redirect URI`,
 			Example: `the app exchanges Bob's code without a redirect URI`},
 			run: func(w *world, a []string, _ *godog.Table) error {
 				return w.exchangeAs(a[0], func(_ *wireWorld, r *tokenRequest) { r.form.Del("redirect_uri") })
 			}},
-		{Phrase: Phrase{Area: AreaWire,
+		{Phrase: Phrase{Area: Area,
 			Pattern: `the app exchanges {person}'s code with the redirect URI {text}`,
 			Example: `the app exchanges Bob's code with the redirect URI "http://elsewhere.test/cb"`},
 			run: func(w *world, a []string, _ *godog.Table) error {
 				return w.exchangeAs(a[0], func(_ *wireWorld, r *tokenRequest) { r.form.Set("redirect_uri", a[1]) })
 			}},
-		{Phrase: Phrase{Area: AreaWire,
+		{Phrase: Phrase{Area: Area,
 			Pattern: `the app exchanges {person}'s code as a JSON body`,
 			Example: `the app exchanges Bob's code as a JSON body`},
 			run: func(w *world, a []string, _ *godog.Table) error {
@@ -331,13 +331,13 @@ func wireProtocolSteps() []def {
 					r.body, r.contentType = string(b), "application/json"
 				})
 			}},
-		{Phrase: Phrase{Area: AreaWire,
+		{Phrase: Phrase{Area: Area,
 			Pattern: `the app exchanges {person}'s code with the Authorization header {text}`,
 			Example: `the app exchanges Bob's code with the Authorization header "Basic not-base64!"`},
 			run: func(w *world, a []string, _ *godog.Table) error {
 				return w.exchangeAs(a[0], func(_ *wireWorld, r *tokenRequest) { r.auth = a[1] })
 			}},
-		{Phrase: Phrase{Area: AreaWire,
+		{Phrase: Phrase{Area: Area,
 			Pattern: `the marketplace treats the app as uninstalled for {person}`,
 			Example: `the marketplace treats the app as uninstalled for Bob`},
 			run: func(w *world, a []string, _ *godog.Table) error {
@@ -354,7 +354,7 @@ func wireProtocolSteps() []def {
 				}
 				return nil
 			}},
-		{Phrase: Phrase{Area: AreaWire,
+		{Phrase: Phrase{Area: Area,
 			Pattern: `the marketplace has not uninstalled the app for {person}`,
 			Example: `the marketplace has not uninstalled the app for Bob`},
 			run: func(w *world, a []string, _ *godog.Table) error {
@@ -373,21 +373,21 @@ func wireProtocolSteps() []def {
 			}},
 
 		// The API.
-		{Phrase: Phrase{Area: AreaWire,
+		{Phrase: Phrase{Area: Area,
 			Pattern: `the app calls {call} with {person}'s access token`,
 			Example: `the app calls "GET /api/v2/deals?limit=1" with Bob's access token`},
 			run: func(w *world, a []string, _ *godog.Table) error {
 				_, err := w.callAPI(a[0], a[1], "")
 				return err
 			}},
-		{Phrase: Phrase{Area: AreaWire,
+		{Phrase: Phrase{Area: Area,
 			Pattern: `the app calls {call} with {person}'s access token and the JSON body {text}`,
 			Example: `the app calls "PATCH /api/v2/deals/1" with Bob's access token and the JSON body "{}"`},
 			run: func(w *world, a []string, _ *godog.Table) error {
 				_, err := w.callAPI(a[0], a[1], a[2])
 				return err
 			}},
-		{Phrase: Phrase{Area: AreaWire,
+		{Phrase: Phrase{Area: Area,
 			Pattern: `the app calls {call} {n} times with {person}'s access token`,
 			Example: `the app calls "GET /users/me" 3 times with Bob's access token`},
 			run: func(w *world, a []string, _ *godog.Table) error {
@@ -399,14 +399,14 @@ func wireProtocolSteps() []def {
 				}
 				return nil
 			}},
-		{Phrase: Phrase{Area: AreaWire,
+		{Phrase: Phrase{Area: Area,
 			Pattern: `the API answers {n}`,
 			Example: `the API answers 200`},
 			run: func(w *world, a []string, _ *godog.Table) error {
 				_, err := w.apiAnswered(a[0])
 				return err
 			}},
-		{Phrase: Phrase{Area: AreaWire,
+		{Phrase: Phrase{Area: Area,
 			Pattern: `the API answered the calls {text}`,
 			Example: `the API answered the calls "200, 200, 429"`},
 			run: func(w *world, a []string, _ *godog.Table) error {
@@ -423,7 +423,7 @@ func wireProtocolSteps() []def {
 				}
 				return nil
 			}},
-		{Phrase: Phrase{Area: AreaWire, Table: true,
+		{Phrase: Phrase{Area: Area, Table: true,
 			Pattern: `the API answers {n} with the headers:`,
 			Example: "the API answers 429 with the headers:\n  | x-ratelimit-limit     | 3     |\n  | x-ratelimit-remaining | 0     |\n  | x-ratelimit-reset     | (any) |\n  | retry-after           | (any) |"},
 			run: func(w *world, a []string, t *godog.Table) error {
@@ -456,7 +456,7 @@ func wireProtocolSteps() []def {
 				}
 				return nil
 			}},
-		{Phrase: Phrase{Area: AreaWire, Table: true,
+		{Phrase: Phrase{Area: Area, Table: true,
 			Pattern: `the API answers {n} with the JSON:`,
 			Example: "the API answers 200 with the JSON:\n  | success                     | true  |\n  | data.0.title                | Acme deal 1 |\n  | additional_data.next_cursor | (any) |"},
 			run: func(w *world, a []string, t *godog.Table) error {
@@ -492,7 +492,7 @@ func wireProtocolSteps() []def {
 				}
 				return nil
 			}},
-		{Phrase: Phrase{Area: AreaWire,
+		{Phrase: Phrase{Area: Area,
 			Pattern: `the app calls the next page of {call} with {person}'s access token`,
 			Example: `the app calls the next page of "GET /api/v2/deals?limit=1" with Bob's access token`},
 			run: func(w *world, a []string, _ *godog.Table) error {
@@ -518,7 +518,7 @@ func wireProtocolSteps() []def {
 				_, err = w.callAPI(a[0]+sep+"cursor="+url.QueryEscape(v.text), a[1], "")
 				return err
 			}},
-		{Phrase: Phrase{Area: AreaWire,
+		{Phrase: Phrase{Area: Area,
 			Pattern: `the marketplace's rate limit is {n} calls per 2 seconds`,
 			Example: `the marketplace's rate limit is 3 calls per 2 seconds`},
 			run: func(w *world, a []string, _ *godog.Table) error {

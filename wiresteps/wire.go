@@ -1,4 +1,4 @@
-package steps
+package wiresteps
 
 import (
 	"bytes"
@@ -221,7 +221,7 @@ func (w *world) wireUp() (*wireWorld, error) {
 	if err != nil {
 		return nil, err
 	}
-	for name, id := range w.companies {
+	for name, id := range w.steps.Companies() {
 		if ww.synced["company "+name] {
 			continue
 		}
@@ -230,11 +230,11 @@ func (w *world) wireUp() (*wireWorld, error) {
 		}
 		ww.synced["company "+name] = true
 	}
-	for name, id := range w.people {
+	for name, id := range w.steps.People() {
 		if ww.synced[name] {
 			continue
 		}
-		u, _ := w.m.User(id)
+		u, _ := w.steps.User(id)
 		if err := ww.m.AddUser(marketplace.User{ID: int64(id), CompanyID: int64(u.Company), Name: name, Email: u.Email, Admin: u.Admin}); err != nil {
 			return nil, err
 		}
@@ -528,10 +528,10 @@ func (w *world) check(name, want string, got wireValue, fromJSON bool) error {
 		}
 		return nil
 	}
-	if id, ok := w.people[want]; ok {
+	if id, ok := w.steps.People()[want]; ok {
 		return wantNumber(int64(id))
 	}
-	if id, ok := w.companies[want]; ok {
+	if id, ok := w.steps.Companies()[want]; ok {
 		return wantNumber(int64(id))
 	}
 	switch want {
@@ -650,32 +650,32 @@ func (ww *wireWorld) gotRequest(method, path string) (received, error) {
 func wireSteps() []def {
 	return []def{
 		// The app.
-		{Phrase: Phrase{Area: AreaWire,
+		{Phrase: Phrase{Area: Area,
 			Pattern: `the recording app {app} with client ID {text} and client secret {text}`,
 			Example: `the recording app "Deal Panel" with client ID "acme-client" and client secret "acme-secret"`},
 			run: func(w *world, a []string, _ *godog.Table) error { return w.startWire(a[0], a[1], a[2]) }},
-		{Phrase: Phrase{Area: AreaWire,
+		{Phrase: Phrase{Area: Area,
 			Pattern: `{app} has a {extension} on {resource}s`,
 			Example: `"Deal Panel" has a JSON panel on deals`},
 			run: func(w *world, a []string, _ *godog.Table) error { return w.addExtension(a[0], a[1], a[2], nil) }},
-		{Phrase: Phrase{Area: AreaWire,
+		{Phrase: Phrase{Area: Area,
 			Pattern: `{app} has a {extension} on {resource}s in the list view`,
 			Example: `"Deal Panel" has a link action on deals in the list view`},
 			run: func(w *world, a []string, _ *godog.Table) error {
 				return w.addExtension(a[0], a[1], a[2], func(e *manifest.Extension) { e.View = manifest.ViewList })
 			}},
-		{Phrase: Phrase{Area: AreaWire,
+		{Phrase: Phrase{Area: Area,
 			Pattern: `{app} has a {extension}`,
 			Example: `"Deal Panel" has a custom UI settings page`},
 			run: func(w *world, a []string, _ *godog.Table) error { return w.addExtension(a[0], a[1], "", nil) }},
-		{Phrase: Phrase{Area: AreaWire,
+		{Phrase: Phrase{Area: Area,
 			Pattern: `{app} has a {extension} on {resource}s with the JWT secret {text}`,
 			Example: `"Deal Panel" has a JSON panel on deals with the JWT secret "panel-secret"`},
 			run: func(w *world, a []string, _ *godog.Table) error {
 				// An empty secret is no secret, as in the manifest.
 				return w.addExtension(a[0], a[1], a[2], func(e *manifest.Extension) { e.JWTSecret = a[3] })
 			}},
-		{Phrase: Phrase{Area: AreaWire,
+		{Phrase: Phrase{Area: Area,
 			Pattern: `{app} has a {extension} on {resource}s with the HTTP auth {text} and {text}`,
 			Example: `"Deal Panel" has a link action on deals with the HTTP auth "panel-user" and "panel-pass"`},
 			run: func(w *world, a []string, _ *godog.Table) error {
@@ -683,7 +683,7 @@ func wireSteps() []def {
 					e.HTTPAuth = manifest.BasicAuth{Username: a[3], Password: a[4]}
 				})
 			}},
-		{Phrase: Phrase{Area: AreaWire,
+		{Phrase: Phrase{Area: Area,
 			Pattern: `the app answers {n} with {text}`,
 			Example: `the app answers 500 with "Internal Server Error"`},
 			run: func(w *world, a []string, _ *godog.Table) error {
@@ -700,18 +700,18 @@ func wireSteps() []def {
 			}},
 
 		// What the marketplace sends.
-		{Phrase: Phrase{Area: AreaWire,
+		{Phrase: Phrase{Area: Area,
 			Pattern: `the marketplace sends {person}'s {extension} request for {resource} {n}`,
 			Example: `the marketplace sends Bob's JSON panel request for deal 42`},
 			run: func(w *world, a []string, _ *godog.Table) error {
 				rec, _ := strconv.ParseInt(a[3], 10, 64)
 				return w.sendExtension(a[0], a[1], a[2], []int64{rec})
 			}},
-		{Phrase: Phrase{Area: AreaWire,
+		{Phrase: Phrase{Area: Area,
 			Pattern: `the marketplace sends {person}'s {extension} request`,
 			Example: `the marketplace sends Bob's custom UI settings page request`},
 			run: func(w *world, a []string, _ *godog.Table) error { return w.sendExtension(a[0], a[1], "", nil) }},
-		{Phrase: Phrase{Area: AreaWire,
+		{Phrase: Phrase{Area: Area,
 			Pattern: `the marketplace sends {person}'s link action request from the list of {resource}s selecting {text} excluding {text} with the saved filter {n}`,
 			Example: `the marketplace sends Bob's link action request from the list of deals selecting "" excluding "4,5" with the saved filter 2`},
 			run: func(w *world, a []string, _ *godog.Table) error {
@@ -736,7 +736,7 @@ func wireSteps() []def {
 						View: manifest.ViewList, SelectedIDs: selected, ExcludedIDs: excluded, Filter: `{"filter_id":` + a[4] + `}`})
 				})
 			}},
-		{Phrase: Phrase{Area: AreaWire,
+		{Phrase: Phrase{Area: Area,
 			Pattern: `the marketplace submits {person}'s JSON modal for {resource} {n} with {text}`,
 			Example: `the marketplace submits Bob's JSON modal for deal 7 with "{'title':'Call back'}"`},
 			run: func(w *world, a []string, _ *godog.Table) error {
@@ -759,11 +759,11 @@ func wireSteps() []def {
 					return ww.m.SendModalSubmit(ctx, ww.manifest.ClientID, marketplace.ModalRequest{UserID: int64(id), Resource: a[1], SelectedIDs: []int64{rec}}, values)
 				})
 			}},
-		{Phrase: Phrase{Area: AreaWire,
+		{Phrase: Phrase{Area: Area,
 			Pattern: `{person} authorizes the app`,
 			Example: `Bob authorizes the app`},
 			run: func(w *world, a []string, _ *godog.Table) error { return w.authorizeOnWire(a[0]) }},
-		{Phrase: Phrase{Area: AreaWire,
+		{Phrase: Phrase{Area: Area,
 			Pattern: `{person} has authorized the app`,
 			Example: `Bob has authorized the app`},
 			run: func(w *world, a []string, _ *godog.Table) error {
@@ -778,7 +778,7 @@ func wireSteps() []def {
 				}
 				return nil
 			}},
-		{Phrase: Phrase{Area: AreaWire,
+		{Phrase: Phrase{Area: Area,
 			Pattern: `{person} denies the app`,
 			Example: `Bob denies the app`},
 			run: func(w *world, a []string, _ *godog.Table) error {
@@ -794,7 +794,7 @@ func wireSteps() []def {
 					return ww.m.Deny(ctx, ww.manifest.ClientID, int64(id))
 				})
 			}},
-		{Phrase: Phrase{Area: AreaWire,
+		{Phrase: Phrase{Area: Area,
 			Pattern: `{person} uninstalls the app`,
 			Example: `Bob uninstalls the app`},
 			run: func(w *world, a []string, _ *godog.Table) error {
@@ -810,7 +810,7 @@ func wireSteps() []def {
 					return ww.m.SendUninstall(ctx, ww.manifest.ClientID, int64(w.companyOf(id)), int64(id), marketplace.CredentialsValid)
 				})
 			}},
-		{Phrase: Phrase{Area: AreaWire,
+		{Phrase: Phrase{Area: Area,
 			Pattern: `{duration} [pass|passes] on the marketplace's clock`,
 			Example: `5 minutes 1 second pass on the marketplace's clock`},
 			run: func(w *world, a []string, _ *godog.Table) error {
@@ -827,7 +827,7 @@ func wireSteps() []def {
 			}},
 
 		// What the app calls.
-		{Phrase: Phrase{Area: AreaWire,
+		{Phrase: Phrase{Area: Area,
 			Pattern: `the app exchanges {person}'s [code|code again]`,
 			Example: `the app exchanges Bob's code`},
 			run: func(w *world, a []string, _ *godog.Table) error {
@@ -837,15 +837,15 @@ func wireSteps() []def {
 				}
 				return w.exchange(a[0], ww.manifest.ClientID, ww.manifest.ClientSecret, true)
 			}},
-		{Phrase: Phrase{Area: AreaWire,
+		{Phrase: Phrase{Area: Area,
 			Pattern: `the app exchanges {person}'s code with the Basic auth {text} and {text}`,
 			Example: `the app exchanges Bob's code with the Basic auth "acme-client" and "wrong-secret"`},
 			run: func(w *world, a []string, _ *godog.Table) error { return w.exchange(a[0], a[1], a[2], true) }},
-		{Phrase: Phrase{Area: AreaWire,
+		{Phrase: Phrase{Area: Area,
 			Pattern: `the app exchanges {person}'s code without Basic auth`,
 			Example: `the app exchanges Bob's code without Basic auth`},
 			run: func(w *world, a []string, _ *godog.Table) error { return w.exchange(a[0], "", "", false) }},
-		{Phrase: Phrase{Area: AreaWire,
+		{Phrase: Phrase{Area: Area,
 			Pattern: `the app refreshes {person}'s access token`,
 			Example: `the app refreshes Bob's access token`},
 			run: func(w *world, a []string, _ *godog.Table) error {
@@ -862,7 +862,7 @@ func wireSteps() []def {
 			}},
 
 		// What the app got.
-		{Phrase: Phrase{Area: AreaWire,
+		{Phrase: Phrase{Area: Area,
 			Pattern: `the app gets a {method} at {text}`,
 			Example: `the app gets a DELETE at "/callback"`},
 			run: func(w *world, a []string, _ *godog.Table) error {
@@ -873,7 +873,7 @@ func wireSteps() []def {
 				_, err = ww.gotRequest(a[0], a[1])
 				return err
 			}},
-		{Phrase: Phrase{Area: AreaWire, Table: true,
+		{Phrase: Phrase{Area: Area, Table: true,
 			Pattern: `the app gets a {method} at {text} with the query:`,
 			Example: "the app gets a GET at \"/panel\" with the query:\n  | resource    | deal  |\n  | userId      | Bob   |\n  | companyId   | Acme  |\n  | selectedIds | 42    |\n  | token       | (any) |"},
 			run: func(w *world, a []string, t *godog.Table) error {
@@ -894,7 +894,7 @@ func wireSteps() []def {
 				}
 				return w.checkAll("the query", got, t, false)
 			}},
-		{Phrase: Phrase{Area: AreaWire, Table: true,
+		{Phrase: Phrase{Area: Area, Table: true,
 			Pattern: `the app gets a {method} at {text} with the JSON body:`,
 			Example: "the app gets a DELETE at \"/callback\" with the JSON body:\n  | client_id  | acme-client |\n  | company_id | Acme        |\n  | user_id    | Bob         |\n  | timestamp  | now         |"},
 			run: func(w *world, a []string, t *godog.Table) error {
@@ -915,7 +915,7 @@ func wireSteps() []def {
 				}
 				return w.checkAll("the body", got, t, true)
 			}},
-		{Phrase: Phrase{Area: AreaWire,
+		{Phrase: Phrase{Area: Area,
 			Pattern: `the request has no {text} parameter`,
 			Example: `the request has no "isShared" parameter`},
 			run: func(w *world, a []string, _ *godog.Table) error {
@@ -932,7 +932,7 @@ func wireSteps() []def {
 				}
 				return nil
 			}},
-		{Phrase: Phrase{Area: AreaWire,
+		{Phrase: Phrase{Area: Area,
 			Pattern: `the request carries the Basic auth {text} and {text}`,
 			Example: `the request carries the Basic auth "acme-client" and "acme-secret"`},
 			run: func(w *world, a []string, _ *godog.Table) error {
@@ -953,7 +953,7 @@ func wireSteps() []def {
 				}
 				return nil
 			}},
-		{Phrase: Phrase{Area: AreaWire,
+		{Phrase: Phrase{Area: Area,
 			Pattern: `the request carries no Basic auth`,
 			Example: `the request carries no Basic auth`},
 			run: func(w *world, _ []string, _ *godog.Table) error {
@@ -970,7 +970,7 @@ func wireSteps() []def {
 				}
 				return nil
 			}},
-		{Phrase: Phrase{Area: AreaWire,
+		{Phrase: Phrase{Area: Area,
 			Pattern: `the token is signed with the app's client secret and names {person} and {company}`,
 			Example: `the token is signed with the app's client secret and names Bob and "Acme"`},
 			run: func(w *world, a []string, _ *godog.Table) error {
@@ -980,13 +980,13 @@ func wireSteps() []def {
 				}
 				return w.signedBy(ww.manifest.ClientSecret, "the app's client secret", a[0], a[1])
 			}},
-		{Phrase: Phrase{Area: AreaWire,
+		{Phrase: Phrase{Area: Area,
 			Pattern: `the token is signed with {text} and names {person} and {company}`,
 			Example: `the token is signed with "panel-secret" and names Bob and "Acme"`},
 			run: func(w *world, a []string, _ *godog.Table) error {
 				return w.signedBy(a[0], strconv.Quote(a[0]), a[1], a[2])
 			}},
-		{Phrase: Phrase{Area: AreaWire,
+		{Phrase: Phrase{Area: Area,
 			Pattern: `the token is not signed with {text}`,
 			Example: `the token is not signed with "acme-secret"`},
 			run: func(w *world, a []string, _ *godog.Table) error {
@@ -1003,7 +1003,7 @@ func wireSteps() []def {
 				}
 				return nil
 			}},
-		{Phrase: Phrase{Area: AreaWire,
+		{Phrase: Phrase{Area: Area,
 			Pattern: `[it|the token] expires {n} seconds after it was issued`,
 			Example: `it expires 300 seconds after it was issued`},
 			run: func(w *world, a []string, _ *godog.Table) error {
@@ -1024,7 +1024,7 @@ func wireSteps() []def {
 				}
 				return nil
 			}},
-		{Phrase: Phrase{Area: AreaWire,
+		{Phrase: Phrase{Area: Area,
 			Pattern: `the token was issued by the wall clock, not the marketplace's`,
 			Example: `the token was issued by the wall clock, not the marketplace's`},
 			run: func(w *world, _ []string, _ *godog.Table) error {
@@ -1049,14 +1049,14 @@ func wireSteps() []def {
 			}},
 
 		// What the marketplace serves.
-		{Phrase: Phrase{Area: AreaWire,
+		{Phrase: Phrase{Area: Area,
 			Pattern: `the token endpoint answers {n}`,
 			Example: `the token endpoint answers 401`},
 			run: func(w *world, a []string, _ *godog.Table) error {
 				_, err := w.tokenAnswered(a[0])
 				return err
 			}},
-		{Phrase: Phrase{Area: AreaWire,
+		{Phrase: Phrase{Area: Area,
 			Pattern: `the token endpoint answers {n} with the error {text}`,
 			Example: `the token endpoint answers 400 with the error "invalid_grant"`},
 			run: func(w *world, a []string, _ *godog.Table) error {
@@ -1073,7 +1073,7 @@ func wireSteps() []def {
 				}
 				return nil
 			}},
-		{Phrase: Phrase{Area: AreaWire, Table: true,
+		{Phrase: Phrase{Area: Area, Table: true,
 			Pattern: `the token endpoint answers {n} with:`,
 			Example: "the token endpoint answers 200 with:\n  | access_token  | (any)           |\n  | token_type    | Bearer          |\n  | refresh_token | (any)           |\n  | scope         | base,deals:read |\n  | expires_in    | 3599            |\n  | api_domain    | the marketplace |"},
 			run: func(w *world, a []string, t *godog.Table) error {
@@ -1087,7 +1087,7 @@ func wireSteps() []def {
 				}
 				return w.checkAll("the answer", got, t, true)
 			}},
-		{Phrase: Phrase{Area: AreaWire,
+		{Phrase: Phrase{Area: Area,
 			Pattern: `an API call to {call} with {person}'s access token gets {n}`,
 			Example: `an API call to "GET /users/me" with Bob's access token gets 401`},
 			run: func(w *world, a []string, _ *godog.Table) error {
