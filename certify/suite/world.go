@@ -239,7 +239,7 @@ func surfaceOf(ex marketplace.Exchange) result.Surface {
 func (w *world) record(fs ...marketplace.Finding) bool {
 	own := false
 	for _, f := range fs {
-		rf := result.Finding{Rule: f.Rule, Surface: result.App, Severity: result.Severity(f.Verdict), Reason: w.run.redact.Redact(f.Reason),
+		rf := result.Finding{Rule: f.Rule, Surface: result.App, Severity: f.Severity, Reason: w.run.redact.Redact(f.Reason),
 			Setup: f.Setup, Scenarios: []string{w.res.Name}}
 		if f.Exchange.Kind != "" {
 			rf.Surface = surfaceOf(f.Exchange)
@@ -254,7 +254,7 @@ func (w *world) record(fs ...marketplace.Finding) bool {
 			rf.Request = "API call " + f.Call.Method + " " + f.Call.Template
 		}
 		w.res.Findings = result.Merge(w.res.Findings, rf)
-		if f.Verdict != marketplace.Fail || f.Rule != w.check.Rule {
+		if f.Severity != result.SeverityFail || f.Rule != w.check.Rule {
 			continue
 		}
 		for _, s := range w.open() {
@@ -277,7 +277,7 @@ func (w *world) judged(s *sub, ex marketplace.Exchange, found []marketplace.Find
 	if !marketplace.Held(ex, want) {
 		var why []string
 		for _, f := range found {
-			if f.Verdict == marketplace.Fail {
+			if f.Severity == result.SeverityFail {
 				why = append(why, string(f.Rule)+" FAIL: "+f.Reason)
 			}
 		}
@@ -464,7 +464,7 @@ func (w *world) deliver(ctx context.Context, effects []reference.Effect) error {
 // firstFail names the first failure found, or else says what.
 func firstFail(fs []marketplace.Finding, otherwise string) string {
 	for _, f := range fs {
-		if f.Verdict == marketplace.Fail {
+		if f.Severity == result.SeverityFail {
 			return string(f.Rule) + " FAIL: " + f.Reason
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/appcert/appcert/certify/result"
 	"github.com/appcert/appcert/fakes/marketplace"
 	"github.com/appcert/appcert/manifest"
 	"github.com/appcert/appcert/rules"
@@ -151,7 +152,7 @@ func TestApp_EverySurfaceJudged(t *testing.T) {
 				}
 				var hit bool
 				for _, fd := range got {
-					if string(fd.Rule) == rule && fd.Verdict == marketplace.Fail && strings.HasPrefix(fd.Reason, name) {
+					if string(fd.Rule) == rule && fd.Severity == result.SeverityFail && strings.HasPrefix(fd.Reason, name) {
 						hit = true
 					}
 				}

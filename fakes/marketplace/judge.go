@@ -12,26 +12,20 @@ import (
 	"strings"
 	"time"
 
+	"github.com/appcert/appcert/certify/result"
 	"github.com/appcert/appcert/manifest"
 	"github.com/appcert/appcert/reference"
 	"github.com/appcert/appcert/reference/scopes"
 	"github.com/appcert/appcert/rules"
 )
 
-// Verdict is how bad a finding is.
-type Verdict string
-
-// Verdicts: a Fail fails the rule; a Warn is reported and fails nothing.
-const (
-	Fail Verdict = "fail"
-	Warn Verdict = "warn"
-)
-
 // Finding is one way the app broke a rule.
 type Finding struct {
-	Rule    rules.ID
-	Verdict Verdict
-	Reason  string
+	Rule rules.ID
+	// Severity: result.SeverityFail fails the rule; result.SeverityWarn is
+	// reported and fails nothing.
+	Severity result.Severity
+	Reason   string
 	// Setup marks a finding that is most likely a setup mistake (a wrong
 	// client secret, redirect URI or OAuth base URL) rather than a defect
 	// of the app's code; the reason says what to check.
@@ -42,7 +36,7 @@ type Finding struct {
 	Call     *Call
 }
 
-func (f Finding) String() string { return fmt.Sprintf("%s %s: %s", f.Rule, f.Verdict, f.Reason) }
+func (f Finding) String() string { return fmt.Sprintf("%s %s: %s", f.Rule, f.Severity, f.Reason) }
 
 // Expectation says what the answer to an extension request should be. The
 // caller decides it from the app's view of who is entitled (protocol.md).
@@ -340,7 +334,7 @@ func (m *Marketplace) JudgeCalls(clientID string, calls []Call) []Finding {
 			if what == "" {
 				what = c.Path + " (in no scope)"
 			}
-			out = append(out, Finding{Rule: rules.PDScope07, Verdict: Fail, Call: &c,
+			out = append(out, Finding{Rule: rules.PDScope07, Severity: result.SeverityFail, Call: &c,
 				Reason: fmt.Sprintf("the app called %s %s, which its scopes (%s) don't grant", c.Method, what, strings.Join(a.Scopes, ", "))})
 		case c.Scope != "":
 			k := scopes.Call{Method: c.Method, Path: c.Template}
@@ -358,7 +352,7 @@ func (m *Marketplace) JudgeCalls(clientID string, calls []Call) []Finding {
 		if s == "base" || need.Scopes.Has(s) {
 			continue
 		}
-		out = append(out, Finding{Rule: rules.PDScope08, Verdict: Warn,
+		out = append(out, Finding{Rule: rules.PDScope08, Severity: result.SeverityWarn,
 			Reason: fmt.Sprintf("the scope %s was granted and the run never needed it (the calls made needed %s)", s, need.Scopes)})
 	}
 	return out
@@ -371,14 +365,14 @@ type judgement struct {
 	out  []Finding
 }
 
-func (j *judgement) add(v Verdict, rule rules.ID, format string, args ...any) {
-	j.out = append(j.out, Finding{Rule: rule, Verdict: v, Exchange: j.ex, Reason: j.what + ": " + fmt.Sprintf(format, args...)})
+func (j *judgement) add(v result.Severity, rule rules.ID, format string, args ...any) {
+	j.out = append(j.out, Finding{Rule: rule, Severity: v, Exchange: j.ex, Reason: j.what + ": " + fmt.Sprintf(format, args...)})
 }
 func (j *judgement) fail(rule rules.ID, format string, args ...any) {
-	j.add(Fail, rule, format, args...)
+	j.add(result.SeverityFail, rule, format, args...)
 }
 func (j *judgement) warn(rule rules.ID, format string, args ...any) {
-	j.add(Warn, rule, format, args...)
+	j.add(result.SeverityWarn, rule, format, args...)
 }
 
 // answered reports whether an answer came; if not, it records why under
@@ -596,7 +590,7 @@ func JudgeRefresh(calls []Call, userID int64) (found []Finding, decided bool) {
 		// served them, which is the app's business.
 		return nil, decided
 	}
-	return []Finding{{Rule: rules.PDOAuth03, Verdict: Fail, Call: expired,
+	return []Finding{{Rule: rules.PDOAuth03, Severity: result.SeverityFail, Call: expired,
 		Reason: fmt.Sprintf("the app met user %d's expired access token (%s %s answered 401) and never refreshed it", userID, expired.Method, expired.Path)}}, true
 }
 
@@ -627,7 +621,7 @@ func JudgeRevokedUse(calls []Call) []Finding {
 	var out []Finding
 	for i, c := range calls {
 		if c.Revoked {
-			out = append(out, Finding{Rule: rules.PDUninst02, Verdict: Fail, Call: &calls[i],
+			out = append(out, Finding{Rule: rules.PDUninst02, Severity: result.SeverityFail, Call: &calls[i],
 				Reason: fmt.Sprintf("after user %d's genuine uninstall the app still used their token (%s %s), so it kept serving them", c.UserID, c.Method, c.Path)})
 		}
 	}

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/appcert/appcert/certify/result"
 	"github.com/appcert/appcert/manifest"
 	"github.com/appcert/appcert/reference"
 	"github.com/appcert/appcert/rules"
@@ -22,7 +23,7 @@ import (
 func rulesOf(fs []Finding) []string {
 	out := make([]string, len(fs))
 	for i, f := range fs {
-		out[i] = string(f.Rule) + " " + string(f.Verdict)
+		out[i] = string(f.Rule) + " " + string(f.Severity)
 	}
 	return out
 }
@@ -331,40 +332,40 @@ func TestJudge_ConnectionRefused(t *testing.T) {
 		name  string
 		got   []Finding
 		rule  rules.ID
-		verdi Verdict
+		verdi result.Severity
 	}{
-		{"panel", m.JudgePanel(ex, Expectation{}), "PD-EXT-04", Fail}, // only a timeout is PD-EXT-03's
+		{"panel", m.JudgePanel(ex, Expectation{}), "PD-EXT-04", result.SeverityFail}, // only a timeout is PD-EXT-03's
 	}
 	lex, _ := m.SendLinkAction(ctx, acme, LinkRequest{UserID: 101})
 	checks = append(checks, struct {
 		name  string
 		got   []Finding
 		rule  rules.ID
-		verdi Verdict
-	}{"link", m.JudgeLinkAction(lex, Refuse("")), "PD-EXT-02", Fail})
+		verdi result.Severity
+	}{"link", m.JudgeLinkAction(lex, Refuse("")), "PD-EXT-02", result.SeverityFail})
 	sex, _ := m.SendSharing(ctx, acme, 1, 100, true)
 	checks = append(checks, struct {
 		name  string
 		got   []Finding
 		rule  rules.ID
-		verdi Verdict
-	}{"sharing", m.JudgeSharing(sex), "PD-SHARE-24", Fail})
+		verdi result.Severity
+	}{"sharing", m.JudgeSharing(sex), "PD-SHARE-24", result.SeverityFail})
 	uex, _ := m.SendUninstall(ctx, acme, 1, 100, CredentialsValid)
 	checks = append(checks, struct {
 		name  string
 		got   []Finding
 		rule  rules.ID
-		verdi Verdict
-	}{"uninstall", m.JudgeUninstall(uex), "PD-UNINST-02", Warn})
+		verdi result.Severity
+	}{"uninstall", m.JudgeUninstall(uex), "PD-UNINST-02", result.SeverityWarn})
 	aex, _ := m.Authorize(ctx, acme, 101)
 	checks = append(checks, struct {
 		name  string
 		got   []Finding
 		rule  rules.ID
-		verdi Verdict
-	}{"authorize", m.JudgeAuthorize(aex), "PD-OAUTH-02", Fail})
+		verdi result.Severity
+	}{"authorize", m.JudgeAuthorize(aex), "PD-OAUTH-02", result.SeverityFail})
 	for _, c := range checks {
-		if len(c.got) != 1 || c.got[0].Rule != c.rule || c.got[0].Verdict != c.verdi || !strings.Contains(c.got[0].Reason, want) {
+		if len(c.got) != 1 || c.got[0].Rule != c.rule || c.got[0].Severity != c.verdi || !strings.Contains(c.got[0].Reason, want) {
 			t.Errorf("%s: findings = %v, want one %s %s saying %q", c.name, c.got, c.rule, c.verdi, want)
 		}
 	}
@@ -417,7 +418,7 @@ func TestJudgeSharing_Statuses(t *testing.T) {
 		uex, err := m.SendUninstall(context.Background(), acme, 1, 100, CredentialsValid)
 		must(t, err)
 		wantWarn := tc.status >= 500
-		if got := m.JudgeUninstall(uex); (len(got) == 1 && got[0].Verdict == Warn) != wantWarn || len(got) > 1 {
+		if got := m.JudgeUninstall(uex); (len(got) == 1 && got[0].Severity == result.SeverityWarn) != wantWarn || len(got) > 1 {
 			t.Errorf("%d: uninstall findings = %v", tc.status, got)
 		}
 	}
