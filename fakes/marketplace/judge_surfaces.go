@@ -9,6 +9,7 @@ import (
 
 	"github.com/appcert/appcert/manifest"
 	"github.com/appcert/appcert/reference"
+	"github.com/appcert/appcert/rules"
 )
 
 // SurfaceName is how reports name an extension type: "JSON modal",
@@ -86,16 +87,16 @@ func (m *Marketplace) judgeModal(ex Exchange, want Expectation, submit bool) []F
 	j := judgement{ex: ex, what: describe(ex)}
 	rule := want.Rule
 	if rule == "" {
-		rule = "PD-EXT-02"
+		rule = rules.PDExt02
 		if !want.Refuse {
-			rule = "PD-EXT-06"
+			rule = rules.PDExt06
 		}
 	}
-	if !j.answered("PD-EXT-03", m.deadline) {
+	if !j.answered(rules.PDExt03, m.deadline) {
 		return j.out
 	}
 	if ex.Duration > ex.Deadline {
-		j.fail("PD-EXT-03", "answered in %v, after the %v deadline", ex.Duration.Round(1e6), ex.Deadline)
+		j.fail(rules.PDExt03, "answered in %v, after the %v deadline", ex.Duration.Round(1e6), ex.Deadline)
 	}
 	if ex.Oversize {
 		j.fail(rule, "the answer is larger than %d bytes; reading stopped there", len(ex.Body))
@@ -250,7 +251,7 @@ func (m *Marketplace) JudgeCustomUI(ex Exchange, want Expectation) []Finding {
 	j := judgement{ex: ex, what: describe(ex)}
 	rule := want.Rule
 	if rule == "" {
-		rule = "PD-EXT-02"
+		rule = rules.PDExt02
 	}
 	if !j.answered(rule, m.deadline) {
 		return j.out
