@@ -257,12 +257,12 @@ func (s *Server) deliver(ctx context.Context, effects []reference.Effect) {
 			}
 		case reference.SharingCallback:
 			s.send(s.byID(e.User), func() (marketplace.Exchange, error) {
-				return s.fake.SendSharing(ctx, id, int64(e.Company), int64(e.User), e.IsShared)
-			}, s.fake.JudgeSharing)
+				return s.fake.SendSharing(ctx, id, marketplace.SharingRequest{CompanyID: int64(e.Company), UserID: int64(e.User), IsShared: e.IsShared})
+			}, marketplace.JudgeSharing)
 		case reference.UninstallCallback:
 			s.send(s.byID(e.User), func() (marketplace.Exchange, error) {
-				return s.fake.SendUninstall(ctx, id, int64(e.Company), int64(e.User), marketplace.CredentialsValid)
-			}, s.fake.JudgeUninstall)
+				return s.fake.SendUninstall(ctx, id, marketplace.UninstallRequest{CompanyID: int64(e.Company), UserID: int64(e.User), Credentials: marketplace.CredentialsValid})
+			}, marketplace.JudgeUninstall)
 		case reference.Email:
 			for _, p := range s.people {
 				if e.To.Includes(p.Company.ID, p.ID) {

@@ -40,7 +40,7 @@ type wireWorld struct {
 	manifest   manifest.App
 	registered bool // the marketplace knows the app; its manifest is fixed
 
-	clock *wireClock
+	clock *marketplace.Clock
 	m     *marketplace.Marketplace
 	mkt   *httptest.Server // what the marketplace serves: /oauth/..., /api/v1/...
 	app   *httptest.Server // the recording app
@@ -87,26 +87,6 @@ type tokenAnswer struct {
 	what   string // "exchanging Bob's code", for messages
 	status int
 	body   []byte
-}
-
-// wireClock is the marketplace's clock: it governs codes and access
-// tokens, and moves only when a step moves it. The marketplace reads it
-// from the server's goroutines, hence the lock.
-type wireClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *wireClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *wireClock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
 }
 
 // received is one request the recording app got.
@@ -182,7 +162,7 @@ func (w *world) startWire(name, clientID, secret string) error {
 	}
 	rec := &recording{status: http.StatusOK, body: `{}`}
 	app := httptest.NewServer(rec)
-	clock := &wireClock{now: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
+	clock := marketplace.NewClock(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
 	uninstalled := &uninstalls{users: map[int64]bool{}}
 	m := marketplace.New(marketplace.Options{Clock: clock.Now, HTTPClient: app.Client(),
 		OnUninstall: func(_ string, _, userID int64) { uninstalled.add(userID) }})
@@ -807,7 +787,7 @@ func wireSteps() []def {
 					return err
 				}
 				return ww.send(a[0]+"'s uninstall", func(ctx context.Context) (marketplace.Exchange, error) {
-					return ww.m.SendUninstall(ctx, ww.manifest.ClientID, int64(w.companyOf(id)), int64(id), marketplace.CredentialsValid)
+					return ww.m.SendUninstall(ctx, ww.manifest.ClientID, marketplace.UninstallRequest{CompanyID: int64(w.companyOf(id)), UserID: int64(id)})
 				})
 			}},
 		{Phrase: Phrase{Area: Area,
@@ -822,7 +802,7 @@ func wireSteps() []def {
 				if err != nil {
 					return err
 				}
-				ww.clock.advance(d)
+				ww.clock.Advance(d)
 				return nil
 			}},
 

@@ -328,11 +328,11 @@ func stepForgedUninstall(ctx context.Context, w *world, a stepdef.Args) error {
 		}
 		return nil
 	}
-	ex, err := w.run.market.SendUninstall(ctx, w.run.app.ClientID, p.Company.ID, p.ID, stepdef.Arg[marketplace.Credentials](a, 1))
+	ex, err := w.run.market.SendUninstall(ctx, w.run.app.ClientID, marketplace.UninstallRequest{CompanyID: p.Company.ID, UserID: p.ID, Credentials: stepdef.Arg[marketplace.Credentials](a, 1)})
 	if err != nil {
 		return err
 	}
-	w.record(w.run.market.JudgeUninstall(ex)...)
+	w.record(marketplace.JudgeUninstall(ex)...)
 	return nil
 }
 

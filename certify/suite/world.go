@@ -432,11 +432,11 @@ func (w *world) deliver(ctx context.Context, effects []reference.Effect) error {
 			}
 		case reference.SharingCallback:
 			u := w.byID(int64(e.User))
-			if ex, err = m.SendSharing(ctx, id, int64(e.Company), int64(e.User), e.IsShared); err != nil {
+			if ex, err = m.SendSharing(ctx, id, marketplace.SharingRequest{CompanyID: int64(e.Company), UserID: int64(e.User), IsShared: e.IsShared}); err != nil {
 				return err
 			}
 			w.sharing = append(w.sharing, ex)
-			found = m.JudgeSharing(ex)
+			found = marketplace.JudgeSharing(ex)
 			if marketplace.Held(ex, marketplace.Expectation{}) {
 				w.view.Learn(e, e.Company)
 			} else {
@@ -444,10 +444,10 @@ func (w *world) deliver(ctx context.Context, effects []reference.Effect) error {
 			}
 		case reference.UninstallCallback:
 			u := w.byID(int64(e.User))
-			if ex, err = m.SendUninstall(ctx, id, int64(e.Company), int64(e.User), marketplace.CredentialsValid); err != nil {
+			if ex, err = m.SendUninstall(ctx, id, marketplace.UninstallRequest{CompanyID: int64(e.Company), UserID: int64(e.User), Credentials: marketplace.CredentialsValid}); err != nil {
 				return err
 			}
-			found = m.JudgeUninstall(ex)
+			found = marketplace.JudgeUninstall(ex)
 			if ex.Err == nil && ex.Status < 500 {
 				w.view.Learn(e, e.Company)
 			} else {

@@ -376,8 +376,16 @@ func shortErr(err error) string {
 	return err.Error()
 }
 
+// SharingRequest is a sharing callback: whether the user's installation
+// of the app is shared with others in their company (PD-SHARE-20).
+type SharingRequest struct {
+	CompanyID int64
+	UserID    int64
+	IsShared  bool
+}
+
 // SendSharing POSTs the sharing state to the callback URL (PD-SHARE-20).
-func (m *Marketplace) SendSharing(ctx context.Context, clientID string, companyID, userID int64, isShared bool) (Exchange, error) {
+func (m *Marketplace) SendSharing(ctx context.Context, clientID string, r SharingRequest) (Exchange, error) {
 	a, err := m.lookupApp(clientID)
 	if err != nil {
 		return Exchange{}, err
@@ -386,25 +394,34 @@ func (m *Marketplace) SendSharing(ctx context.Context, clientID string, companyI
 		CompanyID int64 `json:"company_id"`
 		UserID    int64 `json:"user_id"`
 		IsShared  bool  `json:"isShared"`
-	}{companyID, userID, isShared})
-	ex := Exchange{Kind: KindSharing, App: clientID, CompanyID: companyID, UserID: userID}
+	}{r.CompanyID, r.UserID, r.IsShared})
+	ex := Exchange{Kind: KindSharing, App: clientID, CompanyID: r.CompanyID, UserID: r.UserID}
 	h := http.Header{"Content-Type": {"application/json"}}
 	setBasic(h, a.ClientID, a.ClientSecret, CredentialsValid)
 	return m.send(ctx, ex, http.MethodPost, a.CallbackURL, h, body)
+}
+
+// UninstallRequest is an uninstall of the app for a user.
+type UninstallRequest struct {
+	CompanyID int64
+	UserID    int64
+	// Credentials is the Basic auth the request carries: the zero value,
+	// CredentialsValid, is the genuine uninstall; the others forge one.
+	Credentials Credentials
 }
 
 // SendUninstall DELETEs to the callback URL as an uninstall does
 // (PD-UNINST-01). With valid credentials the marketplace first ends the
 // user's tokens for the app, as a real uninstall does; wrong or missing
 // ones make a forged request and change nothing here.
-func (m *Marketplace) SendUninstall(ctx context.Context, clientID string, companyID, userID int64, creds Credentials) (Exchange, error) {
+func (m *Marketplace) SendUninstall(ctx context.Context, clientID string, r UninstallRequest) (Exchange, error) {
 	a, err := m.lookupApp(clientID)
 	if err != nil {
 		return Exchange{}, err
 	}
-	if creds == CredentialsValid {
+	if r.Credentials == CredentialsValid {
 		m.mu.Lock()
-		m.revokeUser(clientID, userID)
+		m.revokeUser(clientID, r.UserID)
 		m.mu.Unlock()
 	}
 	body, _ := json.Marshal(struct {
@@ -412,13 +429,13 @@ func (m *Marketplace) SendUninstall(ctx context.Context, clientID string, compan
 		CompanyID int64  `json:"company_id"`
 		UserID    int64  `json:"user_id"`
 		Timestamp string `json:"timestamp"`
-	}{clientID, companyID, userID, time.Now().UTC().Format(time.RFC3339)})
-	ex := Exchange{Kind: KindUninstall, App: clientID, CompanyID: companyID, UserID: userID}
-	if creds != CredentialsValid {
-		ex.Variant = "basic auth: " + creds.String()
+	}{clientID, r.CompanyID, r.UserID, time.Now().UTC().Format(time.RFC3339)})
+	ex := Exchange{Kind: KindUninstall, App: clientID, CompanyID: r.CompanyID, UserID: r.UserID}
+	if r.Credentials != CredentialsValid {
+		ex.Variant = "basic auth: " + r.Credentials.String()
 	}
 	h := http.Header{"Content-Type": {"application/json"}}
-	setBasic(h, a.ClientID, a.ClientSecret, creds)
+	setBasic(h, a.ClientID, a.ClientSecret, r.Credentials)
 	return m.send(ctx, ex, http.MethodDelete, a.CallbackURL, h, body)
 }
 

@@ -232,7 +232,7 @@ func TestMarketplace_SharingAndUninstall(t *testing.T) {
 	m, _ := fixture(t, Options{}, pointAt(app.URL, nil))
 	ctx := context.Background()
 
-	ex, err := m.SendSharing(ctx, acme, 1, 100, true)
+	ex, err := m.SendSharing(ctx, acme, SharingRequest{CompanyID: 1, UserID: 100, IsShared: true})
 	must(t, err)
 	got := rc.last(t)
 	if got.Method != http.MethodPost || got.URL.Path != "/callback" || got.Header.Get("Content-Type") != "application/json" ||
@@ -247,7 +247,7 @@ func TestMarketplace_SharingAndUninstall(t *testing.T) {
 	}
 
 	at, _ := login(t, m, 100)
-	_, err = m.SendUninstall(ctx, acme, 1, 100, CredentialsWrong)
+	_, err = m.SendUninstall(ctx, acme, UninstallRequest{CompanyID: 1, UserID: 100, Credentials: CredentialsWrong})
 	must(t, err)
 	got = rc.last(t)
 	var body map[string]any
@@ -264,7 +264,7 @@ func TestMarketplace_SharingAndUninstall(t *testing.T) {
 	if st, _, _ := apiGet(t, m, at, "/api/v1/users/me"); st != 200 {
 		t.Error("a forged uninstall ended the user's token")
 	}
-	_, err = m.SendUninstall(ctx, acme, 1, 100, CredentialsValid)
+	_, err = m.SendUninstall(ctx, acme, UninstallRequest{CompanyID: 1, UserID: 100, Credentials: CredentialsValid})
 	must(t, err)
 	if _, p, _ := (&http.Request{Header: rc.last(t).Header}).BasicAuth(); p != secret {
 		t.Errorf("genuine uninstall password = %q", p)
@@ -274,9 +274,15 @@ func TestMarketplace_SharingAndUninstall(t *testing.T) {
 	}
 
 	for name, call := range map[string]func() error{
-		"unknown app sharing":   func() error { _, err := m.SendSharing(ctx, "nope", 1, 100, true); return err },
-		"unknown app uninstall": func() error { _, err := m.SendUninstall(ctx, "nope", 1, 100, 0); return err },
-		"unknown user":          func() error { _, err := m.SendPanel(ctx, acme, PanelRequest{UserID: 999}); return err },
+		"unknown app sharing": func() error {
+			_, err := m.SendSharing(ctx, "nope", SharingRequest{CompanyID: 1, UserID: 100, IsShared: true})
+			return err
+		},
+		"unknown app uninstall": func() error {
+			_, err := m.SendUninstall(ctx, "nope", UninstallRequest{CompanyID: 1, UserID: 100})
+			return err
+		},
+		"unknown user": func() error { _, err := m.SendPanel(ctx, acme, PanelRequest{UserID: 999}); return err },
 		"unknown extension": func() error {
 			_, err := m.SendPanel(ctx, acme, PanelRequest{UserID: 101, Extension: "Nope"})
 			return err

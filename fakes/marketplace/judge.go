@@ -198,9 +198,10 @@ func (m *Marketplace) judgeExtension(ex Exchange, want Expectation, panel bool) 
 }
 
 // JudgeSharing judges the answer to a sharing callback: a 2xx (PD-SHARE-24).
-func (m *Marketplace) JudgeSharing(ex Exchange) []Finding {
+// It needs nothing of the marketplace but the exchange.
+func JudgeSharing(ex Exchange) []Finding {
 	j := judgement{ex: ex, what: describe(ex)}
-	if j.answered(rules.PDShare24, m.deadline) && (ex.Status < 200 || ex.Status > 299) {
+	if j.answered(rules.PDShare24, ex.Deadline) && (ex.Status < 200 || ex.Status > 299) {
 		j.fail(rules.PDShare24, "answered %s; the sharing callback wants a 2xx", statusText(ex))
 	}
 	return j.out
@@ -209,11 +210,12 @@ func (m *Marketplace) JudgeSharing(ex Exchange) []Finding {
 // JudgeUninstall judges an uninstall's answer. The marketplace does not
 // read it (PD-UNINST-01), so an app that could not take it at all, or broke
 // on it, is only warned about; whether it acted on it is judged by the
-// requests that follow (PD-UNINST-02).
-func (m *Marketplace) JudgeUninstall(ex Exchange) []Finding {
+// requests that follow (PD-UNINST-02). It needs nothing of the
+// marketplace but the exchange.
+func JudgeUninstall(ex Exchange) []Finding {
 	j := judgement{ex: ex, what: describe(ex)}
 	if ex.Err != nil {
-		j.warn(rules.PDUninst02, "the app did not take the uninstall: %s", transportReason(ex, m.deadline))
+		j.warn(rules.PDUninst02, "the app did not take the uninstall: %s", transportReason(ex, ex.Deadline))
 	} else if ex.Status >= 500 {
 		j.warn(rules.PDUninst02, "answered %s", statusText(ex))
 	}

@@ -343,20 +343,20 @@ func TestJudge_ConnectionRefused(t *testing.T) {
 		rule  rules.ID
 		verdi result.Severity
 	}{"link", m.JudgeLinkAction(lex, Refuse("")), "PD-EXT-02", result.SeverityFail})
-	sex, _ := m.SendSharing(ctx, acme, 1, 100, true)
+	sex, _ := m.SendSharing(ctx, acme, SharingRequest{CompanyID: 1, UserID: 100, IsShared: true})
 	checks = append(checks, struct {
 		name  string
 		got   []Finding
 		rule  rules.ID
 		verdi result.Severity
-	}{"sharing", m.JudgeSharing(sex), "PD-SHARE-24", result.SeverityFail})
-	uex, _ := m.SendUninstall(ctx, acme, 1, 100, CredentialsValid)
+	}{"sharing", JudgeSharing(sex), "PD-SHARE-24", result.SeverityFail})
+	uex, _ := m.SendUninstall(ctx, acme, UninstallRequest{CompanyID: 1, UserID: 100, Credentials: CredentialsValid})
 	checks = append(checks, struct {
 		name  string
 		got   []Finding
 		rule  rules.ID
 		verdi result.Severity
-	}{"uninstall", m.JudgeUninstall(uex), "PD-UNINST-02", result.SeverityWarn})
+	}{"uninstall", JudgeUninstall(uex), "PD-UNINST-02", result.SeverityWarn})
 	aex, _ := m.Authorize(ctx, acme, 101)
 	checks = append(checks, struct {
 		name  string
@@ -410,15 +410,15 @@ func TestJudgeSharing_Statuses(t *testing.T) {
 		rules  []string
 	}{{200, nil}, {204, nil}, {302, []string{"PD-SHARE-24 fail"}}, {400, []string{"PD-SHARE-24 fail"}}, {500, []string{"PD-SHARE-24 fail"}}} {
 		m, _ := appServing(t, status(tc.status, ""), Options{})
-		ex, err := m.SendSharing(context.Background(), acme, 1, 100, false)
+		ex, err := m.SendSharing(context.Background(), acme, SharingRequest{CompanyID: 1, UserID: 100, IsShared: false})
 		must(t, err)
-		if got := m.JudgeSharing(ex); strings.Join(rulesOf(got), ",") != strings.Join(tc.rules, ",") {
+		if got := JudgeSharing(ex); strings.Join(rulesOf(got), ",") != strings.Join(tc.rules, ",") {
 			t.Errorf("%d: findings = %v, want %v", tc.status, got, tc.rules)
 		}
-		uex, err := m.SendUninstall(context.Background(), acme, 1, 100, CredentialsValid)
+		uex, err := m.SendUninstall(context.Background(), acme, UninstallRequest{CompanyID: 1, UserID: 100, Credentials: CredentialsValid})
 		must(t, err)
 		wantWarn := tc.status >= 500
-		if got := m.JudgeUninstall(uex); (len(got) == 1 && got[0].Severity == result.SeverityWarn) != wantWarn || len(got) > 1 {
+		if got := JudgeUninstall(uex); (len(got) == 1 && got[0].Severity == result.SeverityWarn) != wantWarn || len(got) > 1 {
 			t.Errorf("%d: uninstall findings = %v", tc.status, got)
 		}
 	}

@@ -1,18 +1,32 @@
 // Package marketplace is a fake Pipedrive marketplace for certifying a
-// third-party app (protocol.md). It has three parts:
+// third-party app (protocol.md), in-process from the app's own Go tests or
+// behind appcert certify.
 //
-//   - the server side, an http.Handler serving what the marketplace serves
-//     to apps: the OAuth token and revoke endpoints and the REST API with
-//     scope enforcement and seeded records, recording every call;
-//   - the client side, which sends the app what the marketplace sends:
-//     authorization redirects, sharing callbacks, uninstalls, JSON panel and
-//     link action requests, genuine or forged on purpose;
-//   - the judges, which turn the app's answers into findings, each naming
-//     the rule of rules.md it is about.
+// A Marketplace is the server: its state (companies and users, seeded
+// with records; apps, by manifest; codes and tokens), its http.Handler
+// and where it is served (SetURL, URL). It has three sides:
 //
-// The handler serves in-process (httptest.NewServer(m)) or on a socket; the
-// marketplace keeps only protocol state. Who is entitled to what is decided
-// elsewhere (the reference model); the caller says what it expects.
+//   - the server side, ServeHTTP: what the marketplace serves to apps,
+//     the OAuth authorize, token and revoke endpoints and the REST API
+//     with scope enforcement and seeded records, recording every call
+//     (Calls);
+//   - the client side, the Send methods and Authorize: what the marketplace
+//     sends the app (authorization redirects, sharing callbacks,
+//     uninstalls, extension requests), genuine or forged on purpose. A
+//     Send method takes the app's client ID and a request struct
+//     (PanelRequest, SharingRequest, UninstallRequest, ...) and returns the
+//     Exchange: the request as sent and the app's answer;
+//   - the judges, which turn an Exchange and what the caller expects
+//     (Expectation) into findings, each naming the rule of rules.md it is
+//     about. Judges that need nothing but the exchange are functions
+//     (JudgeSharing, JudgeUninstall, JudgeRefresh); the others are methods,
+//     since they read the marketplace's state (the app's manifest, the
+//     codes exchanged, the seeded records).
+//
+// Codes and access tokens expire on Options.Clock; a Clock is one a test
+// moves. The handler serves in-process (httptest.NewServer(m)) or on a
+// socket. Who is entitled to what is decided elsewhere (the reference
+// model): the caller says what it expects.
 package marketplace
 
 import (

@@ -7,31 +7,12 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/appcert/appcert/manifest"
 	"github.com/appcert/appcert/reference"
 )
-
-// clock is a settable clock for the marketplace's codes and tokens.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
 
 const (
 	acme   = "acme-client"
@@ -40,9 +21,9 @@ const (
 
 // fixture is a marketplace with two companies: Acme Ltd (admin 100, users
 // 101 and 102) and Globex Inc (admin 200), and the app acme-client.
-func fixture(t testing.TB, o Options, mutate func(*manifest.App)) (*Marketplace, *clock) {
+func fixture(t testing.TB, o Options, mutate func(*manifest.App)) (*Marketplace, *Clock) {
 	t.Helper()
-	c := &clock{now: time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)}
+	c := NewClock(time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC))
 	if o.Clock == nil {
 		o.Clock = c.Now
 	}
@@ -157,7 +138,7 @@ func TestMarketplace_TokenAnswer(t *testing.T) {
 }
 
 func TestMarketplace_OAuthRules(t *testing.T) {
-	type step func(t *testing.T, m *Marketplace, clk *clock) (int, map[string]any)
+	type step func(t *testing.T, m *Marketplace, clk *Clock) (int, map[string]any)
 	code := func(t *testing.T, m *Marketplace) string {
 		c, err := m.issueCode(acme, 101)
 		must(t, err)
@@ -169,85 +150,85 @@ func TestMarketplace_OAuthRules(t *testing.T) {
 		status    int
 		errorCode string
 	}{
-		{"fresh code", func(t *testing.T, m *Marketplace, _ *clock) (int, map[string]any) {
+		{"fresh code", func(t *testing.T, m *Marketplace, _ *Clock) (int, map[string]any) {
 			return exchangeCode(t, m, code(t, m))
 		}, 200, ""},
-		{"code used twice", func(t *testing.T, m *Marketplace, _ *clock) (int, map[string]any) {
+		{"code used twice", func(t *testing.T, m *Marketplace, _ *Clock) (int, map[string]any) {
 			c := code(t, m)
 			exchangeCode(t, m, c)
 			return exchangeCode(t, m, c)
 		}, 400, "invalid_grant"},
-		{"code just inside 5 minutes", func(t *testing.T, m *Marketplace, clk *clock) (int, map[string]any) {
+		{"code just inside 5 minutes", func(t *testing.T, m *Marketplace, clk *Clock) (int, map[string]any) {
 			c := code(t, m)
 			clk.Advance(CodeLifetime - time.Second)
 			return exchangeCode(t, m, c)
 		}, 200, ""},
-		{"code after 5 minutes", func(t *testing.T, m *Marketplace, clk *clock) (int, map[string]any) {
+		{"code after 5 minutes", func(t *testing.T, m *Marketplace, clk *Clock) (int, map[string]any) {
 			c := code(t, m)
 			clk.Advance(CodeLifetime)
 			return exchangeCode(t, m, c)
 		}, 400, "invalid_grant"},
-		{"unknown code", func(t *testing.T, m *Marketplace, _ *clock) (int, map[string]any) {
+		{"unknown code", func(t *testing.T, m *Marketplace, _ *Clock) (int, map[string]any) {
 			return exchangeCode(t, m, "code-nope")
 		}, 400, "invalid_grant"},
-		{"wrong redirect_uri", func(t *testing.T, m *Marketplace, _ *clock) (int, map[string]any) {
+		{"wrong redirect_uri", func(t *testing.T, m *Marketplace, _ *Clock) (int, map[string]any) {
 			st, b, _ := do(t, m, tokenRequest(acme, secret, url.Values{"grant_type": {"authorization_code"}, "code": {code(t, m)}, "redirect_uri": {"http://evil.test/cb"}}))
 			return st, b
 		}, 400, "invalid_request"},
-		{"no redirect_uri", func(t *testing.T, m *Marketplace, _ *clock) (int, map[string]any) {
+		{"no redirect_uri", func(t *testing.T, m *Marketplace, _ *Clock) (int, map[string]any) {
 			st, b, _ := do(t, m, tokenRequest(acme, secret, url.Values{"grant_type": {"authorization_code"}, "code": {code(t, m)}}))
 			return st, b
 		}, 400, "invalid_request"},
-		{"wrong client secret", func(t *testing.T, m *Marketplace, _ *clock) (int, map[string]any) {
+		{"wrong client secret", func(t *testing.T, m *Marketplace, _ *Clock) (int, map[string]any) {
 			st, b, _ := do(t, m, tokenRequest(acme, "wrong", url.Values{"grant_type": {"authorization_code"}, "code": {code(t, m)}}))
 			return st, b
 		}, 400, "invalid_client"},
-		{"unknown client", func(t *testing.T, m *Marketplace, _ *clock) (int, map[string]any) {
+		{"unknown client", func(t *testing.T, m *Marketplace, _ *Clock) (int, map[string]any) {
 			st, b, _ := do(t, m, tokenRequest("other", secret, url.Values{"grant_type": {"authorization_code"}, "code": {code(t, m)}}))
 			return st, b
 		}, 400, "invalid_client"},
-		{"no client credentials", func(t *testing.T, m *Marketplace, _ *clock) (int, map[string]any) {
+		{"no client credentials", func(t *testing.T, m *Marketplace, _ *Clock) (int, map[string]any) {
 			st, b, _ := do(t, m, tokenRequest("", "", url.Values{"grant_type": {"authorization_code"}, "code": {code(t, m)}}))
 			return st, b
 		}, 400, "invalid_client"},
-		{"client credentials as form fields", func(t *testing.T, m *Marketplace, _ *clock) (int, map[string]any) {
+		{"client credentials as form fields", func(t *testing.T, m *Marketplace, _ *Clock) (int, map[string]any) {
 			a, _ := m.App(acme)
 			st, b, _ := do(t, m, tokenRequest("", "", url.Values{"grant_type": {"authorization_code"}, "code": {code(t, m)}, "redirect_uri": {a.CallbackURL}, "client_id": {acme}, "client_secret": {secret}}))
 			return st, b
 		}, 200, ""},
-		{"wrong client secret as a form field", func(t *testing.T, m *Marketplace, _ *clock) (int, map[string]any) {
+		{"wrong client secret as a form field", func(t *testing.T, m *Marketplace, _ *Clock) (int, map[string]any) {
 			a, _ := m.App(acme)
 			st, b, _ := do(t, m, tokenRequest("", "", url.Values{"grant_type": {"authorization_code"}, "code": {code(t, m)}, "redirect_uri": {a.CallbackURL}, "client_id": {acme}, "client_secret": {"nope"}}))
 			return st, b
 		}, 400, "invalid_client"},
-		{"malformed Authorization header", func(t *testing.T, m *Marketplace, _ *clock) (int, map[string]any) {
+		{"malformed Authorization header", func(t *testing.T, m *Marketplace, _ *Clock) (int, map[string]any) {
 			r := tokenRequest("", "", url.Values{"grant_type": {"authorization_code"}, "code": {code(t, m)}})
 			r.Header.Set("Authorization", "Basic !!!not-base64")
 			st, b, _ := do(t, m, r)
 			return st, b
 		}, 400, "invalid_request"},
-		{"a JSON body", func(t *testing.T, m *Marketplace, _ *clock) (int, map[string]any) {
+		{"a JSON body", func(t *testing.T, m *Marketplace, _ *Clock) (int, map[string]any) {
 			r := tokenRequest(acme, secret, url.Values{})
 			r.Body = io.NopCloser(strings.NewReader(`{"grant_type":"authorization_code"}`))
 			r.Header.Set("Content-Type", "application/json")
 			st, b, _ := do(t, m, r)
 			return st, b
 		}, 400, "invalid_request"},
-		{"GET", func(t *testing.T, m *Marketplace, _ *clock) (int, map[string]any) {
+		{"GET", func(t *testing.T, m *Marketplace, _ *Clock) (int, map[string]any) {
 			r := tokenRequest(acme, secret, url.Values{})
 			r.Method = http.MethodGet
 			st, b, _ := do(t, m, r)
 			return st, b
 		}, 400, "invalid_request"},
-		{"no grant_type", func(t *testing.T, m *Marketplace, _ *clock) (int, map[string]any) {
+		{"no grant_type", func(t *testing.T, m *Marketplace, _ *Clock) (int, map[string]any) {
 			st, b, _ := do(t, m, tokenRequest(acme, secret, url.Values{}))
 			return st, b
 		}, 400, "invalid_request"},
-		{"unsupported grant", func(t *testing.T, m *Marketplace, _ *clock) (int, map[string]any) {
+		{"unsupported grant", func(t *testing.T, m *Marketplace, _ *Clock) (int, map[string]any) {
 			st, b, _ := do(t, m, tokenRequest(acme, secret, url.Values{"grant_type": {"password"}}))
 			return st, b
 		}, 400, "unsupported_grant_type"},
-		{"refresh returns the same refresh token", func(t *testing.T, m *Marketplace, clk *clock) (int, map[string]any) {
+		{"refresh returns the same refresh token", func(t *testing.T, m *Marketplace, clk *Clock) (int, map[string]any) {
 			_, rt := login(t, m, 101)
 			clk.Advance(2 * time.Hour)
 			st, b := refreshWith(t, m, rt)
@@ -256,27 +237,27 @@ func TestMarketplace_OAuthRules(t *testing.T) {
 			}
 			return st, b
 		}, 200, ""},
-		{"refresh just inside 60 days unused", func(t *testing.T, m *Marketplace, clk *clock) (int, map[string]any) {
+		{"refresh just inside 60 days unused", func(t *testing.T, m *Marketplace, clk *Clock) (int, map[string]any) {
 			_, rt := login(t, m, 101)
 			clk.Advance(RefreshTokenIdleLife - time.Second)
 			return refreshWith(t, m, rt)
 		}, 200, ""},
-		{"refresh after 60 days unused", func(t *testing.T, m *Marketplace, clk *clock) (int, map[string]any) {
+		{"refresh after 60 days unused", func(t *testing.T, m *Marketplace, clk *Clock) (int, map[string]any) {
 			_, rt := login(t, m, 101)
 			clk.Advance(RefreshTokenIdleLife)
 			return refreshWith(t, m, rt)
 		}, 400, "invalid_grant"},
-		{"use restarts the 60 days", func(t *testing.T, m *Marketplace, clk *clock) (int, map[string]any) {
+		{"use restarts the 60 days", func(t *testing.T, m *Marketplace, clk *Clock) (int, map[string]any) {
 			_, rt := login(t, m, 101)
 			clk.Advance(50 * 24 * time.Hour)
 			refreshWith(t, m, rt)
 			clk.Advance(50 * 24 * time.Hour)
 			return refreshWith(t, m, rt)
 		}, 200, ""},
-		{"unknown refresh token", func(t *testing.T, m *Marketplace, _ *clock) (int, map[string]any) {
+		{"unknown refresh token", func(t *testing.T, m *Marketplace, _ *Clock) (int, map[string]any) {
 			return refreshWith(t, m, "rt-nope")
 		}, 400, "invalid_grant"},
-		{"revoked refresh token", func(t *testing.T, m *Marketplace, _ *clock) (int, map[string]any) {
+		{"revoked refresh token", func(t *testing.T, m *Marketplace, _ *Clock) (int, map[string]any) {
 			_, rt := login(t, m, 101)
 			r := httptest.NewRequest(http.MethodPost, "/oauth/revoke", strings.NewReader(url.Values{"token": {rt}, "token_type_hint": {"refresh_token"}}.Encode()))
 			r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
