@@ -21,6 +21,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -29,10 +30,12 @@ import (
 
 	"github.com/cucumber/godog"
 
+	"github.com/appcert/appcert/certify/result"
 	"github.com/appcert/appcert/certify/suite"
 	"github.com/appcert/appcert/fakes/marketplace"
 	"github.com/appcert/appcert/internal/browser"
 	"github.com/appcert/appcert/internal/ca"
+	cucumberreport "github.com/appcert/appcert/internal/cucumber"
 	"github.com/appcert/appcert/internal/tagexpr"
 	"github.com/appcert/appcert/internal/transport"
 	"github.com/appcert/appcert/manifest"
@@ -222,7 +225,11 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	rep := newReport(app, run.Redactor().Redact(base), o, run.Scenarios(), selected)
+	scenarios := run.Scenarios()
+	rep := newReport(app, run.Redactor().Redact(base), o, scenarios, selected)
+	if cucumber, err = cucumberreport.AddSkipReasons(cucumber, skipReasons(scenarios)); err != nil {
+		return nil, err
+	}
 	rep.Cucumber = []byte(run.Redactor().Redact(string(cucumber)))
 	rep.Interrupted = ctx.Err() != nil
 	rep.Started, rep.Duration = start, time.Since(start)
@@ -313,6 +320,35 @@ func listen(addr string) (net.Listener, error) {
 		return nil, setupf("cannot serve the marketplace on %s: the address is in use (another appcert or app?); choose another with --listen and point the app's OAuth base URL at it", addr)
 	}
 	return nil, setupf("cannot serve the marketplace on %s: %v", addr, err)
+}
+
+// skipReasons says why a scenario's steps stopped when none failed: its
+// checks were all settled, and the steps after could not change them.
+func skipReasons(ss []result.Scenario) cucumberreport.Reasons {
+	by := map[cucumberreport.Scenario]result.Scenario{}
+	rows := map[cucumberreport.Scenario]int{}
+	for _, s := range ss {
+		k := cucumberreport.Scenario{URI: s.URI, Name: s.Name}
+		n := rows[k]
+		rows[k]++
+		k.Nth = n
+		by[k] = s
+	}
+	return func(k cucumberreport.Scenario) string {
+		s, ok := by[k]
+		if !ok {
+			return ""
+		}
+		var checks []string
+		for _, c := range s.Checks {
+			line := fmt.Sprintf("%s %s on %s", s.Rule, c.Verdict, c.Surface)
+			if c.Reason != "" {
+				line += ": " + c.Reason
+			}
+			checks = append(checks, line)
+		}
+		return "every check of the scenario was settled before this step, which could not change it: " + strings.Join(checks, "; ")
+	}
 }
 
 // selectScenarios counts the scenarios the tags select: none is a setup

@@ -369,3 +369,28 @@ func TestFeatures_OutlinesCoverEveryCase(t *testing.T) {
 		}
 	}
 }
+
+// A step skipped after a failure says which step failed, in the Cucumber
+// JSON's error_message, where CI viewers show it.
+func TestRun_CucumberJSONSaysWhyAStepWasSkipped(t *testing.T) {
+	dir := t.TempDir()
+	feature := filepath.Join(dir, "skip.feature")
+	text := "Feature: skip\n  Scenario: a refused install stops the scenario\n" +
+		"    Given the company \"Acme\" with these people:\n      | name  | role  |\n      | Alice | admin |\n" +
+		"    When Alice installs \"Nope\" for all users\n    Then Alice sees \"Nope\" as \"Authorized\"\n"
+	if err := os.WriteFile(feature, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "out")
+	if _, err := Run(context.Background(), RunOptions{Paths: []string{feature}, OutDir: out}); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(out, "cucumber.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `an earlier step failed: When Alice installs \"Nope\" for all users (line 6)`
+	if !bytes.Contains(b, []byte(want)) {
+		t.Errorf("cucumber.json lacks the skip reason %s:\n%s", want, b)
+	}
+}

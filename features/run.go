@@ -1,6 +1,7 @@
 package features
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/binary"
@@ -21,6 +22,7 @@ import (
 	"github.com/cucumber/godog/colors"
 	messages "github.com/cucumber/messages/go/v21"
 
+	"github.com/appcert/appcert/internal/cucumber"
 	"github.com/appcert/appcert/internal/tagexpr"
 	"github.com/appcert/appcert/rules"
 	"github.com/appcert/appcert/steps"
@@ -193,7 +195,7 @@ func Run(ctx context.Context, opts RunOptions) (Report, error) {
 	if format == "junit" {
 		format = "progress:" + os.DevNull
 	}
-	var junitPath string
+	var junitPath, cucumberPath string
 	if opts.OutDir != "" {
 		if strings.ContainsAny(opts.OutDir, ",") {
 			return Report{}, usagef("the report folder %q has a comma in its name; pick another", opts.OutDir)
@@ -202,7 +204,7 @@ func Run(ctx context.Context, opts RunOptions) (Report, error) {
 			return Report{}, usagef("the report folder: %v", err)
 		}
 		junitPath = filepath.Join(opts.OutDir, "junit.xml")
-		cucumberPath := filepath.Join(opts.OutDir, "cucumber.json")
+		cucumberPath = filepath.Join(opts.OutDir, "cucumber.json")
 		for _, path := range []string{junitPath, cucumberPath} {
 			fh, err := os.Create(path)
 			if err != nil {
@@ -224,9 +226,36 @@ func Run(ctx context.Context, opts RunOptions) (Report, error) {
 		},
 		Options: &gopts,
 	}
+	// The console's Cucumber JSON gets its skip reasons like the file's,
+	// so it is held until the run ends.
+	var console bytes.Buffer
+	if opts.Format == "cucumber" {
+		gopts.Output = &console
+	}
 	suite.Run()
+	if opts.Format == "cucumber" {
+		doc, err := cucumber.AddSkipReasons(console.Bytes(), nil)
+		if err != nil {
+			return Report{}, err
+		}
+		if _, err := out.Write(doc); err != nil {
+			return Report{}, fmt.Errorf("writing the report: %w", err)
+		}
+	}
 	if err := out.Flush(); err != nil {
 		return Report{}, fmt.Errorf("writing the report: %w", err)
+	}
+	if cucumberPath != "" {
+		doc, err := os.ReadFile(cucumberPath)
+		if err == nil {
+			doc, err = cucumber.AddSkipReasons(doc, nil)
+		}
+		if err == nil {
+			err = os.WriteFile(cucumberPath, doc, 0o644)
+		}
+		if err != nil {
+			return Report{}, fmt.Errorf("writing the report: %w", err)
+		}
 	}
 	rep.Passed, rep.Failures, rep.Undefined = rec.results()
 	rep.Elapsed = time.Since(start)

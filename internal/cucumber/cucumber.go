@@ -1,0 +1,117 @@
+// Package cucumber adds to godog's Cucumber JSON what it leaves out: why
+// each skipped step did not run. CI viewers show a step's error_message,
+// so a skipped step carries its reason there.
+package cucumber
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+)
+
+// Scenario names one scenario of the report, for a Reasons function.
+type Scenario struct {
+	URI  string // the feature file, as godog names it
+	Name string
+	// Nth counts the scenarios of the same file and name before this one
+	// (the rows of a Scenario Outline), from 0, in file order.
+	Nth int
+}
+
+// Reasons says why a scenario's steps were skipped when no step of it
+// failed before them (the steps stopped the scenario on purpose); "" is
+// "skipped by the step before it".
+type Reasons func(Scenario) string
+
+// step is what this package reads of a step; the rest of each object is
+// kept as it was.
+type step struct {
+	Keyword string `json:"keyword"`
+	Name    string `json:"name"`
+	Line    int    `json:"line"`
+	Result  struct {
+		Status       string `json:"status"`
+		ErrorMessage string `json:"error_message"`
+	} `json:"result"`
+}
+
+// AddSkipReasons returns doc with an error_message on every skipped step
+// that has none: the earlier step that failed, was undefined or pending,
+// or, when none did, what why says of the scenario.
+func AddSkipReasons(doc []byte, why Reasons) ([]byte, error) {
+	var raw []map[string]json.RawMessage
+	dec := json.NewDecoder(bytes.NewReader(doc))
+	dec.UseNumber()
+	if err := dec.Decode(&raw); err != nil {
+		return nil, fmt.Errorf("the Cucumber report: %w", err)
+	}
+	seen := map[Scenario]int{}
+	for _, f := range raw {
+		var uri string
+		_ = json.Unmarshal(f["uri"], &uri)
+		var elems []map[string]json.RawMessage
+		if err := json.Unmarshal(f["elements"], &elems); err != nil {
+			continue
+		}
+		for _, e := range elems {
+			var name, typ string
+			_ = json.Unmarshal(e["name"], &name)
+			_ = json.Unmarshal(e["type"], &typ)
+			sc := Scenario{URI: uri, Name: name}
+			if typ != "background" {
+				sc.Nth = seen[sc]
+				seen[sc]++
+			}
+			var steps []map[string]json.RawMessage
+			if err := json.Unmarshal(e["steps"], &steps); err != nil {
+				continue
+			}
+			var stopped string // why the steps after it did not run
+			for _, s := range steps {
+				var st step
+				_ = json.Unmarshal(s["keyword"], &st.Keyword)
+				_ = json.Unmarshal(s["name"], &st.Name)
+				_ = json.Unmarshal(s["line"], &st.Line)
+				_ = json.Unmarshal(s["result"], &st.Result)
+				switch st.Result.Status {
+				case "failed", "undefined", "pending", "ambiguous":
+					if stopped == "" {
+						stopped = fmt.Sprintf("an earlier step %s: %s%s (line %d)", verb(st.Result.Status), st.Keyword, st.Name, st.Line)
+					}
+				case "skipped":
+					if st.Result.ErrorMessage != "" {
+						continue
+					}
+					reason := stopped
+					if reason == "" && why != nil {
+						if r := why(sc); r != "" {
+							reason = r
+						}
+					}
+					if reason == "" {
+						reason = "the step before it ended the scenario"
+					}
+					var res map[string]json.RawMessage
+					if err := json.Unmarshal(s["result"], &res); err != nil {
+						res = map[string]json.RawMessage{}
+					}
+					res["error_message"], _ = json.Marshal(reason)
+					s["result"], _ = json.Marshal(res)
+				}
+			}
+			e["steps"], _ = json.Marshal(steps)
+		}
+		f["elements"], _ = json.Marshal(elems)
+	}
+	return json.MarshalIndent(raw, "", "    ")
+}
+
+func verb(status string) string {
+	switch status {
+	case "failed":
+		return "failed"
+	case "ambiguous":
+		return "is ambiguous"
+	}
+	return "is " + status
+}

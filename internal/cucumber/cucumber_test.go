@@ -1,0 +1,81 @@
+package cucumber
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+const report = `[{"uri":"a.feature","elements":[
+ {"name":"failing","type":"scenario","line":2,"steps":[
+  {"keyword":"Given ","name":"one","line":3,"result":{"status":"passed","duration":505509}},
+  {"keyword":"When ","name":"two","line":4,"result":{"status":"failed","error_message":"boom","duration":12}},
+  {"keyword":"Then ","name":"three","line":5,"result":{"status":"skipped"}}]},
+ {"name":"row","type":"scenario","line":9,"steps":[
+  {"keyword":"Given ","name":"one","line":7,"result":{"status":"skipped"}}]},
+ {"name":"row","type":"scenario","line":10,"steps":[
+  {"keyword":"Given ","name":"one","line":7,"result":{"status":"skipped","error_message":"kept"}},
+  {"keyword":"Then ","name":"undef","line":8,"result":{"status":"undefined"}},
+  {"keyword":"And ","name":"after","line":9,"result":{"status":"skipped"}}]}]}]`
+
+func messages(t *testing.T, doc []byte) []string {
+	t.Helper()
+	var fs []struct {
+		Elements []struct {
+			Steps []struct {
+				Result struct {
+					Status       string `json:"status"`
+					ErrorMessage string `json:"error_message"`
+					Duration     int64  `json:"duration"`
+				} `json:"result"`
+			} `json:"steps"`
+		} `json:"elements"`
+	}
+	if err := json.Unmarshal(doc, &fs); err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, f := range fs {
+		for _, e := range f.Elements {
+			for _, s := range e.Steps {
+				out = append(out, s.Result.Status+": "+s.Result.ErrorMessage)
+			}
+		}
+	}
+	return out
+}
+
+func TestAddSkipReasons_NamesTheStepBeforeOrTheScenarioReason(t *testing.T) {
+	var asked []Scenario
+	got, err := AddSkipReasons([]byte(report), func(s Scenario) string {
+		asked = append(asked, s)
+		return "the check was decided (row " + string(rune('0'+s.Nth)) + ")"
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"passed: ",
+		"failed: boom",
+		"skipped: an earlier step failed: When two (line 4)",
+		"skipped: the check was decided (row 0)",
+		"skipped: kept",
+		"undefined: ",
+		"skipped: an earlier step is undefined: Then undef (line 8)",
+	}
+	if m := messages(t, got); strings.Join(m, "\n") != strings.Join(want, "\n") {
+		t.Errorf("steps:\n%s\nwant:\n%s", strings.Join(m, "\n"), strings.Join(want, "\n"))
+	}
+	if len(asked) != 1 || asked[0] != (Scenario{URI: "a.feature", Name: "row", Nth: 0}) {
+		t.Errorf("asked about %v; want the first row alone", asked)
+	}
+	if !strings.Contains(string(got), `"duration": 505509`) {
+		t.Errorf("a duration lost its value:\n%s", got)
+	}
+}
+
+func TestAddSkipReasons_RefusesWhatIsNotAReport(t *testing.T) {
+	if _, err := AddSkipReasons([]byte("{"), nil); err == nil {
+		t.Error("took a broken document")
+	}
+}
