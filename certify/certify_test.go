@@ -3,6 +3,7 @@ package certify_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"net"
@@ -479,5 +480,48 @@ func TestCertify_SetupMistakesAreDiagnosed(t *testing.T) {
 	rep, err := certify.Demo(context.Background(), certify.Options{Tags: "@PD-OAUTH-02"}, certify.DemoOptions{})
 	if err != nil || rep.Diagnosis != "" {
 		t.Errorf("the sample app is diagnosed %q (%v)", rep.Diagnosis, err)
+	}
+}
+
+// Steps a scenario never ran say why in cucumber.json, where CI viewers
+// show a step's error_message: here every check stops at the refused
+// token exchange.
+func TestCertify_CucumberJSONSaysWhyStepsWereSkipped(t *testing.T) {
+	tg := newTarget(t, noWrap, func(o *app.Options) { o.ClientSecret = "not-the-secret" })
+	rep, err := certify.Run(context.Background(), certify.Options{Manifest: tg.manifest, Listener: tg.ln, Tags: "@PD-EXT-02"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var feats []struct {
+		Elements []struct {
+			Name  string `json:"name"`
+			Steps []struct {
+				Name   string `json:"name"`
+				Result struct {
+					Status       string `json:"status"`
+					ErrorMessage string `json:"error_message"`
+				} `json:"result"`
+			} `json:"steps"`
+		} `json:"elements"`
+	}
+	if err := json.Unmarshal(rep.Cucumber, &feats); err != nil {
+		t.Fatal(err)
+	}
+	skipped := 0
+	for _, f := range feats {
+		for _, e := range f.Elements {
+			for _, s := range e.Steps {
+				if s.Result.Status != "skipped" {
+					continue
+				}
+				skipped++
+				if m := s.Result.ErrorMessage; !strings.Contains(m, "PD-EXT-02 SKIP") || !strings.Contains(m, "invalid_client") {
+					t.Errorf("%s: the skipped step %q says not why: %q", e.Name, s.Name, m)
+				}
+			}
+		}
+	}
+	if skipped == 0 {
+		t.Fatalf("no step was skipped; the test shows nothing:\n%.2000s", rep.Cucumber)
 	}
 }
