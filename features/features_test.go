@@ -394,3 +394,15 @@ func TestRun_CucumberJSONSaysWhyAStepWasSkipped(t *testing.T) {
 		t.Errorf("cucumber.json lacks the skip reason %s:\n%s", want, b)
 	}
 }
+
+// The marketplace suite with its report files, as `appcert features --out
+// DIR` runs it (goal: under 0.5 s of CPU a run; see the notes).
+func BenchmarkRun_MarketplaceSuiteWithReports(b *testing.B) {
+	dir := b.TempDir()
+	for b.Loop() {
+		rep, err := Run(context.Background(), RunOptions{OutDir: dir, Format: "progress"})
+		if err != nil || !rep.OK() {
+			b.Fatalf("%v: %+v", err, rep.Failures)
+		}
+	}
+}

@@ -28,6 +28,16 @@ func ExtensionWord(k reference.ExtensionKind) string {
 	return string(k)
 }
 
+// ExtensionKind is the extension kind an {extension} word names.
+func ExtensionKind(word string) (reference.ExtensionKind, bool) {
+	for _, e := range extensionNames {
+		if e.word == word {
+			return e.kind, true
+		}
+	}
+	return "", false
+}
+
 // ModeWord is the {mode} word for a sharing mode ("shared-extensions").
 func ModeWord(m reference.SharingMode) string { return modeWord(m) }
 

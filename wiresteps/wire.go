@@ -24,6 +24,7 @@ import (
 	"github.com/appcert/appcert/internal/jwt"
 	"github.com/appcert/appcert/manifest"
 	"github.com/appcert/appcert/reference"
+	"github.com/appcert/appcert/steps"
 )
 
 // The wire steps run the fake marketplace (fakes/marketplace) in-process
@@ -269,22 +270,23 @@ func (w *world) addExtension(app, kind, resource string, more func(*manifest.Ext
 	})
 }
 
+// wirePaths are where the recording app serves each kind of extension the
+// marketplace sends requests to.
+var wirePaths = map[reference.ExtensionKind]string{
+	reference.JSONPanel:              wirePanelPath,
+	reference.LinkAction:             wireLinkActionPath,
+	reference.JSONModal:              "/modal",
+	reference.CustomUIPanel:          "/custom-ui/panel",
+	reference.CustomUIModal:          "/custom-ui/modal",
+	reference.CustomUIFloatingWindow: "/custom-ui/window",
+	reference.CustomUISettings:       "/custom-ui/settings",
+}
+
+// wireExtension reads the vocabulary's {extension} word.
 func wireExtension(kind string) (typ reference.ExtensionKind, path string, err error) {
-	switch kind {
-	case "JSON panel":
-		return reference.JSONPanel, wirePanelPath, nil
-	case "link action":
-		return manifest.LinkAction, wireLinkActionPath, nil
-	case "JSON modal":
-		return manifest.JSONModal, "/modal", nil
-	case "custom UI panel":
-		return manifest.CustomUIPanel, "/custom-ui/panel", nil
-	case "custom UI modal":
-		return manifest.CustomUIModal, "/custom-ui/modal", nil
-	case "custom UI floating window":
-		return manifest.CustomUIFloatingWindow, "/custom-ui/window", nil
-	case "custom UI settings page":
-		return manifest.CustomUISettings, "/custom-ui/settings", nil
+	typ, ok := steps.ExtensionKind(kind)
+	if path, sent := wirePaths[typ]; ok && sent {
+		return typ, path, nil
 	}
 	return "", "", fmt.Errorf("the marketplace sends no %s requests over the wire (only JSON panels, link actions, JSON modals and Custom UI pages)", kind)
 }

@@ -69,13 +69,21 @@ func TestAddSkipReasons_NamesTheStepBeforeOrTheScenarioReason(t *testing.T) {
 	if len(asked) != 1 || asked[0] != (Scenario{URI: "a.feature", Name: "row", Nth: 0}) {
 		t.Errorf("asked about %v; want the first row alone", asked)
 	}
-	if !strings.Contains(string(got), `"duration": 505509`) {
+	if !strings.Contains(string(got), `"duration":505509`) {
 		t.Errorf("a duration lost its value:\n%s", got)
 	}
 }
 
 func TestAddSkipReasons_RefusesWhatIsNotAReport(t *testing.T) {
-	if _, err := AddSkipReasons([]byte("{"), nil); err == nil {
+	if _, err := AddSkipReasons([]byte(`[{"status": "skipped"`), nil); err == nil {
 		t.Error("took a broken document")
+	}
+}
+
+func TestAddSkipReasons_LeavesAReportWithoutSkipsAsItWas(t *testing.T) {
+	doc := []byte("[\n    {\"uri\": \"a.feature\", \"elements\": [{\"steps\": [{\"result\": {\"status\": \"passed\"}}]}]}\n]")
+	got, err := AddSkipReasons(doc, nil)
+	if err != nil || string(got) != string(doc) {
+		t.Errorf("got %s, %v; want the document unchanged", got, err)
 	}
 }
