@@ -227,8 +227,10 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	}
 	scenarios := run.Scenarios()
 	rep := newReport(app, run.Redactor().Redact(base), o, scenarios, selected)
-	if cucumber, err = cucumberreport.AddSkipReasons(cucumber, skipReasons(scenarios)); err != nil {
-		return nil, err
+	// A report godog left unfinished (a cancelled run) is kept as it is:
+	// the skip reasons never cost the rest of the reports.
+	if withReasons, err := cucumberreport.AddSkipReasons(cucumber, skipReasons(scenarios)); err == nil {
+		cucumber = withReasons
 	}
 	rep.Cucumber = []byte(run.Redactor().Redact(string(cucumber)))
 	rep.Interrupted = ctx.Err() != nil

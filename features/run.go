@@ -236,7 +236,7 @@ func Run(ctx context.Context, opts RunOptions) (Report, error) {
 	if opts.Format == "cucumber" {
 		doc, err := cucumber.AddSkipReasons(console.Bytes(), nil)
 		if err != nil {
-			return Report{}, err
+			doc = console.Bytes() // unfinished (a cancelled run): as godog left it
 		}
 		if _, err := out.Write(doc); err != nil {
 			return Report{}, fmt.Errorf("writing the report: %w", err)
@@ -247,14 +247,14 @@ func Run(ctx context.Context, opts RunOptions) (Report, error) {
 	}
 	if cucumberPath != "" {
 		doc, err := os.ReadFile(cucumberPath)
-		if err == nil {
-			doc, err = cucumber.AddSkipReasons(doc, nil)
-		}
-		if err == nil {
-			err = os.WriteFile(cucumberPath, doc, 0o644)
-		}
 		if err != nil {
 			return Report{}, fmt.Errorf("writing the report: %w", err)
+		}
+		// An unfinished report (a cancelled run) stays as godog left it.
+		if withReasons, err := cucumber.AddSkipReasons(doc, nil); err == nil {
+			if err := os.WriteFile(cucumberPath, withReasons, 0o644); err != nil {
+				return Report{}, fmt.Errorf("writing the report: %w", err)
+			}
 		}
 	}
 	rep.Passed, rep.Failures, rep.Undefined = rec.results()
