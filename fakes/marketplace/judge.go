@@ -605,7 +605,7 @@ func JudgeBackoff(calls []Call, userID int64) (found []Finding, decided bool) {
 			continue
 		}
 		if c.Early {
-			return []Finding{{Rule: rules.PDAPI03, Verdict: Fail, Call: &calls[i],
+			return []Finding{{Rule: rules.PDAPI03, Severity: result.SeverityFail, Call: &calls[i],
 				Reason: fmt.Sprintf("after a 429, the app called %s %s again with user %d's token before the wait the 429 named (Retry-After) was over", c.Method, c.Path, userID)}}, true
 		}
 		if c.Status == 429 {

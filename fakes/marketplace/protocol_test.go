@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/appcert/appcert/certify/result"
 	"github.com/appcert/appcert/manifest"
 	"github.com/appcert/appcert/rules"
 )
@@ -250,7 +251,7 @@ func TestMarketplace_ThrottleAndJudgeBackoff(t *testing.T) {
 		t.Fatalf("a call straight back: %d, want 429", w.Code)
 	}
 	found, decided := JudgeBackoff(m.CallsBy(acme)[from:], 101)
-	if len(found) != 1 || found[0].Rule != rules.PDAPI03 || found[0].Verdict != Fail || !decided {
+	if len(found) != 1 || found[0].Rule != rules.PDAPI03 || found[0].Severity != result.SeverityFail || !decided {
 		t.Errorf("a call straight back: %v %v, want a PD-API-03 failure", found, decided)
 	}
 	if found, _ := JudgeBackoff(m.CallsBy(acme)[from:], 100); len(found) != 0 {
