@@ -190,7 +190,9 @@ func Start(ctx context.Context, s Spec) (*App, error) {
 		if w == nil {
 			w = io.Discard
 		}
-		req.FromDockerfile = testcontainers.FromDockerfile{Context: s.BuildDir, BuildLogWriter: w}
+		// Kept by Terminate: Stop removes it by its LabelStart, under
+		// lockImages, once the container is gone.
+		req.FromDockerfile = testcontainers.FromDockerfile{Context: s.BuildDir, BuildLogWriter: w, KeepImage: true}
 	}
 	// The start's own context also carries the log stream, until Stop.
 	sctx, release := context.WithCancel(context.WithoutCancel(ctx))
@@ -266,11 +268,8 @@ func (a *App) Stop() error {
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), DefaultStopTimeout+30*time.Second)
 		defer cancel()
-		unlock := lockImages() // Terminate removes the image it built
 		a.err = a.c.Terminate(ctx, testcontainers.StopTimeout(DefaultStopTimeout))
-		unlock()
-		// Terminate removes the image it built by name; whatever else
-		// the build labelled for this start goes too.
+		// The image it was built from, found by its label.
 		removeStart(a.startID, 1)
 	})
 	return a.err
@@ -614,11 +613,15 @@ func removeStart(startID string, tries int) {
 			}
 		}
 	}
+	// Its own time once the lock is taken: another appcert's build may
+	// hold it a while.
 	defer lockImages()()
-	imgs, err := listImages(ctx, cli, map[string]string{LabelStart: startID})
+	ictx, icancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer icancel()
+	imgs, err := listImages(ictx, cli, map[string]string{LabelStart: startID})
 	if err == nil {
 		for _, im := range imgs {
-			_, _ = cli.ImageRemove(ctx, im.ID, client.ImageRemoveOptions{Force: true, PruneChildren: true})
+			_, _ = cli.ImageRemove(ictx, im.ID, client.ImageRemoveOptions{Force: true, PruneChildren: true})
 		}
 	}
 }
