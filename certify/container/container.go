@@ -34,17 +34,20 @@ import (
 	tclog "github.com/testcontainers/testcontainers-go/log"
 )
 
-// Labels appcert sets on every container it starts.
+// Labels appcert sets on every container it starts and every image it
+// builds for one.
 const (
-	// LabelApp marks the container of an app under test ("true").
+	// LabelApp marks the container of an app under test, and the image
+	// built for it. Its value is unique to one Start, so that a container
+	// whose creation was cancelled midway, which testcontainers hands back
+	// no handle for, can still be found and removed. Unique, too, because
+	// the engine's legacy builder adds a build's labels one image step
+	// each, in key order: a first step shared by every build would be a
+	// cached image that outlives them all.
 	LabelApp = "org.appcert.app"
 	// LabelOwner is "host/pid-namespace:pid" of the appcert process that started it,
 	// so a later run can remove what a killed one left behind.
 	LabelOwner = "org.appcert.owner"
-	// LabelStart is unique to one Start, so that a container whose creation
-	// was cancelled midway, which testcontainers hands back no handle for,
-	// can still be found and removed.
-	LabelStart = "org.appcert.start"
 )
 
 // CAPath is where the marketplace's CA certificate is mounted, read-only,
@@ -134,7 +137,7 @@ var (
 type App struct {
 	c       testcontainers.Container
 	log     *Log
-	startID string // its LabelStart
+	startID string // its LabelApp
 	release func() // ends the start's context
 	once    sync.Once
 	err     error
@@ -165,7 +168,7 @@ func Start(ctx context.Context, s Spec) (*App, error) {
 	sweep(ctx)
 	log := &Log{file: s.LogFile}
 	startID := strconv.FormatInt(time.Now().UnixNano(), 36) + "-" + strconv.Itoa(os.Getpid())
-	labels := map[string]string{LabelApp: "true", LabelOwner: owner(), LabelStart: startID}
+	labels := map[string]string{LabelApp: startID, LabelOwner: owner()}
 	for k, v := range s.Labels {
 		labels[k] = v
 	}
@@ -190,9 +193,13 @@ func Start(ctx context.Context, s Spec) (*App, error) {
 		if w == nil {
 			w = io.Discard
 		}
-		// Kept by Terminate: Stop removes it by its LabelStart, under
-		// lockImages, once the container is gone.
-		req.FromDockerfile = testcontainers.FromDockerfile{Context: s.BuildDir, BuildLogWriter: w, KeepImage: true}
+		// Kept by Terminate: Stop removes it by its LabelApp, under
+		// lockImages, once the container is gone. testcontainers labels
+		// only the images it removes itself, so the labels are set here.
+		req.FromDockerfile = testcontainers.FromDockerfile{
+			Context: s.BuildDir, BuildLogWriter: w, KeepImage: true,
+			BuildOptionsModifier: func(o *client.ImageBuildOptions) { o.Labels = labels },
+		}
 	}
 	// The start's own context also carries the log stream, until Stop.
 	sctx, release := context.WithCancel(context.WithoutCancel(ctx))
@@ -514,7 +521,7 @@ func sweep(ctx context.Context) {
 		return
 	}
 	defer cli.Close()
-	items, err := list(ctx, cli, map[string]string{LabelApp: "true"})
+	items, err := list(ctx, cli, map[string]string{LabelApp: ""})
 	if err != nil {
 		return
 	}
@@ -527,7 +534,7 @@ func sweep(ctx context.Context) {
 	}
 	// Images it built and never ran, or whose container is gone with it.
 	defer lockImages()()
-	imgs, err := listImages(ctx, cli, map[string]string{LabelApp: "true"})
+	imgs, err := listImages(ctx, cli, map[string]string{LabelApp: ""})
 	if err != nil {
 		return
 	}
@@ -587,7 +594,7 @@ func alive(pid int) bool {
 }
 
 // removeStart force-removes whatever container one Start made, and the
-// image it built, found by its LabelStart: a create cancelled midway may
+// image it built, found by its LabelApp: a create cancelled midway may
 // still finish on the engine after testcontainers has returned, so it
 // looks again, tries times half a second apart. It uses its own context,
 // as the caller's is usually the cancelled one.
@@ -606,7 +613,7 @@ func removeStart(startID string, tries int) {
 		if i > 0 {
 			time.Sleep(500 * time.Millisecond)
 		}
-		items, err := list(ctx, cli, map[string]string{LabelStart: startID})
+		items, err := list(ctx, cli, map[string]string{LabelApp: startID})
 		if err == nil {
 			for _, it := range items {
 				_, _ = cli.ContainerRemove(ctx, it.ID, client.ContainerRemoveOptions{Force: true, RemoveVolumes: true})
@@ -618,7 +625,7 @@ func removeStart(startID string, tries int) {
 	defer lockImages()()
 	ictx, icancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer icancel()
-	imgs, err := listImages(ictx, cli, map[string]string{LabelStart: startID})
+	imgs, err := listImages(ictx, cli, map[string]string{LabelApp: startID})
 	if err == nil {
 		for _, im := range imgs {
 			_, _ = cli.ImageRemove(ictx, im.ID, client.ImageRemoveOptions{Force: true, PruneChildren: true})

@@ -151,7 +151,7 @@ func TestStart_RemovesContainersADeadRunLeft(t *testing.T) {
 	stale, err := testcontainers.GenericContainer(ctx, testcontainers.GenericContainerRequest{
 		ContainerRequest: testcontainers.ContainerRequest{
 			FromDockerfile: testcontainers.FromDockerfile{Context: dockertest.SampleAppDir(t)},
-			Labels:         map[string]string{container.LabelApp: "true", container.LabelOwner: owner, k: v},
+			Labels:         map[string]string{container.LabelApp: "stale-" + v, container.LabelOwner: owner, k: v},
 		},
 	})
 	unlock()
@@ -173,6 +173,11 @@ func TestStart_RemovesContainersADeadRunLeft(t *testing.T) {
 	}
 	defer a.Stop()
 	dockertest.RequireNone(t, k, v)
+	// The image built for it carries its labels, so that Stop, and a
+	// later run's sweep, find it.
+	if imgs, err := container.ListImages(ctx, map[string]string{k: v + "-new", container.LabelOwner: container.Owner()}); err != nil || len(imgs) != 1 {
+		t.Fatalf("images built for the run, by its labels: %v (%v), want one", imgs, err)
+	}
 	if err := a.Stop(); err != nil {
 		t.Errorf("stop: %v", err)
 	}

@@ -135,7 +135,7 @@ func Label(t testing.TB) (key, value string) {
 // built, carries the label.
 func RequireNone(t testing.TB, key, value string) {
 	t.Helper()
-	labels := map[string]string{key: value, container.LabelApp: "true"}
+	labels := map[string]string{key: value, container.LabelApp: ""}
 	ids, err := container.List(context.Background(), labels)
 	if err != nil {
 		t.Fatal(err)
