@@ -13,6 +13,7 @@ package certifytest
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
@@ -71,7 +72,8 @@ type Marketplace struct {
 	Client *http.Client
 
 	o         Options
-	ln        net.Listener
+	ln        *handover
+	early     *http.Server    // answers until Certify runs
 	transport *http.Transport // to the marketplace itself, never mocked
 
 	mu        sync.Mutex
@@ -80,6 +82,10 @@ type Marketplace struct {
 }
 
 // Start starts a marketplace for t, stopped when t ends (or by Close).
+// It serves at once: until Certify, every call is answered 503 with an
+// error saying the certification has not begun (there is no company,
+// app or token yet), so that an app that calls it at start-up is not
+// left waiting.
 func Start(t testing.TB, o Options) *Marketplace {
 	t.Helper()
 	m, err := New(o)
@@ -97,13 +103,29 @@ func New(o Options) (*Marketplace, error) {
 	if err != nil {
 		return nil, fmt.Errorf("starting the marketplace: %w", err)
 	}
-	m := &Marketplace{o: o, ln: ln, URL: "http://" + ln.Addr().String(), transport: transport.New()}
+	m := &Marketplace{o: o, ln: newHandover(ln), URL: "http://" + ln.Addr().String(), transport: transport.New()}
 	m.OAuthURL = m.URL
 	if o.Pipedrive {
 		m.OAuthURL = OAuthURL
 	}
 	m.Client = &http.Client{Transport: transport.New(), Timeout: 30 * time.Second}
+	// Until Certify, the marketplace has no company, app or token to
+	// answer with: an app or a test that calls it early is told so at
+	// once rather than left waiting for a run that has not begun.
+	m.early = &http.Server{Handler: http.HandlerFunc(notYet), ReadHeaderTimeout: 10 * time.Second}
+	go m.early.Serve(m.ln.before())
 	return m, nil
+}
+
+// notYet answers a call made before Certify, in the API's error shape.
+func notYet(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusServiceUnavailable)
+	_ = json.NewEncoder(w).Encode(map[string]any{
+		"success":   false,
+		"error":     "certifytest: the marketplace answers once Certify (or Run) has started; " + r.Method + " " + r.URL.Path + " came before",
+		"errorCode": http.StatusServiceUnavailable,
+	})
 }
 
 // Close stops the marketplace and undoes RoutePipedrive. It is idempotent.
@@ -115,6 +137,7 @@ func (m *Marketplace) Close() {
 	for i := len(closers) - 1; i >= 0; i-- {
 		closers[i]()
 	}
+	m.early.Close()
 	m.ln.Close()
 	m.transport.CloseIdleConnections()
 	m.Client.CloseIdleConnections()
@@ -198,6 +221,10 @@ func (m *Marketplace) Run(ctx context.Context, app manifest.App, target any) (*c
 	if again {
 		return nil, fmt.Errorf("a marketplace certifies once; start another")
 	}
+	// What was answered early finishes; new connections go to the run.
+	sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	_ = m.early.Shutdown(sctx)
+	cancel()
 	base, stop, err := serve(target)
 	if err != nil {
 		return nil, err

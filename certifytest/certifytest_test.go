@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/appcert/appcert/certify"
 	"github.com/appcert/appcert/certifytest"
@@ -136,5 +137,27 @@ func TestMarketplace_RunRefusesWhatIsNotAnApp(t *testing.T) {
 	_, _ = m.Run(t.Context(), certify.SampleManifest("", a.Scopes()), a)
 	if _, err := m.Run(t.Context(), certify.SampleManifest("", a.Scopes()), a); err == nil || !strings.Contains(err.Error(), "once") {
 		t.Errorf("a second run: %v", err)
+	}
+}
+
+// Before Certify the marketplace answers at once, saying it has not begun;
+// the connection kept from that answer does not keep the run from serving
+// the app on the same URL.
+func TestMarketplace_AnswersBeforeCertify(t *testing.T) {
+	m := certifytest.Start(t, certifytest.Options{Tags: "@PD-OAUTH-02"})
+	m.Client.Timeout = 10 * time.Second
+	res, err := m.Client.Get(m.URL + "/api/v1/users/me")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusServiceUnavailable || !strings.Contains(string(body), "once Certify") {
+		t.Fatalf("before Certify: %d %s", res.StatusCode, body)
+	}
+	a := sampleApp(t, app.Options{OAuthBaseURL: m.OAuthURL, HTTPClient: m.Client})
+	rep := m.Certify(t, certify.SampleManifest("", a.Scopes()), a)
+	if rr, ok := rep.Rule("PD-OAUTH-02"); !ok || rr.Verdict != certify.Pass {
+		t.Errorf("PD-OAUTH-02 through the marketplace answered early: %q (%s)", rr.Verdict, rep.SummaryLine())
 	}
 }
