@@ -81,12 +81,10 @@ func basicValue(user, pass string) string {
 // answerToken sends a token request and keeps the answer, and the tokens
 // of a 200: callToken and the protocol steps read every token answer here.
 func (ww *wireWorld) answerToken(what, person string, req *http.Request) error {
-	resp, err := ww.httpApp.Do(req)
+	resp, body, err := ww.do(req)
 	if err != nil {
 		return fmt.Errorf("%s: the token endpoint did not answer: %v", what, err)
 	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
 	ww.answer = &tokenAnswer{what: what, status: resp.StatusCode, body: body}
 	if resp.StatusCode != http.StatusOK {
 		return nil
@@ -153,14 +151,39 @@ func (w *world) callAPI(call, person string, body string) (*apiAnswer, error) {
 	if err != nil {
 		return nil, err
 	}
-	t, ok := ww.tokens[person]
-	if !ok {
-		return nil, fmt.Errorf("the app holds no access token for %s; start with: Given %s has authorized the app", person, person)
+	t, err := ww.accessToken(person)
+	if err != nil {
+		return nil, err
 	}
 	method, path, _ := strings.Cut(call, " ")
 	if !strings.HasPrefix(path, "/api/") && !strings.HasPrefix(path, "/v1/") {
 		path = "/api/v1" + path
 	}
+	req, err := apiRequest(t, method, path, body)
+	if err != nil {
+		return nil, err
+	}
+	resp, b, err := ww.do(req)
+	if err != nil {
+		return nil, fmt.Errorf("the API did not answer %s: %v", call, err)
+	}
+	a := &apiAnswer{what: call + " with " + person + "'s access token", status: resp.StatusCode, header: resp.Header, body: b}
+	ww.api = append(ww.api, a)
+	return a, nil
+}
+
+// accessToken is what the app holds to call the API as the person.
+func (ww *wireWorld) accessToken(person string) (appTokens, error) {
+	t, ok := ww.tokens[person]
+	if !ok {
+		return appTokens{}, fmt.Errorf("the app holds no access token for %s; start with: Given %s has authorized the app", person, person)
+	}
+	return t, nil
+}
+
+// apiRequest is the app's call at path on the API's domain with an access
+// token, and a JSON body when there is one.
+func apiRequest(t appTokens, method, path, body string) (*http.Request, error) {
 	var rd io.Reader
 	if body != "" {
 		rd = strings.NewReader(body)
@@ -173,15 +196,19 @@ func (w *world) callAPI(call, person string, body string) (*apiAnswer, error) {
 	if body != "" {
 		req.Header.Set("Content-Type", "application/json")
 	}
+	return req, nil
+}
+
+// do sends one of the app's requests to the marketplace and reads the
+// whole answer; the caller says what did not answer.
+func (ww *wireWorld) do(req *http.Request) (*http.Response, []byte, error) {
 	resp, err := ww.httpApp.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("the API did not answer %s: %v", call, err)
+		return nil, nil, err
 	}
-	b, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	a := &apiAnswer{what: call + " with " + person + "'s access token", status: resp.StatusCode, header: resp.Header, body: b}
-	ww.api = append(ww.api, a)
-	return a, nil
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp, body, nil
 }
 
 func (ww *wireWorld) lastAPI() (*apiAnswer, error) {
@@ -341,11 +368,7 @@ func wireProtocolSteps() []def {
 			Pattern: `the marketplace treats the app as uninstalled for {person}`,
 			Example: `the marketplace treats the app as uninstalled for Bob`},
 			run: func(w *world, a []string, _ *godog.Table) error {
-				ww, err := w.onWire()
-				if err != nil {
-					return err
-				}
-				id, err := w.person(a[0])
+				ww, id, err := w.personOn(w.onWire, a[0])
 				if err != nil {
 					return err
 				}
@@ -358,11 +381,7 @@ func wireProtocolSteps() []def {
 			Pattern: `the marketplace has not uninstalled the app for {person}`,
 			Example: `the marketplace has not uninstalled the app for Bob`},
 			run: func(w *world, a []string, _ *godog.Table) error {
-				ww, err := w.onWire()
-				if err != nil {
-					return err
-				}
-				id, err := w.person(a[0])
+				ww, id, err := w.personOn(w.onWire, a[0])
 				if err != nil {
 					return err
 				}
@@ -427,29 +446,24 @@ func wireProtocolSteps() []def {
 			Pattern: `the API answers {n} with the headers:`,
 			Example: "the API answers 429 with the headers:\n  | x-ratelimit-limit     | 3     |\n  | x-ratelimit-remaining | 0     |\n  | x-ratelimit-reset     | (any) |\n  | retry-after           | (any) |"},
 			run: func(w *world, a []string, t *godog.Table) error {
-				ans, err := w.apiAnswered(a[0])
-				if err != nil {
-					return err
-				}
-				rows, err := pairs(t)
-				if err != nil {
-					return err
-				}
-				var errs []string
-				for _, r := range rows {
-					v, ok := ans.header[http.CanonicalHeaderKey(r[0])]
+				ans, errs, err := w.answerRows(a[0], t, func(ans *apiAnswer, name, want string) (string, error) {
+					v, ok := ans.header[http.CanonicalHeaderKey(name)]
 					switch {
-					case r[1] == "(none)":
+					case want == "(none)":
 						if ok {
-							errs = append(errs, fmt.Sprintf("the answer has %s: %q", r[0], v[0]))
+							return fmt.Sprintf("the answer has %s: %q", name, v[0]), nil
 						}
 					case !ok:
-						errs = append(errs, "the answer has no "+r[0]+" header")
+						return "the answer has no " + name + " header", nil
 					default:
-						if err := w.check(r[0], r[1], wireValue{v[0], "string"}, false); err != nil {
-							errs = append(errs, err.Error())
+						if err := w.check(name, want, wireValue{v[0], "string"}, false); err != nil {
+							return err.Error(), nil
 						}
 					}
+					return "", nil
+				})
+				if err != nil {
+					return err
 				}
 				if len(errs) > 0 {
 					return fmt.Errorf("%s: %s", ans.what, strings.Join(errs, "; "))
@@ -460,32 +474,27 @@ func wireProtocolSteps() []def {
 			Pattern: `the API answers {n} with the JSON:`,
 			Example: "the API answers 200 with the JSON:\n  | success                     | true  |\n  | data.0.title                | Acme deal 1 |\n  | additional_data.next_cursor | (any) |"},
 			run: func(w *world, a []string, t *godog.Table) error {
-				ans, err := w.apiAnswered(a[0])
-				if err != nil {
-					return err
-				}
-				rows, err := pairs(t)
-				if err != nil {
-					return err
-				}
-				var errs []string
-				for _, r := range rows {
-					v, ok, err := jsonPath(ans.body, r[0])
+				ans, errs, err := w.answerRows(a[0], t, func(ans *apiAnswer, name, want string) (string, error) {
+					v, ok, err := jsonPath(ans.body, name)
 					if err != nil {
-						return err
+						return "", err
 					}
 					switch {
 					case !ok:
-						errs = append(errs, "the answer has no "+r[0])
-					case r[1] == "null":
+						return "the answer has no " + name, nil
+					case want == "null":
 						if v.kind != "null" {
-							errs = append(errs, fmt.Sprintf("%s is %s, not null", r[0], v))
+							return fmt.Sprintf("%s is %s, not null", name, v), nil
 						}
 					default:
-						if err := w.check(r[0], r[1], v, true); err != nil {
-							errs = append(errs, err.Error())
+						if err := w.check(name, want, v, true); err != nil {
+							return err.Error(), nil
 						}
 					}
+					return "", nil
+				})
+				if err != nil {
+					return err
 				}
 				if len(errs) > 0 {
 					return fmt.Errorf("%s: %s (the answer: %s)", ans.what, strings.Join(errs, "; "), ans.body)
@@ -551,14 +560,35 @@ func (w *world) apiAnswered(status string) (*apiAnswer, error) {
 	return ans, nil
 }
 
+// answerRows checks the API's latest answer, of the status, against a
+// table of names and values: row says what is wrong with one row ("" when
+// nothing is) or fails the step; the step says how the wrongs are told.
+func (w *world) answerRows(status string, t *godog.Table, row func(ans *apiAnswer, name, want string) (string, error)) (*apiAnswer, []string, error) {
+	ans, err := w.apiAnswered(status)
+	if err != nil {
+		return nil, nil, err
+	}
+	rows, err := pairs(t)
+	if err != nil {
+		return nil, nil, err
+	}
+	var errs []string
+	for _, r := range rows {
+		wrong, err := row(ans, r[0], r[1])
+		if err != nil {
+			return nil, nil, err
+		}
+		if wrong != "" {
+			errs = append(errs, wrong)
+		}
+	}
+	return ans, errs, nil
+}
+
 // installFromApp plays the person's browser through the app's Installation
 // URL; the app keeps the code it got.
 func (w *world) installFromApp(person string, deny bool) error {
-	ww, err := w.wireUp()
-	if err != nil {
-		return err
-	}
-	id, err := w.person(person)
+	ww, id, err := w.personOn(w.wireUp, person)
 	if err != nil {
 		return err
 	}
@@ -577,14 +607,7 @@ func (w *world) installFromApp(person string, deny bool) error {
 	if len(ww.sent) > 1 {
 		ww.sent = ww.sent[len(ww.sent)-1:]
 	}
-	r, err := ww.request()
-	if err != nil {
-		return err
-	}
-	if c := r.URL.Query().Get("code"); c != "" {
-		ww.codes[person] = c
-	}
-	return nil
+	return ww.keepCode(person)
 }
 
 // checkShape checks the shape of the person's latest code or token.
@@ -636,12 +659,10 @@ func (w *world) revoke(person, kind string) error {
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.SetBasicAuth(ww.manifest.ClientID, ww.manifest.ClientSecret)
-	resp, err := ww.httpApp.Do(req)
+	resp, body, err := ww.do(req)
 	if err != nil {
 		return fmt.Errorf("the revoke endpoint did not answer: %v", err)
 	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		return fmt.Errorf("revoking %s's %s: the revoke endpoint answered %d %s, not 200", person, kind, resp.StatusCode, body)
 	}

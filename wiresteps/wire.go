@@ -238,6 +238,21 @@ func (w *world) onWire() (*wireWorld, error) {
 	return w.wire, nil
 }
 
+// personOn returns the scenario's wire as wire (w.wireUp or w.onWire)
+// gives it, and the ID of the person a step names: the wire's error
+// first, as each step had it.
+func (w *world) personOn(wire func() (*wireWorld, error), person string) (*wireWorld, reference.UserID, error) {
+	ww, err := wire()
+	if err != nil {
+		return nil, 0, err
+	}
+	id, err := w.person(person)
+	if err != nil {
+		return nil, 0, err
+	}
+	return ww, id, nil
+}
+
 // configure changes the app's manifest before the marketplace has it.
 func (w *world) configure(app string, change func(*manifest.App) error) error {
 	ww := w.wire
@@ -294,11 +309,7 @@ func wireExtension(kind string) (typ reference.ExtensionKind, path string, err e
 // sendExtension sends person's request of the app's extension of the kind
 // named, for the given records (none: a surface on no record).
 func (w *world) sendExtension(person, kind, resource string, ids []int64) error {
-	ww, err := w.wireUp()
-	if err != nil {
-		return err
-	}
-	id, err := w.person(person)
+	ww, id, err := w.personOn(w.wireUp, person)
 	if err != nil {
 		return err
 	}
@@ -362,9 +373,32 @@ func (ww *wireWorld) request() (received, error) {
 	return received{}, fmt.Errorf("the app got %d requests from the marketplace's latest send, not one", len(ww.sent))
 }
 
-// tokenOf is the token an extension request carried.
-func (ww *wireWorld) tokenOf() (string, error) {
+// lastRequest is the one request the app got from the latest send on the
+// scenario's wire.
+func (w *world) lastRequest() (received, error) {
+	ww, err := w.onWire()
+	if err != nil {
+		return received{}, err
+	}
+	return ww.request()
+}
+
+// keepCode keeps the code the app got with the latest send's one request,
+// as the person's.
+func (ww *wireWorld) keepCode(person string) error {
 	r, err := ww.request()
+	if err != nil {
+		return err
+	}
+	if c := r.URL.Query().Get("code"); c != "" {
+		ww.codes[person] = c
+	}
+	return nil
+}
+
+// tokenOf is the token the latest extension request carried.
+func (w *world) tokenOf() (string, error) {
+	r, err := w.lastRequest()
 	if err != nil {
 		return "", err
 	}
@@ -394,6 +428,15 @@ func claimsOf(token string) (jwt.Claims, error) {
 	return c, nil
 }
 
+// claims are the claims of the token the latest extension request carried.
+func (w *world) claims() (jwt.Claims, error) {
+	tok, err := w.tokenOf()
+	if err != nil {
+		return jwt.Claims{}, err
+	}
+	return claimsOf(tok)
+}
+
 // callToken makes a call of the app to the token endpoint and keeps the
 // answer; with a 200 the app keeps the person's tokens.
 func (ww *wireWorld) callToken(what, person string, form url.Values, user, pass string, basic bool) error {
@@ -408,28 +451,21 @@ func (ww *wireWorld) callToken(what, person string, form url.Values, user, pass 
 	return ww.answerToken(what, person, req)
 }
 
-// exchange makes the app exchange the person's latest code.
+// exchange makes the app exchange the person's latest code, with the Basic
+// auth user and pass or with no Authorization.
 func (w *world) exchange(person, user, pass string, basic bool) error {
-	ww, err := w.wireUp()
-	if err != nil {
-		return err
-	}
-	c, ok := ww.codes[person]
-	if !ok {
-		return fmt.Errorf("the app got no code for %s; start with: When %s authorizes the app", person, person)
-	}
-	form := url.Values{"grant_type": {"authorization_code"}, "code": {c}, "redirect_uri": {ww.manifest.CallbackURL}}
-	return ww.callToken("exchanging "+person+"'s code", person, form, user, pass, basic)
+	return w.exchangeAs(person, func(_ *wireWorld, r *tokenRequest) {
+		r.auth = ""
+		if basic {
+			r.auth = "Basic " + basicValue(user, pass)
+		}
+	})
 }
 
 // authorizeOnWire sends the person's authorization redirect; the app keeps
 // the code it got.
 func (w *world) authorizeOnWire(person string) error {
-	ww, err := w.wireUp()
-	if err != nil {
-		return err
-	}
-	id, err := w.person(person)
+	ww, id, err := w.personOn(w.wireUp, person)
 	if err != nil {
 		return err
 	}
@@ -438,14 +474,7 @@ func (w *world) authorizeOnWire(person string) error {
 	}); err != nil {
 		return err
 	}
-	r, err := ww.request()
-	if err != nil {
-		return err
-	}
-	if c := r.URL.Query().Get("code"); c != "" {
-		ww.codes[person] = c
-	}
-	return nil
+	return ww.keepCode(person)
 }
 
 // durationRE reads "4 minutes 59 seconds", "60 days", "1 day and 2 hours".
@@ -618,8 +647,8 @@ func jsonValues(what string, body []byte) (map[string]wireValue, error) {
 
 // gotRequest checks the method and path of the one request of the latest
 // send.
-func (ww *wireWorld) gotRequest(method, path string) (received, error) {
-	r, err := ww.request()
+func (w *world) gotRequest(method, path string) (received, error) {
+	r, err := w.lastRequest()
 	if err != nil {
 		return r, err
 	}
@@ -697,11 +726,7 @@ func wireSteps() []def {
 			Pattern: `the marketplace sends {person}'s link action request from the list of {resource}s selecting {text} excluding {text} with the saved filter {n}`,
 			Example: `the marketplace sends Bob's link action request from the list of deals selecting "" excluding "4,5" with the saved filter 2`},
 			run: func(w *world, a []string, _ *godog.Table) error {
-				ww, err := w.wireUp()
-				if err != nil {
-					return err
-				}
-				id, err := w.person(a[0])
+				ww, id, err := w.personOn(w.wireUp, a[0])
 				if err != nil {
 					return err
 				}
@@ -722,11 +747,7 @@ func wireSteps() []def {
 			Pattern: `the marketplace submits {person}'s JSON modal for {resource} {n} with {text}`,
 			Example: `the marketplace submits Bob's JSON modal for deal 7 with "{'title':'Call back'}"`},
 			run: func(w *world, a []string, _ *godog.Table) error {
-				ww, err := w.wireUp()
-				if err != nil {
-					return err
-				}
-				id, err := w.person(a[0])
+				ww, id, err := w.personOn(w.wireUp, a[0])
 				if err != nil {
 					return err
 				}
@@ -764,11 +785,7 @@ func wireSteps() []def {
 			Pattern: `{person} denies the app`,
 			Example: `Bob denies the app`},
 			run: func(w *world, a []string, _ *godog.Table) error {
-				ww, err := w.wireUp()
-				if err != nil {
-					return err
-				}
-				id, err := w.person(a[0])
+				ww, id, err := w.personOn(w.wireUp, a[0])
 				if err != nil {
 					return err
 				}
@@ -780,11 +797,7 @@ func wireSteps() []def {
 			Pattern: `{person} uninstalls the app`,
 			Example: `Bob uninstalls the app`},
 			run: func(w *world, a []string, _ *godog.Table) error {
-				ww, err := w.wireUp()
-				if err != nil {
-					return err
-				}
-				id, err := w.person(a[0])
+				ww, id, err := w.personOn(w.wireUp, a[0])
 				if err != nil {
 					return err
 				}
@@ -848,22 +861,14 @@ func wireSteps() []def {
 			Pattern: `the app gets a {method} at {text}`,
 			Example: `the app gets a DELETE at "/callback"`},
 			run: func(w *world, a []string, _ *godog.Table) error {
-				ww, err := w.onWire()
-				if err != nil {
-					return err
-				}
-				_, err = ww.gotRequest(a[0], a[1])
+				_, err := w.gotRequest(a[0], a[1])
 				return err
 			}},
 		{Phrase: Phrase{Area: Area, Table: true,
 			Pattern: `the app gets a {method} at {text} with the query:`,
 			Example: "the app gets a GET at \"/panel\" with the query:\n  | resource    | deal  |\n  | userId      | Bob   |\n  | companyId   | Acme  |\n  | selectedIds | 42    |\n  | token       | (any) |"},
 			run: func(w *world, a []string, t *godog.Table) error {
-				ww, err := w.onWire()
-				if err != nil {
-					return err
-				}
-				r, err := ww.gotRequest(a[0], a[1])
+				r, err := w.gotRequest(a[0], a[1])
 				if err != nil {
 					return err
 				}
@@ -880,11 +885,7 @@ func wireSteps() []def {
 			Pattern: `the app gets a {method} at {text} with the JSON body:`,
 			Example: "the app gets a DELETE at \"/callback\" with the JSON body:\n  | client_id  | acme-client |\n  | company_id | Acme        |\n  | user_id    | Bob         |\n  | timestamp  | now         |"},
 			run: func(w *world, a []string, t *godog.Table) error {
-				ww, err := w.onWire()
-				if err != nil {
-					return err
-				}
-				r, err := ww.gotRequest(a[0], a[1])
+				r, err := w.gotRequest(a[0], a[1])
 				if err != nil {
 					return err
 				}
@@ -901,11 +902,7 @@ func wireSteps() []def {
 			Pattern: `the request has no {text} parameter`,
 			Example: `the request has no "isShared" parameter`},
 			run: func(w *world, a []string, _ *godog.Table) error {
-				ww, err := w.onWire()
-				if err != nil {
-					return err
-				}
-				r, err := ww.request()
+				r, err := w.lastRequest()
 				if err != nil {
 					return err
 				}
@@ -918,11 +915,7 @@ func wireSteps() []def {
 			Pattern: `the request carries the Basic auth {text} and {text}`,
 			Example: `the request carries the Basic auth "acme-client" and "acme-secret"`},
 			run: func(w *world, a []string, _ *godog.Table) error {
-				ww, err := w.onWire()
-				if err != nil {
-					return err
-				}
-				r, err := ww.request()
+				r, err := w.lastRequest()
 				if err != nil {
 					return err
 				}
@@ -939,11 +932,7 @@ func wireSteps() []def {
 			Pattern: `the request carries no Basic auth`,
 			Example: `the request carries no Basic auth`},
 			run: func(w *world, _ []string, _ *godog.Table) error {
-				ww, err := w.onWire()
-				if err != nil {
-					return err
-				}
-				r, err := ww.request()
+				r, err := w.lastRequest()
 				if err != nil {
 					return err
 				}
@@ -972,11 +961,7 @@ func wireSteps() []def {
 			Pattern: `the token is not signed with {text}`,
 			Example: `the token is not signed with "acme-secret"`},
 			run: func(w *world, a []string, _ *godog.Table) error {
-				ww, err := w.onWire()
-				if err != nil {
-					return err
-				}
-				tok, err := ww.tokenOf()
+				tok, err := w.tokenOf()
 				if err != nil {
 					return err
 				}
@@ -989,15 +974,7 @@ func wireSteps() []def {
 			Pattern: `[it|the token] expires {n} seconds after it was issued`,
 			Example: `it expires 300 seconds after it was issued`},
 			run: func(w *world, a []string, _ *godog.Table) error {
-				ww, err := w.onWire()
-				if err != nil {
-					return err
-				}
-				tok, err := ww.tokenOf()
-				if err != nil {
-					return err
-				}
-				c, err := claimsOf(tok)
+				c, err := w.claims()
 				if err != nil {
 					return err
 				}
@@ -1010,22 +987,14 @@ func wireSteps() []def {
 			Pattern: `the token was issued by the wall clock, not the marketplace's`,
 			Example: `the token was issued by the wall clock, not the marketplace's`},
 			run: func(w *world, _ []string, _ *godog.Table) error {
-				ww, err := w.onWire()
-				if err != nil {
-					return err
-				}
-				tok, err := ww.tokenOf()
-				if err != nil {
-					return err
-				}
-				c, err := claimsOf(tok)
+				c, err := w.claims()
 				if err != nil {
 					return err
 				}
 				at := time.Unix(c.IssuedAt, 0)
 				if d := time.Since(at); d < -time.Minute || d > time.Minute {
 					return fmt.Errorf("the token was issued at %s, %s from the wall clock (the marketplace's clock says %s)",
-						at.UTC().Format(time.RFC3339), d.Round(time.Second), ww.clock.Now().Format(time.RFC3339))
+						at.UTC().Format(time.RFC3339), d.Round(time.Second), w.wire.clock.Now().Format(time.RFC3339))
 				}
 				return nil
 			}},
@@ -1077,22 +1046,19 @@ func wireSteps() []def {
 				if err != nil {
 					return err
 				}
-				t, ok := ww.tokens[a[1]]
-				if !ok {
-					return fmt.Errorf("the app holds no access token for %s; start with: Given %s has authorized the app", a[1], a[1])
-				}
-				method, path, _ := strings.Cut(a[0], " ")
-				req, err := http.NewRequest(method, t.apiDomain+"/api/v1"+path, nil)
+				t, err := ww.accessToken(a[1])
 				if err != nil {
 					return err
 				}
-				req.Header.Set("Authorization", "Bearer "+t.access)
-				resp, err := ww.httpApp.Do(req)
+				method, path, _ := strings.Cut(a[0], " ")
+				req, err := apiRequest(t, method, "/api/v1"+path, "")
+				if err != nil {
+					return err
+				}
+				resp, body, err := ww.do(req)
 				if err != nil {
 					return fmt.Errorf("the API did not answer: %v", err)
 				}
-				body, _ := io.ReadAll(resp.Body)
-				resp.Body.Close()
 				if want, _ := strconv.Atoi(a[2]); resp.StatusCode != want {
 					return fmt.Errorf("%s with %s's access token got %d %s, not %d (the marketplace's clock: %s)",
 						a[0], a[1], resp.StatusCode, bytes.TrimSpace(body), want, ww.clock.Now().Format(time.RFC3339))
@@ -1105,11 +1071,7 @@ func wireSteps() []def {
 // signedBy checks that the latest extension request's token verifies with
 // secret and names the person and the company.
 func (w *world) signedBy(secret, secretName, person, company string) error {
-	ww, err := w.onWire()
-	if err != nil {
-		return err
-	}
-	uid, err := w.person(person)
+	_, uid, err := w.personOn(w.onWire, person)
 	if err != nil {
 		return err
 	}
@@ -1117,7 +1079,7 @@ func (w *world) signedBy(secret, secretName, person, company string) error {
 	if err != nil {
 		return err
 	}
-	tok, err := ww.tokenOf()
+	tok, err := w.tokenOf()
 	if err != nil {
 		return err
 	}
