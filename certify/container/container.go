@@ -113,7 +113,16 @@ func Engine(ctx context.Context) error {
 // newClient connects to the engine, turning every way of not finding one
 // (testcontainers panics in some) into a *NoEngineError.
 func newClient(ctx context.Context) (cli *testcontainers.DockerClient, err error) {
-	silence.Do(func() { tclog.SetDefault(tclog.NewNoopLogger()) })
+	configure.Do(func() {
+		tclog.SetDefault(tclog.NewNoopLogger())
+		// testcontainers' reaper (Ryuk) is an image pulled from a
+		// registry: appcert never pulls, and removes its containers and
+		// images itself on every way out. Off unless the user says
+		// otherwise, before testcontainers reads its settings.
+		if _, ok := os.LookupEnv(RyukDisabledEnv); !ok {
+			os.Setenv(RyukDisabledEnv, "true")
+		}
+	})
 	defer func() {
 		if p := recover(); p != nil {
 			cli, err = nil, &NoEngineError{fmt.Errorf("%v", p)}
@@ -126,12 +135,17 @@ func newClient(ctx context.Context) (cli *testcontainers.DockerClient, err error
 	return cli, nil
 }
 
-// quiet and silence keep testcontainers' own chatter (its banner,
-// "container started") out of appcert's output.
+// quiet keeps testcontainers' own chatter (its banner, "container
+// started") out of appcert's output; configure sets testcontainers up
+// once, before its first use.
 var (
-	quiet   = tclog.NewNoopLogger()
-	silence sync.Once
+	quiet     = tclog.NewNoopLogger()
+	configure sync.Once
 )
+
+// RyukDisabledEnv is testcontainers' setting that turns its reaper off;
+// appcert sets it to "true" when it is unset.
+const RyukDisabledEnv = "TESTCONTAINERS_RYUK_DISABLED"
 
 // App is a running app container.
 type App struct {

@@ -210,3 +210,37 @@ func TestStart_CancelledDuringTheBuildLeavesNoImage(t *testing.T) {
 type writerFunc func([]byte) (int, error)
 
 func (f writerFunc) Write(b []byte) (int, error) { return f(b) }
+
+// Without TESTCONTAINERS_RYUK_DISABLED in its environment, appcert still
+// starts no reaper (an image it would have to pull): it turns it off
+// itself, and removes what it made.
+func TestStart_TurnsTheReaperOffItself(t *testing.T) {
+	dockertest.Require(t)
+	const child = "APPCERT_TEST_CHILD_LABEL"
+	if v := os.Getenv(child); v != "" {
+		a, err := container.Start(context.Background(), container.Spec{BuildDir: dockertest.SampleAppDir(t), Labels: map[string]string{"org.appcert.test": v}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := os.Getenv(container.RyukDisabledEnv); got != "true" {
+			t.Errorf("%s=%q during the run", container.RyukDisabledEnv, got)
+		}
+		if err := a.Stop(); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	t.Parallel()
+	k, v := dockertest.Label(t)
+	cmd := exec.Command(os.Args[0], "-test.run=^TestStart_TurnsTheReaperOffItself$", "-test.v")
+	for _, e := range os.Environ() {
+		if !strings.HasPrefix(e, container.RyukDisabledEnv+"=") {
+			cmd.Env = append(cmd.Env, e)
+		}
+	}
+	cmd.Env = append(cmd.Env, child+"="+v)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("started without the setting: %v\n%s", err, out)
+	}
+	dockertest.RequireNone(t, k, v)
+}

@@ -18,19 +18,16 @@ import (
 )
 
 // Require skips t with the reason when no Docker engine answers. It sets
-// the testcontainers settings of the machines appcert is tested on when
-// they are unset: every address is 127.0.0.1 (host network), and Ryuk is
-// off because no registry is reachable to pull it (appcert removes its
-// containers itself, which the tests check).
+// the testcontainers setting of the machines appcert is tested on when
+// it is unset: every address is 127.0.0.1 (host network). (Ryuk, the
+// reaper, appcert turns off itself.)
 func Require(t testing.TB) {
 	t.Helper()
 	if raceEnabled {
 		t.Skip("skipping: the container tests run without the race detector (make unit)")
 	}
-	for k, v := range map[string]string{"TESTCONTAINERS_HOST_OVERRIDE": "127.0.0.1", "TESTCONTAINERS_RYUK_DISABLED": "true"} {
-		if _, ok := os.LookupEnv(k); !ok {
-			os.Setenv(k, v)
-		}
+	if _, ok := os.LookupEnv("TESTCONTAINERS_HOST_OVERRIDE"); !ok {
+		os.Setenv("TESTCONTAINERS_HOST_OVERRIDE", "127.0.0.1")
 	}
 	if err := container.Engine(context.Background()); err != nil {
 		t.Skipf("skipping: this test runs containers: %v", err)
