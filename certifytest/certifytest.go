@@ -309,7 +309,9 @@ func Certify(t *testing.T, app manifest.App, target any) *certify.Report {
 // per surface the rule was checked on ("PD-EXT-02/json_panel"): a failed
 // surface fails with each finding's reason and exchange, a skipped one
 // with why its check could not run; one not exercised, or a rule the
-// manifest rules out, is skipped with the reason.
+// manifest rules out, is skipped with the reason. A rule's subtest ends as
+// the report's verdict of the rule: one NOT EXERCISED (a surface not
+// exercised, the others passed) is skipped, not passed.
 func Subtests(t *testing.T, rep *certify.Report) {
 	t.Helper()
 	for _, rr := range rep.Rules {
@@ -320,10 +322,32 @@ func Subtests(t *testing.T, rep *certify.Report) {
 			for _, sr := range rr.Surfaces {
 				t.Run(string(sr.Surface), func(t *testing.T) { surfaceSubtest(t, rr, sr) })
 			}
+			ruleSubtest(t, rr)
 		})
 	}
 	if rep.Interrupted {
 		t.Errorf("the run was interrupted: %s", rep.SummaryLine())
+	}
+}
+
+// ruleSubtest ends a rule's subtest as the report's verdict of the rule,
+// once its surfaces' subtests have run: Go would pass a test whose
+// subtests passed or were skipped, whatever the rule's verdict.
+func ruleSubtest(t *testing.T, rr certify.RuleResult) {
+	var why []string
+	for _, sr := range rr.Surfaces {
+		if sr.Verdict == rr.Verdict {
+			why = append(why, fmt.Sprintf("%s: %s", sr.Surface, strings.Join(sr.Reasons, "; ")))
+		}
+	}
+	why = append(why, rr.Reasons...)
+	switch rr.Verdict {
+	case certify.Fail, certify.Skip:
+		if !t.Failed() {
+			t.Errorf("%s: %s: %s", rr.Verdict, rr.Summary, strings.Join(why, "; "))
+		}
+	case certify.NotExercised:
+		t.Skipf("%s: %s", rr.Verdict, strings.Join(why, "; "))
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/appcert/appcert/certify"
+	"github.com/appcert/appcert/certify/result"
 	"github.com/appcert/appcert/certifytest"
 	"github.com/appcert/appcert/fakes/app"
 )
@@ -159,5 +160,42 @@ func TestMarketplace_AnswersBeforeCertify(t *testing.T) {
 	rep := m.Certify(t, certify.SampleManifest("", a.Scopes()), a)
 	if rr, ok := rep.Rule("PD-OAUTH-02"); !ok || rr.Verdict != certify.Pass {
 		t.Errorf("PD-OAUTH-02 through the marketplace answered early: %q (%s)", rr.Verdict, rep.SummaryLine())
+	}
+}
+
+// A rule's subtest ends as the report's verdict of the rule: NOT
+// EXERCISED (one surface passed, another not exercised) is skipped, as the
+// CLI reports it; a rule that passed on every surface passes. The
+// subtests run in a child test process, whose output is read.
+func TestSubtests_RuleEndsAsTheReportsVerdict(t *testing.T) {
+	if os.Getenv("CERTIFYTEST_CHILD") == "1" {
+		rep := &certify.Report{Rules: []certify.RuleResult{
+			{ID: "PD-OAUTH-03", Summary: "refresh", Verdict: certify.NotExercised, Surfaces: []result.SurfaceResult{
+				{Surface: "json_panel", Verdict: certify.Pass, Judged: 1},
+				{Surface: "link_action", Verdict: certify.NotExercised, Reasons: []string{"the app made no API call"}},
+			}},
+			{ID: "PD-EXT-04", Summary: "schema", Verdict: certify.Pass, Surfaces: []result.SurfaceResult{
+				{Surface: "json_panel", Verdict: certify.Pass, Judged: 3},
+			}},
+		}}
+		certifytest.Subtests(t, rep)
+		return
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestSubtests_RuleEndsAsTheReportsVerdict$", "-test.v")
+	cmd.Env = append(os.Environ(), "CERTIFYTEST_CHILD=1")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("the child failed: %v\n%s", err, out)
+	}
+	for _, want := range []string{
+		"--- SKIP: TestSubtests_RuleEndsAsTheReportsVerdict/PD-OAUTH-03 ",
+		"--- PASS: TestSubtests_RuleEndsAsTheReportsVerdict/PD-OAUTH-03/json_panel",
+		"--- SKIP: TestSubtests_RuleEndsAsTheReportsVerdict/PD-OAUTH-03/link_action",
+		"NOT EXERCISED: link_action: the app made no API call",
+		"--- PASS: TestSubtests_RuleEndsAsTheReportsVerdict/PD-EXT-04 ",
+	} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("child output lacks %q:\n%s", want, out)
+		}
 	}
 }
