@@ -91,7 +91,8 @@ func Certify(ctx context.Context, o certify.Options, r Run) (*certify.Report, er
 		closeLn()
 		return nil, &certify.SetupError{Err: err}
 	}
-	if err := Engine(ctx); err != nil {
+	// Before anything is written or built.
+	if err := r.Spec.Check(ctx); err != nil {
 		closeLn()
 		return nil, &certify.SetupError{Err: err}
 	}

@@ -168,16 +168,8 @@ const StartGrace = 2 * time.Minute
 // is left running. Cancelling ctx ends a build or start in progress: it
 // finishes (up to StartGrace), and what it made is removed.
 func Start(ctx context.Context, s Spec) (*App, error) {
-	if (s.Image == "") == (s.BuildDir == "") {
-		return nil, errors.New("container: set exactly one of Image and BuildDir")
-	}
-	if err := Engine(ctx); err != nil {
+	if err := s.Check(ctx); err != nil {
 		return nil, err
-	}
-	if s.Image != "" {
-		if err := local(ctx, s.Image); err != nil {
-			return nil, err
-		}
 	}
 	sweep(ctx)
 	log := &Log{file: s.LogFile}
@@ -200,9 +192,6 @@ func Start(ctx context.Context, s Spec) (*App, error) {
 		LogConsumerCfg: &testcontainers.LogConsumerConfig{Consumers: []testcontainers.LogConsumer{log}},
 	}
 	if s.BuildDir != "" {
-		if _, err := os.Stat(s.BuildDir + "/Dockerfile"); err != nil {
-			return nil, fmt.Errorf("no Dockerfile to build in %s: %w", s.BuildDir, err)
-		}
 		w := s.BuildLog
 		if w == nil {
 			w = io.Discard
@@ -252,6 +241,27 @@ func Start(ctx context.Context, s Spec) (*App, error) {
 		return nil, fmt.Errorf("starting the app's container: %w", err)
 	}
 	return &App{c: c, log: log, startID: startID, release: release}, nil
+}
+
+// Check finds what would keep Start from starting before anything is
+// built or written: an engine that does not answer, an image that is not
+// on it, a folder without a Dockerfile.
+func (s Spec) Check(ctx context.Context) error {
+	if (s.Image == "") == (s.BuildDir == "") {
+		return errors.New("container: set exactly one of Image and BuildDir")
+	}
+	if s.BuildDir != "" {
+		if _, err := os.Stat(filepath.Join(s.BuildDir, "Dockerfile")); err != nil {
+			return fmt.Errorf("no Dockerfile to build in %s: %w", s.BuildDir, err)
+		}
+	}
+	if err := Engine(ctx); err != nil {
+		return err
+	}
+	if s.Image != "" {
+		return local(ctx, s.Image)
+	}
+	return nil
 }
 
 // local checks that image is on the engine already: appcert never pulls

@@ -62,13 +62,32 @@ func TestRunCertify_NoDockerEngineExits2SayingHowToGetOne(t *testing.T) {
 	}
 }
 
+// An image that is not there, or a folder with no Dockerfile: exit 2,
+// saying so, before anything is built or written.
 func TestRunCertify_ImageNotOnTheEngineExits2(t *testing.T) {
 	dockertest.Require(t)
-	var out, errb strings.Builder
-	code := run(context.Background(), []string{"certify", "--image", "appcert-test/nowhere:none",
-		"--manifest", writeManifest(t, "http://127.0.0.1:1"), "--listen", "127.0.0.1:0", "--out", t.TempDir()}, &out, &errb)
-	if code != exitSetup || !strings.Contains(errb.String(), `no image "appcert-test/nowhere:none" on the Docker engine`) || !strings.Contains(errb.String(), "--build") {
-		t.Fatalf("exit %d\nstderr:\n%s", code, errb.String())
+	for _, c := range []struct {
+		flag, value string
+		want        []string
+	}{
+		{"--image", "appcert-test/nowhere:none", []string{`no image "appcert-test/nowhere:none" on the Docker engine`, "--build"}},
+		{"--build", t.TempDir(), []string{"no Dockerfile to build in"}},
+	} {
+		outDir := t.TempDir()
+		var out, errb strings.Builder
+		code := run(context.Background(), []string{"certify", c.flag, c.value,
+			"--manifest", writeManifest(t, "http://127.0.0.1:1"), "--listen", "127.0.0.1:0", "--out", outDir}, &out, &errb)
+		for _, w := range c.want {
+			if code != exitSetup || !strings.Contains(errb.String(), w) {
+				t.Fatalf("%s: exit %d, want 2 saying %q\nstderr:\n%s", c.flag, code, w, errb.String())
+			}
+		}
+		if left, _ := os.ReadDir(outDir); len(left) > 0 {
+			t.Errorf("%s: wrote %v", c.flag, left)
+		}
+		if strings.Contains(out.String()+errb.String(), "building the app's image") {
+			t.Errorf("%s: said it was building:\n%s%s", c.flag, out.String(), errb.String())
+		}
 	}
 }
 
