@@ -324,14 +324,86 @@ func typeError(root *yaml.Node, m string) *Error {
 	}
 	if sm := lineMsg.FindStringSubmatch(m); sm != nil {
 		line, _ := strconv.Atoi(sm[1])
+		detail := sm[2]
+		collection := false
+		if tm := cannotUnmarshal.FindStringSubmatch(detail); tm != nil {
+			got := yamlKinds[tm[1]]
+			if got == "" {
+				got = "a " + strings.TrimPrefix(tm[1], "!!") + " value"
+			}
+			if tm[2] != "" {
+				got += " " + strconv.Quote(clip(tm[2]))
+			}
+			detail = fmt.Sprintf("want %s, not %s", goKind(tm[3]), got)
+			collection = tm[1] == "!!seq" || tm[1] == "!!map"
+		}
 		key := keyAt(root, "", line, "", false)
-		detail := strings.Replace(sm[2], "cannot unmarshal", "cannot read", 1)
+		if collection {
+			key = collectionAt(root, "", line)
+		}
 		if key == "" {
 			return &Error{Line: line, msg: fmt.Sprintf("line %d: %s", line, detail)}
 		}
 		return &Error{Key: key, Line: line, msg: fmt.Sprintf("%s: %s (line %d)", key, detail, line)}
 	}
 	return &Error{msg: m}
+}
+
+// cannotUnmarshal is yaml's message for a value of the wrong kind:
+// "cannot unmarshal !!str `base` into []string".
+var cannotUnmarshal = regexp.MustCompile("^cannot unmarshal (!!\\w+)(?: `(.*)`)? into (.+)$")
+
+// yamlKinds name yaml's tags as a manifest's author knows them.
+var yamlKinds = map[string]string{
+	"!!str": "the text", "!!int": "the number", "!!float": "the number", "!!bool": "the boolean",
+	"!!seq": "a list", "!!map": "a mapping", "!!null": "an empty value", "!!timestamp": "the date",
+}
+
+// goKind names a field's Go type as a manifest's author knows it.
+func goKind(t string) string {
+	switch {
+	case strings.HasPrefix(t, "[]"):
+		return "a list"
+	case strings.HasPrefix(t, "map["):
+		return "a mapping"
+	case t == "bool":
+		return "true or false"
+	case t == "string" || strings.HasSuffix(t, "Mode") || strings.HasSuffix(t, "Kind"):
+		return "a single value"
+	case strings.HasPrefix(t, "int") || strings.HasPrefix(t, "uint") || strings.HasPrefix(t, "float"):
+		return "a number"
+	}
+	return "a mapping" // a struct of the manifest's
+}
+
+// collectionAt finds the path of the deepest list or mapping that begins
+// at line: where yaml met a list or a mapping it could not take.
+func collectionAt(n *yaml.Node, path string, line int) string {
+	var children []*yaml.Node
+	var paths []string
+	switch n.Kind {
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			p := n.Content[i].Value
+			if path != "" {
+				p = path + "." + p
+			}
+			children, paths = append(children, n.Content[i+1]), append(paths, p)
+		}
+	case yaml.SequenceNode:
+		for i, c := range n.Content {
+			children, paths = append(children, c), append(paths, fmt.Sprintf("%s[%d]", path, i))
+		}
+	}
+	for i, c := range children {
+		if got := collectionAt(c, paths[i], line); got != "" {
+			return got
+		}
+		if c.Kind != yaml.ScalarNode && c.Line == line {
+			return paths[i]
+		}
+	}
+	return ""
 }
 
 // keyAt finds the key path for a yaml message at line. With unknown set it

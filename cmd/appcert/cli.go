@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"regexp"
 	"strings"
 )
 
@@ -23,9 +24,9 @@ type cliFlags struct {
 func newFlags(cmd, usage string, stdout, stderr io.Writer) *cliFlags {
 	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
 	f := &cliFlags{FlagSet: fs, cmd: cmd, usage: usage, stdout: stdout, stderr: stderr}
-	// The flag package prints its own error to stderr first; usage there
-	// would bury it, so a bad flag gets one line of advice instead.
-	fs.SetOutput(stderr)
+	// A bad flag gets one line, written by parse: the flag package's own
+	// would name the flag -name, without the command.
+	fs.SetOutput(io.Discard)
 	fs.Usage = func() {}
 	return f
 }
@@ -40,8 +41,7 @@ func (f *cliFlags) parse(args []string) (pos []string, code int, stop bool) {
 				f.help(f.stdout)
 				return nil, exitOK, true
 			}
-			fmt.Fprintf(f.stderr, "run '%s --help' for usage\n", f.cmd)
-			return nil, exitSetup, true
+			return nil, f.usageErr("%s", flagDashes.ReplaceAllString(err.Error(), "$1--$2")), true
 		}
 		args = f.Args()
 		if len(args) == 0 {
@@ -54,6 +54,10 @@ func (f *cliFlags) parse(args []string) (pos []string, code int, stop bool) {
 		args = args[1:]
 	}
 }
+
+// flagDashes finds a flag's name in the flag package's errors ("for flag
+// -rule"), to write it as the help does (--rule).
+var flagDashes = regexp.MustCompile(`(flag |for |defined: |argument: )-([A-Za-z])`)
 
 // isSet reports whether the command line set the flag name.
 func (f *cliFlags) isSet(name string) bool {

@@ -35,7 +35,7 @@ func TestCLI_HelpOnStdoutEverywhere(t *testing.T) {
 			continue // its first argument is a subcommand, not a flag
 		}
 		code, out, errs := runCLI(t, append(append([]string{}, cl...), "--no-such-flag")...)
-		if code != exitSetup || out != "" || !strings.Contains(errs, "flag provided but not defined: -no-such-flag") ||
+		if code != exitSetup || out != "" || !strings.Contains(errs, "appcert "+name+": flag provided but not defined: --no-such-flag;") ||
 			!strings.Contains(errs, "run 'appcert "+name+" --help' for usage") {
 			t.Errorf("%s --no-such-flag: exit %d, stdout %q, stderr %q", name, code, out, errs)
 		}
