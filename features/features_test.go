@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -401,6 +402,19 @@ func BenchmarkRun_MarketplaceSuiteWithReports(b *testing.B) {
 	dir := b.TempDir()
 	for b.Loop() {
 		rep, err := Run(context.Background(), RunOptions{OutDir: dir, Format: "progress"})
+		if err != nil || !rep.OK() {
+			b.Fatalf("%v: %+v", err, rep.Failures)
+		}
+	}
+}
+
+// BenchmarkRun_MarketplaceSuitePrettyWithReports is "appcert features
+// --out DIR": the pretty console report, without colours, and the files.
+// Its goal is the whole command under 0.5 s of CPU (notes/perf.md).
+func BenchmarkRun_MarketplaceSuitePrettyWithReports(b *testing.B) {
+	dir := b.TempDir()
+	for b.Loop() {
+		rep, err := Run(context.Background(), RunOptions{OutDir: dir, Format: "pretty", Out: io.Discard})
 		if err != nil || !rep.OK() {
 			b.Fatalf("%v: %+v", err, rep.Failures)
 		}

@@ -19,7 +19,6 @@ import (
 	"time"
 
 	"github.com/cucumber/godog"
-	"github.com/cucumber/godog/colors"
 	messages "github.com/cucumber/messages/go/v21"
 
 	"github.com/appcert/appcert/internal/cucumber"
@@ -122,17 +121,18 @@ func Run(ctx context.Context, opts RunOptions) (Report, error) {
 	if opts.Out == nil {
 		opts.Out = io.Discard
 	}
-	// godog's no-colour writer makes a system call per character of what
-	// it wraps: here it only ever wraps the console, which passes whole
-	// lines on, and the report files get godog's pass-through writer
-	// (NoColors false: the file formats write no colours).
+	// The console's colours are dropped by appcert's own writer, not by
+	// godog's (NoColors), which writes a character at a time; the report
+	// files get godog's pass-through writer (NoColors false: the file
+	// formats write no colours).
 	out := &console{out: opts.Out, match: opts.Suite.Match}
+	plain := &uncolored{out: out}
 	gopts := godog.Options{
 		Strict:         true,
 		Tags:           opts.Tags,
 		Concurrency:    opts.Concurrency,
 		NoColors:       false,
-		Output:         colors.Uncolored(out),
+		Output:         plain,
 		DefaultContext: ctx,
 		TestingT:       opts.TestingT,
 	}
@@ -233,6 +233,9 @@ func Run(ctx context.Context, opts RunOptions) (Report, error) {
 		gopts.Output = &console
 	}
 	suite.Run()
+	if err := plain.Flush(); err != nil {
+		return Report{}, fmt.Errorf("writing the report: %w", err)
+	}
 	if opts.Format == "cucumber" {
 		doc, err := cucumber.AddSkipReasons(console.Bytes(), nil)
 		if err != nil {
