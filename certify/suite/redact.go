@@ -63,8 +63,13 @@ var (
 	// Tokens the marketplace issues (<company>:<user>:<hex> tokens,
 	// <company>.<user>.<hex> codes), percent-encoded or not, and JWTs.
 	tokenish = regexp.MustCompile(`\b\d+(?:[:.]|%3[Aa])\d+(?:[:.]|%3[Aa])[0-9a-f]{16,}\b|eyJ[A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]*){0,2}`)
-	// An Authorization header's credentials, however written.
-	authHeader = regexp.MustCompile(`(?i)\b(Basic|Bearer)(\s+|%20|\+)[A-Za-z0-9+/=._~%-]{4,}`)
+	// An Authorization header's credentials, however written; the words
+	// after "Basic" or "Bearer" in prose ("Basic auth") are kept (plainWord).
+	authHeader = regexp.MustCompile(`(?i)\b(Basic|Bearer)(\s+|%20|\+)([A-Za-z0-9+/=._~%-]{4,})`)
+	// plainWord is a word of prose, not a credential: letters only, lower
+	// case after the first, short. A base64 pair ("dXNlcjpwYXNz") or a
+	// token has digits, symbols or inner capitals, or is longer.
+	plainWord = regexp.MustCompile(`^[A-Za-z][a-z]{3,14}$`)
 	// user:password@ in a URL.
 	userinfo = regexp.MustCompile(`(://)[^/@\s"'?#]+@`)
 	// Query parameters that carry credentials.
@@ -80,7 +85,13 @@ func (r *Redactor) Redact(s string) string {
 	}
 	s = userinfo.ReplaceAllString(s, "${1}"+redacted+"@")
 	s = queryCredential.ReplaceAllString(s, "${1}"+redacted)
-	s = authHeader.ReplaceAllString(s, "${1} "+redacted)
+	s = authHeader.ReplaceAllStringFunc(s, func(m string) string {
+		sub := authHeader.FindStringSubmatch(m)
+		if plainWord.MatchString(sub[3]) {
+			return m
+		}
+		return sub[1] + " " + redacted
+	})
 	s = tokenish.ReplaceAllString(s, redacted)
 	return s
 }

@@ -77,6 +77,9 @@ func TestRedactor_HidesEncodedAndCutSecrets(t *testing.T) {
 		{"basic auth header", "Authorization: Basic " + b64("u:pa ss/wörd+1"), []string{b64("u:pa ss/wörd+1")}},
 		{"basic auth of the client", `{"auth":"Basic ` + b64("cid:the-client-secret") + `"}`, []string{b64("cid:the-client-secret")}},
 		{"basic auth of anyone", "Authorization: Basic " + b64("mallory:hunter22"), []string{b64("mallory:hunter22")}},
+		{"basic auth of user:pass", "Authorization: Basic dXNlcjpwYXNz", []string{"dXNlcjpwYXNz"}},
+		{"basic auth in a sentence", "sent with Basic dXNlcjpwYXNz.", []string{"dXNlcjpwYXNz"}},
+		{"bearer of letters only", "Authorization: Bearer abcdefghijklmnopqrstuvwx", []string{"abcdefghijklmnop"}},
 		{"bearer token", "Authorization: Bearer 7:1001:" + strings.Repeat("ab", 20), []string{"abab"}},
 		{"access token", `{"access_token":"7:1001:` + strings.Repeat("ab", 20) + `"}`, []string{"abab"}},
 		{"code, url-encoded", "code=7.1001." + strings.Repeat("0f", 20) + "&x=" + url.QueryEscape("7:1001:"+strings.Repeat("cd", 20)), []string{"0f0f", "cdcd"}},
@@ -103,6 +106,24 @@ func TestRedactor_HidesEncodedAndCutSecrets(t *testing.T) {
 	// What is no secret stays readable.
 	if got := r.Redact("deal 1 of Acme, user 1001"); got != "deal 1 of Acme, user 1001" {
 		t.Errorf("innocent text changed: %q", got)
+	}
+}
+
+// The words that follow "Basic" or "Bearer" in a finding, a scenario name
+// or a reason are no credential and stay as written.
+func TestRedactor_KeepsWordsAfterBasicAndBearer(t *testing.T) {
+	r := NewRedactor(manifest.App{ClientID: "cid", ClientSecret: "the-client-secret"})
+	for _, s := range []string{
+		"JSON panel request (Basic auth: wrong) for user 1001 of company 1: answered 200",
+		"A request with forged Basic auth is refused (Basic auth: missing)",
+		"a request whose basic auth is wrong",
+		"the app's Custom UI panel has no http_auth, so its requests carry no Basic auth",
+		"The code is exchanged for a Bearer access token of an hour",
+		"want Bearer and the access token",
+	} {
+		if got := r.Redact(s); got != s {
+			t.Errorf("Redact(%q) = %q; want it unchanged", s, got)
+		}
 	}
 }
 

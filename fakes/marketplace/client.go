@@ -432,7 +432,7 @@ func (m *Marketplace) SendUninstall(ctx context.Context, clientID string, r Unin
 	}{clientID, r.CompanyID, r.UserID, time.Now().UTC().Format(time.RFC3339)})
 	ex := Exchange{Kind: KindUninstall, App: clientID, CompanyID: r.CompanyID, UserID: r.UserID}
 	if r.Credentials != CredentialsValid {
-		ex.Variant = "basic auth: " + r.Credentials.String()
+		ex.Variant = "Basic auth: " + r.Credentials.String()
 	}
 	h := http.Header{"Content-Type": {"application/json"}}
 	setBasic(h, a.ClientID, a.ClientSecret, r.Credentials)
@@ -639,7 +639,7 @@ func (m *Marketplace) sendExtension(ctx context.Context, clientID string, r extR
 		forged = append(forged, "token: "+r.token.String())
 	}
 	if r.creds != CredentialsValid {
-		forged = append(forged, "basic auth: "+r.creds.String())
+		forged = append(forged, "Basic auth: "+r.creds.String())
 	}
 	ex.Variant = strings.Join(forged, "; ")
 	return m.send(ctx, ex, method, withQuery(ext.URL, q.String()), h, r.body)

@@ -178,12 +178,12 @@ func TestMarketplace_ForgedRequests(t *testing.T) {
 				t.Errorf("claims = %+v %v, want company 2", c, err)
 			}
 		}, "panel-user", "panel-pass", true},
-		{TokenValid, CredentialsWrong, "basic auth: wrong", func(t *testing.T, _ string, c jwt.Claims, err error) {
+		{TokenValid, CredentialsWrong, "Basic auth: wrong", func(t *testing.T, _ string, c jwt.Claims, err error) {
 			if err != nil || c.UserID != 101 {
 				t.Errorf("claims = %+v %v, want a valid token", c, err)
 			}
 		}, "panel-user", wrongPassword, true},
-		{TokenValid, CredentialsMissing, "basic auth: missing", func(t *testing.T, _ string, _ jwt.Claims, err error) {
+		{TokenValid, CredentialsMissing, "Basic auth: missing", func(t *testing.T, _ string, _ jwt.Claims, err error) {
 			if err != nil {
 				t.Errorf("err = %v, want a valid token", err)
 			}
