@@ -380,11 +380,8 @@ func (r *Report) WriteText(w io.Writer) error {
 			if sr.Surface == result.App && expected == "" {
 				continue
 			}
-			line := fmt.Sprintf("    %-13s %s%s%s", sr.Verdict, sr.Surface, judgedText(sr), expected)
-			if sr.Verdict == Fail {
-				line += r.rerun(rr.ID)
-			}
-			fmt.Fprintln(&b, line)
+			// The rerun command is the rule's: its line has it, once.
+			fmt.Fprintf(&b, "    %-13s %s%s%s\n", sr.Verdict, sr.Surface, judgedText(sr), expected)
 		}
 		for i, f := range rr.Findings {
 			if i == maxShown {

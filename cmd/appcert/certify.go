@@ -56,8 +56,8 @@ Writes junit.xml, cucumber.json, summary.json and report.html into --out.
 rule, surface, reason and optional expires date): they are reported as
 expected and do not fail the run; an entry that no longer fails, or has
 expired, fails it. --write-baseline FILE writes today's failures as a
-baseline to start from. Every FAIL line ends with the command that reruns
-that rule's checks alone.
+baseline to start from. A failing rule's line ends with the command that
+reruns that rule's checks alone.
 Exit codes: 0 every required check passed (warnings allowed), 1 a check
 failed or could not run (or --timeout was reached), 2 setup or usage error
 (no Docker engine, an app that exits or never answers), 130 interrupted by Ctrl-C, 143 by SIGTERM (the reports hold what was found
