@@ -128,6 +128,12 @@ func TestCertify_FaultMatrix(t *testing.T) {
 	}
 	shared := suite.NewBrowser(chromium, why)
 	defer shared.Close()
+	var allKinds []reference.ExtensionKind // the largest shape
+	for _, kinds := range shapes() {
+		if len(kinds) > len(allKinds) {
+			allKinds = kinds
+		}
+	}
 	reports := make([]*certify.Report, len(cases))
 	errs := make([]error, len(cases))
 	var wg sync.WaitGroup
@@ -205,6 +211,15 @@ func TestCertify_FaultMatrix(t *testing.T) {
 			}
 			if rep.ExitCode() != wantExit {
 				t.Errorf("exit code %d, want %d (%s)", rep.ExitCode(), wantExit, ruleVerdicts(rep))
+			}
+			// Where the app declares every surface, in the sample's own
+			// sharing mode, the fault also fails each rule it lists as Also.
+			if len(c.kinds) == len(allKinds) && c.mode == reference.ModeSharedExtensions {
+				for _, id := range c.fault.Also {
+					if r, _ := rep.Rule(id); r.Verdict != certify.Fail {
+						t.Errorf("%s is %s; the fault lists it as failed too:\n%s", id, r.Verdict, reportText(rep))
+					}
+				}
 			}
 			for _, r := range rep.Rules {
 				check, _ := suite.CheckOf(r.ID)

@@ -106,6 +106,14 @@ func TestRules_LooksRulesUp(t *testing.T) {
 		strings.Contains(out, "PD-EXT-01 ") || !strings.Contains(out, "\n2 rules,") {
 		t.Errorf("rules pd-ext-02 PD-SHARE-13: exit %d:\n%s", code, out)
 	}
+	// Every fault that fails the rule is listed, its own and others'; one
+	// rule is "1 rule".
+	code, out, _ = runCLI(t, "rules", "PD-EXT-02")
+	for _, want := range []string{"skip-jwt, trust-query-user, bad-token-500, ignore-basic-auth, custom-ui-refusal-page", "custom-ui-trusts-query (a PD-EXT-05 fault)", "\n1 rule, 0 with gaps"} {
+		if code != exitOK || !strings.Contains(out, want) {
+			t.Errorf("rules PD-EXT-02: exit %d, lacks %q:\n%s", code, want, out)
+		}
+	}
 	code, out, _ = runCLI(t, "rules", "PD-EXT")
 	if code != exitOK || !strings.Contains(out, "PD-EXT-01  M") || !strings.Contains(out, "PD-EXT-02  A") || strings.Contains(out, "\nPD-SHARE-") {
 		t.Errorf("rules PD-EXT: exit %d:\n%s", code, out)

@@ -41,11 +41,27 @@ type coverage struct {
 	scenarios  map[rules.ID][]features.Scenario
 	checks     map[rules.ID][]features.Scenario
 	properties map[rules.ID][]string
-	faults     map[rules.ID][]string
+	faults     map[rules.ID][]string // the faults made to break the rule
+	// alsoFaults are the other faults that fail the rule too.
+	alsoFaults map[rules.ID][]app.FaultInfo
+}
+
+// faultsOf names every fault that fails rule id, its own first; with
+// owner, each other fault says whose it is.
+func (c coverage) faultsOf(id rules.ID, owner bool) []string {
+	out := slices.Clone(c.faults[id])
+	for _, f := range c.alsoFaults[id] {
+		name := string(f.Name)
+		if owner {
+			name += fmt.Sprintf(" (a %s fault)", f.Rule)
+		}
+		out = append(out, name)
+	}
+	return out
 }
 
 func loadCoverage() (coverage, error) {
-	c := coverage{properties: map[rules.ID][]string{}, faults: map[rules.ID][]string{}}
+	c := coverage{properties: map[rules.ID][]string{}, faults: map[rules.ID][]string{}, alsoFaults: map[rules.ID][]app.FaultInfo{}}
 	ss, err := features.MarketplaceScenarios()
 	if err != nil {
 		return c, fmt.Errorf("reading the marketplace suites: %v", err)
@@ -61,6 +77,9 @@ func loadCoverage() (coverage, error) {
 	}
 	for _, f := range app.Faults() {
 		c.faults[f.Rule] = append(c.faults[f.Rule], string(f.Name))
+		for _, id := range f.Also {
+			c.alsoFaults[id] = append(c.alsoFaults[id], f)
+		}
 	}
 	return c, nil
 }
@@ -224,7 +243,7 @@ func printRulesJSON(c coverage, rs []rules.Rule, w io.Writer) error {
 		if r.Kind == rules.Marketplace {
 			j.Scenarios, j.Properties = scen(c.scenarios[r.ID]), c.properties[r.ID]
 		} else {
-			j.AppChecks, j.Faults = scen(c.checks[r.ID]), c.faults[r.ID]
+			j.AppChecks, j.Faults = scen(c.checks[r.ID]), c.faultsOf(r.ID, false)
 			for _, k := range checkSurfaces(r.ID) {
 				j.Surfaces = append(j.Surfaces, string(k))
 			}
@@ -285,14 +304,18 @@ func printRules(c coverage, rs []rules.Rule, w io.Writer) {
 				}
 				fmt.Fprintf(&b, "  surfaces:   %s\n", strings.Join(names, ", "))
 			}
-			fmt.Fprintf(&b, "  faults:     %s\n", list(c.faults[r.ID]))
+			fmt.Fprintf(&b, "  faults:     %s\n", list(c.faultsOf(r.ID, true)))
 		}
 		if g := c.gap(r); g != "" {
 			fmt.Fprintf(&b, "  GAP:        %s\n", g)
 			gaps++
 		}
 	}
-	fmt.Fprintf(&b, "\n%d rules, %d with gaps (appcert rules --missing lists them).\n", len(rs), gaps)
+	n := fmt.Sprintf("%d rules", len(rs))
+	if len(rs) == 1 {
+		n = "1 rule"
+	}
+	fmt.Fprintf(&b, "\n%s, %d with gaps (appcert rules --missing lists them).\n", n, gaps)
 	io.WriteString(w, b.String())
 }
 

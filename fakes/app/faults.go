@@ -55,6 +55,10 @@ type FaultInfo struct {
 	Rule        rules.ID
 	Kinds       []reference.ExtensionKind
 	Description string
+	// Also are the other rules the same defect fails when the app declares
+	// every surface (an unchecked token also lets a JSON modal's submit
+	// through: PD-EXT-06); certify's fault matrix checks that each does.
+	Also []rules.ID
 }
 
 // Faults lists every fault, in a stable order.
@@ -72,36 +76,36 @@ func Faults() []FaultInfo {
 	basic := []reference.ExtensionKind{reference.JSONPanel, reference.LinkAction, reference.JSONModal}
 	reads := []reference.ExtensionKind{reference.JSONPanel, reference.JSONModal, reference.CustomUIPanel}
 	return []FaultInfo{
-		{FaultServeUnshared, rules.PDShare21, reads, "serves the JSON panel, the JSON modal and the Custom UI page to a viewer who never authorized, on another installation of the company, whatever isShared and the sharing state say"},
-		{FaultActionAfterRemoval, rules.PDShare22, link, "the link action skips the entitlement check, so a viewer the app was removed from can still act"},
-		{FaultIgnoreVisibility, rules.PDShare23, panel, "shows a shared viewer the installing user's owner-only deals"},
-		{FaultIgnoreSharingCallback, rules.PDShare24, both, "accepts every sharing callback but keeps the state of the first one per installation"},
-		{FaultNoCallbackPost, rules.PDShare24, both, "has no POST handler on the callback URL (405)"},
-		{FaultCallOutsideScopes, rules.PDScope07, reads, "also calls GET /api/v2/activities (needs activities:read) while building the panel"},
-		{FaultUnusedScope, rules.PDScope08, panel, "advertises contacts:read, which it never uses"},
-		{FaultSkipJWT, rules.PDExt02, every, "does not verify the extension request token at all"},
-		{FaultTrustQueryUser, rules.PDExt02, every, "verifies the token's signature but trusts the query's userId and companyId over the token's"},
-		{FaultBadToken500, rules.PDExt02, every, "answers a bad token with 500 and a Go stack trace in the body"},
-		{FaultIgnoreBasicAuth, rules.PDExt02, basic, "skips the Basic auth check on extension requests"},
-		{FaultSlowPanel, rules.PDExt03, panel, "answers the JSON panel only after SlowPanelDelay (11s by default)"},
-		{FaultBadPanelSchema, rules.PDExt04, panel, "pads the JSON panel answer to 11 objects, the padding without a header"},
-		{FaultLeakOtherCompany, rules.PDExt05, reads, "caches deals by ID across companies, so one company sees another's deal"},
-		{FaultUnauthenticatedUninstall, rules.PDUninst02, every, "acts on an uninstall request without checking its Basic auth"},
-		{FaultIgnoreUninstall, rules.PDUninst02, every, "keeps serving a user after a genuine uninstall"},
-		{FaultNoCodeExchange, rules.PDOAuth02, nil, "never exchanges the authorization code for tokens"},
-		{FaultDenied500, rules.PDOAuth02, nil, "answers the user_denied redirect with a 500"},
-		{FaultNoRefresh, rules.PDOAuth03, panel, "never refreshes an access token, so an expired one makes the panel fail"},
-		{FaultSlowModal, rules.PDExt03, modal, "opens the JSON modal only after SlowPanelDelay (11s by default)"},
-		{FaultBadModal, rules.PDExt06, modal, "answers the JSON modal's opening with a JSON panel's data list instead of blocks and actions"},
-		{FaultBadModalSubmit, rules.PDExt06, modal, `answers a JSON modal submit with {"ok":true}, neither the success nor the error shape`},
-		{FaultCustomUIRefusalPage, rules.PDExt02, customUI, "refuses a bad Custom UI page load with 401 but serves the page anyway"},
-		{FaultUndeclaredPanelField, rules.PDExt04, panel, "adds an internal_notes field that the panel's declared data_schema does not allow"},
-		{FaultSubmitTrustsQueryUser, rules.PDExt06, modal, "checks the token of a JSON modal's opening, but on its submit trusts the query's userId and companyId over the token's"},
-		{FaultRequireState, rules.PDOAuth04, nil, "refuses an authorization redirect without a state, as if every install started at the app"},
-		{FaultAcceptAnyState, rules.PDOAuth05, nil, "never checks the state of an authorization redirect, so a redirect its Installation URL did not start installs too"},
-		{FaultTokenInPage, rules.PDOAuth06, nil, "shows the new access token on the page the authorization redirect answers with"},
-		{FaultNoBackoff, rules.PDAPI03, panel, "calls the API again at once after a 429, ignoring Retry-After"},
-		{FaultCustomUITrustsQuery, rules.PDExt05, customUI, "the Custom UI page's backend checks the signed token's signature, then serves the user and company the call's query names"},
+		{FaultServeUnshared, rules.PDShare21, reads, "serves the JSON panel, the JSON modal and the Custom UI page to a viewer who never authorized, on another installation of the company, whatever isShared and the sharing state say", nil},
+		{FaultActionAfterRemoval, rules.PDShare22, link, "the link action skips the entitlement check, so a viewer the app was removed from can still act", nil},
+		{FaultIgnoreVisibility, rules.PDShare23, panel, "shows a shared viewer the installing user's owner-only deals", nil},
+		{FaultIgnoreSharingCallback, rules.PDShare24, both, "accepts every sharing callback but keeps the state of the first one per installation", nil},
+		{FaultNoCallbackPost, rules.PDShare24, both, "has no POST handler on the callback URL (405)", nil},
+		{FaultCallOutsideScopes, rules.PDScope07, reads, "also calls GET /api/v2/activities (needs activities:read) while building the panel", nil},
+		{FaultUnusedScope, rules.PDScope08, panel, "advertises contacts:read, which it never uses", nil},
+		{FaultSkipJWT, rules.PDExt02, every, "does not verify the extension request token at all", []rules.ID{rules.PDExt05, rules.PDExt06}},
+		{FaultTrustQueryUser, rules.PDExt02, every, "verifies the token's signature but trusts the query's userId and companyId over the token's", []rules.ID{rules.PDExt06}},
+		{FaultBadToken500, rules.PDExt02, every, "answers a bad token with 500 and a Go stack trace in the body", []rules.ID{rules.PDExt06}},
+		{FaultIgnoreBasicAuth, rules.PDExt02, basic, "skips the Basic auth check on extension requests", nil},
+		{FaultSlowPanel, rules.PDExt03, panel, "answers the JSON panel only after SlowPanelDelay (11s by default)", nil},
+		{FaultBadPanelSchema, rules.PDExt04, panel, "pads the JSON panel answer to 11 objects, the padding without a header", nil},
+		{FaultLeakOtherCompany, rules.PDExt05, reads, "caches deals by ID across companies, so one company sees another's deal", nil},
+		{FaultUnauthenticatedUninstall, rules.PDUninst02, every, "acts on an uninstall request without checking its Basic auth", nil},
+		{FaultIgnoreUninstall, rules.PDUninst02, every, "keeps serving a user after a genuine uninstall", nil},
+		{FaultNoCodeExchange, rules.PDOAuth02, nil, "never exchanges the authorization code for tokens", nil},
+		{FaultDenied500, rules.PDOAuth02, nil, "answers the user_denied redirect with a 500", nil},
+		{FaultNoRefresh, rules.PDOAuth03, panel, "never refreshes an access token, so an expired one makes the panel fail", nil},
+		{FaultSlowModal, rules.PDExt03, modal, "opens the JSON modal only after SlowPanelDelay (11s by default)", nil},
+		{FaultBadModal, rules.PDExt06, modal, "answers the JSON modal's opening with a JSON panel's data list instead of blocks and actions", nil},
+		{FaultBadModalSubmit, rules.PDExt06, modal, `answers a JSON modal submit with {"ok":true}, neither the success nor the error shape`, nil},
+		{FaultCustomUIRefusalPage, rules.PDExt02, customUI, "refuses a bad Custom UI page load with 401 but serves the page anyway", []rules.ID{rules.PDShare21, rules.PDShare22, rules.PDUninst02}},
+		{FaultUndeclaredPanelField, rules.PDExt04, panel, "adds an internal_notes field that the panel's declared data_schema does not allow", nil},
+		{FaultSubmitTrustsQueryUser, rules.PDExt06, modal, "checks the token of a JSON modal's opening, but on its submit trusts the query's userId and companyId over the token's", nil},
+		{FaultRequireState, rules.PDOAuth04, nil, "refuses an authorization redirect without a state, as if every install started at the app", nil},
+		{FaultAcceptAnyState, rules.PDOAuth05, nil, "never checks the state of an authorization redirect, so a redirect its Installation URL did not start installs too", nil},
+		{FaultTokenInPage, rules.PDOAuth06, nil, "shows the new access token on the page the authorization redirect answers with", nil},
+		{FaultNoBackoff, rules.PDAPI03, panel, "calls the API again at once after a 429, ignoring Retry-After", nil},
+		{FaultCustomUITrustsQuery, rules.PDExt05, customUI, "the Custom UI page's backend checks the signed token's signature, then serves the user and company the call's query names", []rules.ID{rules.PDExt02}},
 	}
 }
 
