@@ -23,9 +23,10 @@ import (
 
 // Run is what the scenarios of one certification run share: the fake
 // marketplace that talks to the app under test, the app's manifest, the
-// counters that give each scenario its own companies and users (the app is
-// one process serving every scenario at once), and the results, keyed by
-// scenario. Everything else lives in each scenario's own world.
+// run's block of IDs and the counters that give each scenario its own
+// companies and users in it (the app is one process serving every
+// scenario at once, and may have met earlier runs), and the results, keyed
+// by scenario. Everything else lives in each scenario's own world.
 type Run struct {
 	market *marketplace.Marketplace
 	app    manifest.App
@@ -35,6 +36,7 @@ type Run struct {
 	// unless UseBrowser gave one).
 	browser *Browser
 
+	ids        int64 // the run's ID block (idBlock)
 	companySeq atomic.Int64
 	userSeq    atomic.Int64
 
@@ -51,7 +53,43 @@ func NewRun(m *marketplace.Marketplace, app manifest.App) (*Run, error) {
 	if !ok {
 		return nil, fmt.Errorf("suite: the marketplace has no app %q", app.ClientID)
 	}
-	return &Run{market: m, app: a, model: a.Model(), redact: NewRedactor(a), results: map[string]*result.Scenario{}, worlds: map[int64]*world{}}, nil
+	return &Run{market: m, app: a, model: a.Model(), redact: NewRedactor(a), ids: idBlock(), results: map[string]*result.Scenario{}, worlds: map[int64]*world{}}, nil
+}
+
+// A run's companies are numbered block·companyIDs+1 on and its users
+// block·userIDs+1001 on: the last digits count as in every run (company
+// 31, user 1060), the block before them is the run's, and a user ID is a
+// digit longer, so never reads like a company ID.
+const (
+	companyIDs = 1000
+	userIDs    = 10000
+	firstUser  = 1000 // users count on from here within their block
+)
+
+// idEpoch is where ID blocks count seconds from.
+var idEpoch = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// lastBlock is the latest ID block a run of this process took.
+var lastBlock atomic.Int64
+
+// idBlock gives a run its block of IDs: the seconds from idEpoch to its
+// start, past any block a run of this process took already. An app
+// remembers the companies and users it met (any app with a database
+// does), and Pipedrive never gives it one's ID for another, so no run
+// may reuse an earlier run's IDs: two runs of one process never do, nor
+// do runs of two processes started a second or more apart (a process
+// that starts several runs within a second takes the next seconds'
+// blocks). The blocks stay far below 2^53, so IDs are exact as JSON
+// numbers everywhere.
+func idBlock() int64 {
+	b := max(int64(timeNow().Sub(idEpoch)/time.Second), 1)
+	for {
+		last := lastBlock.Load()
+		next := max(b, last+1)
+		if lastBlock.CompareAndSwap(last, next) {
+			return next
+		}
+	}
 }
 
 // Uninstalled hears of an uninstall the app itself caused, by revoking a
@@ -217,7 +255,7 @@ func step(run func(ctx context.Context, w *world, a stepdef.Args) error) func(co
 	}
 }
 
-// timeNow is the wall clock, for durations.
+// timeNow is the wall clock, for durations and ID blocks.
 var timeNow = time.Now
 
 // Match returns the phrases a step text matches: one, in a well-formed

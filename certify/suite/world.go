@@ -80,7 +80,7 @@ type sub struct {
 type company struct {
 	ID   int64
 	Name string // the scenario's name for it ("Acme")
-	Full string // the marketplace's, unique in the run ("Acme 7")
+	Full string // the marketplace's, unique in the run ("Acme 7", 7 its ID's last digits)
 }
 
 type person struct {
@@ -293,13 +293,16 @@ func (w *world) judged(s *sub, ex marketplace.Exchange, found []marketplace.Find
 }
 
 // addCompany creates a company and its people, in the marketplace and in
-// the model, with IDs no other scenario of the run uses.
+// the model, with IDs no other scenario of the run, and no other run, uses.
 func (w *world) addCompany(name string, people []person) error {
 	if _, ok := w.companies[name]; ok {
 		return fmt.Errorf("the scenario already has a company called %s", name)
 	}
-	id := w.run.companySeq.Add(1)
-	c := &company{ID: id, Name: name, Full: fmt.Sprintf("%s %d", name, id)}
+	n := w.run.companySeq.Add(1)
+	if n >= companyIDs {
+		return fmt.Errorf("the run has used all its %d company IDs", companyIDs-1)
+	}
+	c := &company{ID: w.run.ids*companyIDs + n, Name: name, Full: fmt.Sprintf("%s %d", name, n)}
 	if err := w.run.market.AddCompany(marketplace.Company{ID: c.ID, Name: c.Full}); err != nil {
 		return err
 	}
@@ -311,9 +314,11 @@ func (w *world) addCompany(name string, people []person) error {
 		if _, ok := w.people[p.Name]; ok {
 			return fmt.Errorf("the scenario already has someone called %s", p.Name)
 		}
-		// Users are numbered after companies' worth of room, so a user ID
-		// never reads like a company ID in a report.
-		p.ID, p.Company = 1000+w.run.userSeq.Add(1), c
+		n := w.run.userSeq.Add(1)
+		if firstUser+n >= userIDs {
+			return fmt.Errorf("the run has used all its %d user IDs", userIDs-firstUser-1)
+		}
+		p.ID, p.Company = w.run.ids*userIDs+firstUser+n, c
 		email := strings.ToLower(fmt.Sprintf("%s.%d@%s.test", p.Name, p.ID, name))
 		if err := w.run.market.AddUser(marketplace.User{ID: p.ID, CompanyID: c.ID, Name: p.Name, Email: email, Admin: p.Admin}); err != nil {
 			return err

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/appcert/appcert/certify/result"
 	"github.com/appcert/appcert/fakes/marketplace"
@@ -35,6 +36,11 @@ func TestParseIDs_ListsAndRanges(t *testing.T) {
 
 func testWorld(t *testing.T) *world {
 	t.Helper()
+	return testWorldIn(t, testRun(t))
+}
+
+func testRun(t *testing.T) *Run {
+	t.Helper()
 	m := marketplace.New(marketplace.Options{})
 	t.Cleanup(m.Close)
 	a := manifest.App{ClientID: "c", ClientSecret: "the-client-secret", CallbackURL: "http://app.test/cb", SharingMode: reference.ModeSharedExtensions,
@@ -47,6 +53,11 @@ func testWorld(t *testing.T) *world {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return r
+}
+
+func testWorldIn(t *testing.T, r *Run) *world {
+	t.Helper()
 	c, _ := CheckOf(rules.PDShare21)
 	w, err := newWorld(r, &result.Scenario{Name: "s"}, c)
 	if err != nil {
@@ -136,5 +147,52 @@ func TestRedactor_CutsAfterRedacting(t *testing.T) {
 	}
 	if !strings.HasSuffix(ex.Body, "…") || len(ex.Body) > bodyExcerpt+len("…") || strings.ContainsRune(ex.Body, '\uFFFD') {
 		t.Errorf("body excerpt cut badly: %d bytes, %q…", len(ex.Body), ex.Body[:20])
+	}
+}
+
+// Runs against the same app never give it an ID an earlier run gave
+// another company or user: not two runs of one process started at the
+// same instant, nor a run of a new process started a second after the
+// last of them; every ID is exact as a JSON number and ends in the run's
+// own count.
+func TestRun_IDsNeverRepeatAcrossRuns(t *testing.T) {
+	at := time.Date(2026, 11, 30, 11, 0, 0, 0, time.UTC)
+	defer func(f func() time.Time, last int64) { timeNow = f; lastBlock.Store(last) }(timeNow, lastBlock.Load())
+	timeNow = func() time.Time { return at }
+	ids := func(r *Run) []int64 {
+		w := testWorldIn(t, r)
+		var out []int64
+		for _, name := range []string{"Acme", "Globex"} {
+			if err := w.addCompany(name, []person{{Name: name + " Alice", Admin: true}, {Name: name + " Bob"}}); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, w.companies[name].ID, w.people[name+" Alice"].ID, w.people[name+" Bob"].ID)
+		}
+		return out
+	}
+	lastBlock.Store(0)
+	first := ids(testRun(t))
+	second := ids(testRun(t))    // same process, same instant
+	at = at.Add(2 * time.Second) // the second took the next second's block
+	lastBlock.Store(0)           // a new process
+	third := ids(testRun(t))
+	seen := map[int64]bool{}
+	for _, id := range slices.Concat(first, second, third) {
+		if seen[id] {
+			t.Errorf("ID %d given twice: %v, %v, %v", id, first, second, third)
+		}
+		seen[id] = true
+		if id <= 0 || id >= 1<<53 {
+			t.Errorf("ID %d is not exact as a JSON number", id)
+		}
+	}
+	// The last digits count within the run: company 1, user 1001.
+	r := testRun(t)
+	w := testWorldIn(t, r)
+	if err := w.addCompany("Acme", []person{{Name: "Alice"}}); err != nil {
+		t.Fatal(err)
+	}
+	if c, p := w.companies["Acme"], w.people["Alice"]; c.ID%companyIDs != 1 || p.ID%userIDs != 1001 || c.Full != "Acme 1" || c.ID/companyIDs != p.ID/userIDs {
+		t.Errorf("company %d (%q), user %d; want the run's block then 1 and 1001", c.ID, c.Full, p.ID)
 	}
 }
