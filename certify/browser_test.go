@@ -2,15 +2,20 @@ package certify_test
 
 import (
 	"context"
+	"encoding/json"
+	"encoding/xml"
 	"errors"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/appcert/appcert/certify"
 	"github.com/appcert/appcert/certify/result"
+	"github.com/appcert/appcert/fakes/app"
 	"github.com/appcert/appcert/internal/browser"
+	"github.com/appcert/appcert/internal/junit"
 	"github.com/appcert/appcert/manifest"
 	"github.com/appcert/appcert/rules"
 )
@@ -56,22 +61,93 @@ func TestCertify_CustomUIPageRunsInTheBrowser(t *testing.T) {
 	}
 }
 
-// Without a browser the browser checks are NOT EXERCISED, saying why, and
-// the report says so on the surface even where page loads passed it.
+// Without a browser the browser checks are NOT EXERCISED, saying why; the
+// Custom UI surface they decide is NOT EXERCISED too, though its page
+// loads held, and so is the rule, in every report: a Custom UI backend
+// that serves whoever the query names (which only the browser checks
+// catch) never shows as a PASS.
 func TestCertify_BrowserChecksWithoutABrowserAreNotExercised(t *testing.T) {
-	rep, err := certify.Demo(context.Background(), certify.Options{Tags: "@PD-EXT-05", NoBrowser: true}, certify.DemoOptions{})
+	rep, err := certify.Demo(context.Background(), certify.Options{Tags: "@PD-EXT-05,@PD-EXT-02", NoBrowser: true},
+		certify.DemoOptions{Faults: []app.Fault{app.FaultCustomUITrustsQuery}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := browserCheck(t, rep, rules.PDExt05)
-	if c.Verdict != certify.NotExercised || c.Judged != 0 || !strings.Contains(c.Reason, "need Chromium") || !strings.Contains(c.Reason, "--browser=false") {
-		t.Errorf("the browser sub-check: %s, %d judged, %q; want NOT EXERCISED saying Chromium is needed and switched off", c.Verdict, c.Judged, c.Reason)
-	}
-	r, _ := rep.Rule(rules.PDExt05)
-	for _, s := range r.Surfaces {
-		if s.Surface == manifest.CustomUIPanel && !strings.Contains(strings.Join(s.Reasons, "\n"), "need Chromium") {
-			t.Errorf("the Custom UI panel's %s does not say the browser checks did not run: %v", s.Verdict, s.Reasons)
+	for _, id := range []rules.ID{rules.PDExt05, rules.PDExt02} {
+		c := browserCheck(t, rep, id)
+		if c.Verdict != certify.NotExercised || c.Judged != 0 || !strings.Contains(c.Reason, "need Chromium") || !strings.Contains(c.Reason, "--browser=false") {
+			t.Errorf("%s's browser sub-check: %s, %d judged, %q; want NOT EXERCISED saying Chromium is needed and switched off", id, c.Verdict, c.Judged, c.Reason)
 		}
+		r, _ := rep.Rule(id)
+		if r.Verdict != certify.NotExercised {
+			t.Errorf("%s is %s without the browser checks; want NOT EXERCISED:\n%s", id, r.Verdict, reportText(rep))
+		}
+		for _, s := range r.Surfaces {
+			if s.Surface == manifest.CustomUIPanel && (s.Verdict != certify.NotExercised || !strings.Contains(strings.Join(s.Reasons, "\n"), "need Chromium")) {
+				t.Errorf("%s on the Custom UI panel: %s, %v; want NOT EXERCISED saying the browser checks did not run", id, s.Verdict, s.Reasons)
+			}
+		}
+	}
+	if rep.Counts.NotExercised != 2 || rep.Counts.Passed != 0 || rep.ExitCode() != certify.ExitOK {
+		t.Errorf("counts %+v, exit %d; want the 2 rules not exercised, none passed, exit 0", rep.Counts, rep.ExitCode())
+	}
+	if line := rep.SummaryLine(); !strings.Contains(line, "2 not exercised") {
+		t.Errorf("summary line %q", line)
+	}
+	// junit.xml: the surface skipped, saying why.
+	var doc junit.Suites
+	if err := xml.Unmarshal(rep.JUnit, &doc); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range doc.Suites {
+		for _, c := range s.Cases {
+			if strings.HasSuffix(c.Name, " on custom_ui_panel") && (c.Skipped == nil || !strings.Contains(c.Skipped.Message, "NOT EXERCISED") || !strings.Contains(c.Skipped.Message, "need Chromium")) {
+				t.Errorf("junit %s: %+v; want skipped, NOT EXERCISED, saying Chromium is needed", c.Name, c)
+			}
+		}
+	}
+	// report.html: the rule and the surface not exercised.
+	page, err := rep.HTML()
+	if err != nil {
+		t.Fatal(err)
+	}
+	row := regexp.MustCompile(`(?s)<tr id="row-PD-EXT-05">.*?</tr>`).FindString(string(page))
+	if !strings.Contains(row, `v-not-exercised">NOT EXERCISED</td>`) || !strings.Contains(row, `NOT EXERCISED</span> custom_ui_panel`) || strings.Contains(row, `PASS</span> custom_ui_panel`) {
+		t.Errorf("report.html's PD-EXT-05 row:\n%s", row)
+	}
+	// cucumber.json: the browser scenarios' steps from the browser on are
+	// skipped, not passed, saying why first.
+	var feats []struct {
+		Elements []struct {
+			Name  string `json:"name"`
+			Steps []struct {
+				Name   string `json:"name"`
+				Result struct {
+					Status       string `json:"status"`
+					ErrorMessage string `json:"error_message"`
+				} `json:"result"`
+			} `json:"steps"`
+		} `json:"elements"`
+	}
+	if err := json.Unmarshal(rep.Cucumber, &feats); err != nil {
+		t.Fatal(err)
+	}
+	browserSteps := 0
+	for _, f := range feats {
+		for _, e := range f.Elements {
+			for _, s := range e.Steps {
+				if !strings.Contains(s.Name, "in the browser") {
+					continue
+				}
+				browserSteps++
+				m := s.Result.ErrorMessage
+				if s.Result.Status != "skipped" || !strings.Contains(m, "need Chromium") || strings.Index(m, "need Chromium") > strings.Index(m, "; ") {
+					t.Errorf("cucumber.json, %s: %q is %s, %q; want skipped, saying first that Chromium is needed", e.Name, s.Name, s.Result.Status, m)
+				}
+			}
+		}
+	}
+	if browserSteps != 2 {
+		t.Errorf("cucumber.json has %d steps running pages in the browser, want 2", browserSteps)
 	}
 }
 

@@ -342,14 +342,18 @@ func skipReasons(ss []result.Scenario) cucumberreport.Reasons {
 			return ""
 		}
 		var checks []string
-		for _, c := range s.Checks {
+		// The checks a step settled first: theirs is the reason the
+		// scenario stopped; those left open were settled at its end.
+		ordered := slices.Clone(s.Checks)
+		slices.SortStableFunc(ordered, func(a, b result.SubCheck) int { return boolRank(a.Step == "") - boolRank(b.Step == "") })
+		for _, c := range ordered {
 			line := fmt.Sprintf("%s %s on %s", s.Rule, c.Verdict, c.Surface)
 			if c.Reason != "" {
 				line += ": " + c.Reason
 			}
 			checks = append(checks, line)
 		}
-		return "every check of the scenario was settled before this step, which could not change it: " + strings.Join(checks, "; ")
+		return "every check of the scenario was settled by this step or one before it, so it could not change them: " + strings.Join(checks, "; ")
 	}
 }
 

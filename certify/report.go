@@ -138,7 +138,9 @@ func newReport(app manifest.App, base string, o Options, scs []result.Scenario, 
 // warning warns, else one scenario that passed passes it, else it was not
 // exercised. Findings of the rule made in any scenario count too. The rule
 // is the worst of its surfaces, NOT EXERCISED counting below WARN and
-// above PASS: a rule passes only where every surface did.
+// above PASS: a rule passes only where every surface did. A surface the
+// check runs on in the browser (Check.Browser) passes only where its
+// browser sub-checks ran: else it is NOT EXERCISED, saying why.
 func ruleResult(rl rules.Rule, check suite.Check, app manifest.App, tagged []result.Scenario, all []result.Finding) result.RuleResult {
 	rr := result.RuleResult{ID: rl.ID, Summary: rl.Summary}
 	for _, s := range tagged {
@@ -189,6 +191,12 @@ func ruleResult(rl rules.Rule, check suite.Check, app manifest.App, tagged []res
 		if sr.Verdict == "" {
 			sr.Verdict = NotExercised
 			sr.Reasons = append(sr.Reasons, "no scenario checked it")
+		}
+		if sr.Verdict == Pass && len(unbrowsed) > 0 && slices.Contains(check.Browser, surface) {
+			// The page's backend is checked in the browser only: what held
+			// without it (the page's loads) is not the rule held.
+			sr.Verdict = NotExercised
+			sr.Reasons = append(unbrowsed, fmt.Sprintf("without the browser checks, %s judged held; the browser checks decide the rest", plural(sr.Judged, "exchange", "exchanges")))
 		}
 		if sr.Verdict == Pass || sr.Verdict == Fail || sr.Verdict == Warn {
 			// Only the reasons for a verdict that did not decide are kept.

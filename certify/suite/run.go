@@ -242,6 +242,9 @@ func step(run func(ctx context.Context, w *world, a stepdef.Args) error) func(co
 				w.interrupted()
 				return godog.ErrSkip
 			}
+			if errors.Is(err, godog.ErrSkip) {
+				return err // the step settled what it could and ended the scenario
+			}
 			// A harness error (a step that does not fit the scenario):
 			// what godog gets goes into the reports, so no secrets.
 			err = errors.New(w.run.redact.Redact(err.Error()))
