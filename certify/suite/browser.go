@@ -2,6 +2,7 @@ package suite
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -26,10 +27,12 @@ type Browser struct {
 	path string // the Chromium binary; empty: none
 	why  string // why there is none, and how to get one
 
-	mu   sync.Mutex
-	ctx  context.Context // the running browser's
-	stop context.CancelFunc
-	err  error
+	mu          sync.Mutex
+	starting    chan struct{}      // closed once the start has ended
+	cancelStart context.CancelFunc // ends a start under way, or the browser
+	ctx         context.Context    // the running browser's
+	stop        context.CancelFunc
+	err         error
 }
 
 // NewBrowser is the browser of a run: Chromium at path, or, when path is
@@ -38,42 +41,90 @@ func NewBrowser(path, why string) *Browser {
 	return &Browser{path: path, why: why}
 }
 
-// Close ends the browser, if it was started, and removes its profile.
+// Close ends the browser, if it was started, and removes its profile. A
+// start under way is cut short.
 func (b *Browser) Close() {
 	if b == nil {
 		return
 	}
+	b.mu.Lock()
+	starting, cancel := b.starting, b.cancelStart
+	if starting == nil {
+		b.err = errClosed // and never starts
+		b.mu.Unlock()
+		return
+	}
+	b.mu.Unlock()
+	cancel()
+	<-starting
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.stop != nil {
 		b.stop()
 		b.stop, b.ctx = nil, nil
 	}
+	if b.err == nil {
+		b.err = errClosed
+	}
 }
+
+var errClosed = errors.New("the run's browser was closed")
 
 // tab opens a tab, starting the browser the first time; cancel closes it.
 func (b *Browser) tab(ctx context.Context) (context.Context, context.CancelFunc, error) {
+	bctx, err := b.running(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	tctx, cancel := chromedp.NewContext(bctx)
+	stopWatch := context.AfterFunc(ctx, cancel) // a cancelled scenario closes its tab
+	return tctx, func() { stopWatch(); cancel() }, nil
+}
+
+// running is the browser's context once it runs, started by the first
+// scenario that asks. The start goes on in the background: a scenario
+// (or the run) cancelled meanwhile stops waiting at once, rather than
+// after Chromium took its time to start on a loaded machine.
+func (b *Browser) running(ctx context.Context) (context.Context, error) {
+	b.mu.Lock()
+	if b.starting == nil && b.err != nil {
+		defer b.mu.Unlock()
+		return nil, b.err
+	}
+	if b.starting == nil {
+		b.starting = make(chan struct{})
+		// The browser outlives the scenario that starts it; Close ends
+		// it. The app's pages may be served over HTTPS with a
+		// certificate of appcert's CA (--tls) or the app's own
+		// (--app-ca), which this throwaway profile does not know.
+		sctx, cancel := context.WithCancel(context.Background())
+		b.cancelStart = cancel
+		go func() {
+			defer close(b.starting)
+			opts := append([]chromedp.ExecAllocatorOption{chromedp.Flag("ignore-certificate-errors", true)}, browser.FramesInProcess...)
+			bctx, stop, err := browser.Start(sctx, b.path, 1024, 768, opts...)
+			b.mu.Lock()
+			defer b.mu.Unlock()
+			if err != nil {
+				b.err = &noBrowserError{err}
+				return
+			}
+			b.ctx, b.stop = bctx, stop
+		}()
+	}
+	starting := b.starting
+	b.mu.Unlock()
+	select {
+	case <-starting:
+	case <-ctx.Done():
+		return nil, context.Cause(ctx)
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.err != nil {
-		return nil, nil, b.err
+		return nil, b.err
 	}
-	if b.ctx == nil {
-		// The browser outlives the scenario that starts it; Close ends it.
-		// The app's pages may be served over HTTPS with a certificate of
-		// appcert's CA (--tls) or the app's own (--app-ca), which this
-		// throwaway profile does not know.
-		opts := append([]chromedp.ExecAllocatorOption{chromedp.Flag("ignore-certificate-errors", true)}, browser.FramesInProcess...)
-		bctx, stop, err := browser.Start(context.Background(), b.path, 1024, 768, opts...)
-		if err != nil {
-			b.err = &noBrowserError{err}
-			return nil, nil, b.err
-		}
-		b.ctx, b.stop = bctx, stop
-	}
-	tctx, cancel := chromedp.NewContext(b.ctx)
-	stopWatch := context.AfterFunc(ctx, cancel) // a cancelled scenario closes its tab
-	return tctx, func() { stopWatch(); cancel() }, nil
+	return b.ctx, nil
 }
 
 // noBrowserError is a Chromium that would not start: the browser checks

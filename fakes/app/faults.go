@@ -82,7 +82,7 @@ func Faults() []FaultInfo {
 		{FaultIgnoreSharingCallback, rules.PDShare24, both, "accepts every sharing callback but keeps the state of the first one per installation", nil},
 		{FaultNoCallbackPost, rules.PDShare24, both, "has no POST handler on the callback URL (405)", nil},
 		{FaultCallOutsideScopes, rules.PDScope07, reads, "also calls GET /api/v2/activities (needs activities:read) while building the panel", nil},
-		{FaultUnusedScope, rules.PDScope08, panel, "advertises contacts:read, which it never uses", nil},
+		{FaultUnusedScope, rules.PDScope08, panel, "advertises contacts:read, which it never uses (seen where the manifest lists the app's own scopes, as --demo's does)", nil},
 		{FaultSkipJWT, rules.PDExt02, every, "does not verify the extension request token at all", []rules.ID{rules.PDExt05, rules.PDExt06}},
 		{FaultTrustQueryUser, rules.PDExt02, every, "verifies the token's signature but trusts the query's userId and companyId over the token's", []rules.ID{rules.PDExt06}},
 		{FaultBadToken500, rules.PDExt02, every, "answers a bad token with 500 and a Go stack trace in the body", []rules.ID{rules.PDExt06}},
