@@ -487,6 +487,13 @@ func shortErr(err error) error {
 // List returns the IDs of the containers, running or not, that carry every
 // one of labels (with those values; "" matches any value).
 func List(ctx context.Context, labels map[string]string) ([]string, error) {
+	return labelledIDs(ctx, labels, list, func(it mobycontainer.Summary) string { return it.ID })
+}
+
+// labelledIDs lists, on a client of its own, what carries every one of
+// labels (containers or images, as list says) and returns their IDs.
+func labelledIDs[T any](ctx context.Context, labels map[string]string,
+	list func(context.Context, *testcontainers.DockerClient, map[string]string) ([]T, error), id func(T) string) ([]string, error) {
 	cli, err := newClient(ctx)
 	if err != nil {
 		return nil, err
@@ -498,7 +505,7 @@ func List(ctx context.Context, labels map[string]string) ([]string, error) {
 	}
 	ids := make([]string, len(items))
 	for i, it := range items {
-		ids[i] = it.ID
+		ids[i] = id(it)
 	}
 	return ids, nil
 }
@@ -584,20 +591,7 @@ func deadOwner(o, here string) bool {
 // as List does for containers: a build appcert started carries the same
 // labels as its container.
 func ListImages(ctx context.Context, labels map[string]string) ([]string, error) {
-	cli, err := newClient(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer cli.Close()
-	items, err := listImages(ctx, cli, labels)
-	if err != nil {
-		return nil, err
-	}
-	ids := make([]string, len(items))
-	for i, it := range items {
-		ids[i] = it.ID
-	}
-	return ids, nil
+	return labelledIDs(ctx, labels, listImages, func(it image.Summary) string { return it.ID })
 }
 
 func listImages(ctx context.Context, cli *testcontainers.DockerClient, labels map[string]string) ([]image.Summary, error) {
