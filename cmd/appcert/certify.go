@@ -118,6 +118,20 @@ func (f *faultFlags) Set(name string) error {
 	return nil
 }
 
+// faultUsage is --fault's help in each command that takes it.
+const faultUsage = "with --demo, switch a sample app fault `NAME` on; repeatable (\"list\" lists them)"
+
+// listed prints the sample app's faults when --fault list asked for them.
+func (f faultFlags) listed(stdout io.Writer) bool {
+	if !slices.Contains(f, "list") {
+		return false
+	}
+	for _, fi := range app.Faults() {
+		fmt.Fprintf(stdout, "%-26s %-13s %s\n", fi.Name, fi.Rule, fi.Description)
+	}
+	return true
+}
+
 func runCertify(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("appcert certify", certifyUsage, stdout, stderr)
 	var (
@@ -150,7 +164,7 @@ func runCertify(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	fs.BoolVar(&demo, "demo", false, "certify the bundled sample app, started in-process")
 	fs.BoolVar(&useBrowser, "browser", true, "run each Custom UI page in headless Chromium and send its backend calls again as other viewers (--browser=false: those checks are not exercised)")
 	fs.StringVar(&chromium, "chromium", "", "the Chromium `binary` for --browser (default: chromium on PATH, or /usr/bin/chromium)")
-	fs.Var(&faults, "fault", "with --demo, switch a sample app fault `NAME` on; repeatable (\"list\" lists them)")
+	fs.Var(&faults, "fault", faultUsage)
 	fs.Var(&only, "rule", "run only the checks of this app rule `ID` (PD-EXT-02); repeatable")
 	fs.BoolVar(&progress, "progress", false, "a line on stderr per finished scenario (default: on a terminal, unless CI is set)")
 	fs.DurationVar(&timeout, "timeout", 0, "stop the whole run after this `duration` (e.g. 5m) and report what was found so far")
@@ -164,10 +178,7 @@ func runCertify(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	if stop {
 		return code
 	}
-	if slices.Contains(faults, "list") {
-		for _, fi := range app.Faults() {
-			fmt.Fprintf(stdout, "%-26s %-13s %s\n", fi.Name, fi.Rule, fi.Description)
-		}
+	if faults.listed(stdout) {
 		return exitOK
 	}
 	usageErr := fs.usageErr

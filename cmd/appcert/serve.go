@@ -7,7 +7,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"slices"
 	"time"
 
 	"github.com/appcert/appcert/certify"
@@ -40,15 +39,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs.StringVar(&path, "manifest", "", "the app's manifest `file` (YAML or JSON)")
 	fs.StringVar(&listen, "listen", certify.DefaultListen, "loopback `address` for the page and the marketplace the app calls")
 	fs.BoolVar(&demo, "demo", false, "serve the bundled sample app, started in-process")
-	fs.Var(&faults, "fault", "with --demo, switch a sample app fault `NAME` on; repeatable (\"list\" lists them)")
+	fs.Var(&faults, "fault", faultUsage)
 	pos, code, stop := fs.parse(args)
 	if stop {
 		return code
 	}
-	if slices.Contains(faults, "list") {
-		for _, fi := range app.Faults() {
-			fmt.Fprintf(stdout, "%-26s %-13s %s\n", fi.Name, fi.Rule, fi.Description)
-		}
+	if faults.listed(stdout) {
 		return exitOK
 	}
 	usageErr := fs.usageErr
