@@ -128,16 +128,8 @@ func outcomeSteps() []def {
 			Pattern: `{app} receives no sharing callback`,
 			Example: `"Deal Insights" receives no sharing callback`},
 			run: func(w *world, a []string, _ *godog.Table) error {
-				id, err := w.app(a[0])
-				if err != nil {
-					return err
-				}
-				for _, cb := range effectsOf[reference.SharingCallback](w) {
-					if cb.App == id {
-						return fmt.Errorf("%q received a sharing callback: %s", a[0], w.describeCallback(cb))
-					}
-				}
-				return nil
+				return noCallback(w, a[0], func(cb reference.SharingCallback) reference.AppID { return cb.App },
+					func(cb reference.SharingCallback) string { return "a sharing callback: " + w.describeCallback(cb) })
 			}},
 		{Phrase: Phrase{Area: AreaOutcomes,
 			Pattern: `{app} receives an uninstall callback for {person}`,
@@ -147,16 +139,8 @@ func outcomeSteps() []def {
 			Pattern: `{app} receives no uninstall callback`,
 			Example: `"Deal Insights" receives no uninstall callback`},
 			run: func(w *world, a []string, _ *godog.Table) error {
-				id, err := w.app(a[0])
-				if err != nil {
-					return err
-				}
-				for _, cb := range effectsOf[reference.UninstallCallback](w) {
-					if cb.App == id {
-						return fmt.Errorf("%q received an uninstall callback for %s", a[0], w.nameOf(cb.User))
-					}
-				}
-				return nil
+				return noCallback(w, a[0], func(cb reference.UninstallCallback) reference.AppID { return cb.App },
+					func(cb reference.UninstallCallback) string { return "an uninstall callback for " + w.nameOf(cb.User) })
 			}},
 		{Phrase: Phrase{Area: AreaOutcomes,
 			Pattern: `{person} is sent to {text}`,
@@ -488,6 +472,21 @@ func getsNotice(w *world, person, app, text string, want bool) error {
 		what = fmt.Sprintf("saying %q", text)
 	}
 	return fmt.Errorf("%s got no in-app notification %s; notifications sent: %s", person, what, w.describeNotices(all))
+}
+
+// noCallback fails when the app named received a callback of kind C:
+// appOf says whose a callback is, and what tells the first one received.
+func noCallback[C reference.Effect](w *world, app string, appOf func(C) reference.AppID, what func(C) string) error {
+	id, err := w.app(app)
+	if err != nil {
+		return err
+	}
+	for _, cb := range effectsOf[C](w) {
+		if appOf(cb) == id {
+			return fmt.Errorf("%q received %s", app, what(cb))
+		}
+	}
+	return nil
 }
 
 func sharingCallback(w *world, a []string, _ *godog.Table) error {
