@@ -1,10 +1,13 @@
 package certify
 
 import (
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/appcert/appcert/certify/baseline"
 	"github.com/appcert/appcert/certify/result"
+	cucumberreport "github.com/appcert/appcert/internal/cucumber"
 	"github.com/appcert/appcert/rules"
 )
 
@@ -50,7 +53,7 @@ func (r *Report) Checks() []baseline.Check {
 	var out []baseline.Check
 	for _, rr := range r.Rules {
 		for _, sr := range rr.Surfaces {
-			c := baseline.Check{Rule: string(rr.ID), Surface: string(sr.Surface), Failed: sr.Verdict == result.Fail}
+			c := baseline.Check{Rule: string(rr.ID), Surface: string(sr.Surface), Failed: sr.Verdict == result.Fail || sr.Verdict == result.ExpectedFail}
 			for _, f := range rr.Findings {
 				if f.Surface == sr.Surface || f.Surface == result.App || sr.Surface == result.App {
 					c.Reason = f.Reason
@@ -64,8 +67,11 @@ func (r *Report) Checks() []baseline.Check {
 }
 
 // ApplyBaseline judges the run against the baseline read from file on day
-// now: expected failures no longer fail the run, stale entries do; the
-// JUnit report says both.
+// now: each failure it expects becomes an EXPECTED FAIL, which fails
+// nothing (and a rule whose every failure is expected is one too), stale
+// entries fail the run; every report says so, cucumber.json by showing an
+// expected failure's steps skipped with the baseline's reason. Applied
+// again, a later baseline replaces the earlier one.
 func (r *Report) ApplyBaseline(file string, f *baseline.File, now time.Time) error {
 	j := f.Judge(r.Checks(), now)
 	b := &BaselineResult{File: file, Expected: []BaselineEntry{}, Stale: []BaselineEntry{}}
@@ -79,35 +85,71 @@ func (r *Report) ApplyBaseline(file string, f *baseline.File, now time.Time) err
 		b.Unchecked = append(b.Unchecked, entry(e, "not checked in this run"))
 	}
 	r.Baseline = b
+	r.Counts = result.Counts{}
+	for i := range r.Rules {
+		rr := &r.Rules[i]
+		if (rr.Verdict == result.Fail || rr.Verdict == result.ExpectedFail) && len(rr.Surfaces) > 0 {
+			var v result.Verdict
+			for j := range rr.Surfaces {
+				sr := &rr.Surfaces[j]
+				if sr.Verdict == result.Fail || sr.Verdict == result.ExpectedFail {
+					sr.Verdict = result.Fail
+					if _, ok := b.expects(rr.ID, sr.Surface); ok {
+						sr.Verdict = result.ExpectedFail
+					}
+				}
+				v = acrossSurfaces(v, sr.Verdict)
+			}
+			rr.Verdict = v
+		}
+		r.Counts.Add(rr.Verdict)
+	}
+	if r.ranCucumber == nil {
+		r.ranCucumber = r.Cucumber
+	}
+	r.Cucumber = r.ranCucumber
+	if doc, err := cucumberreport.MarkExpected(r.ranCucumber, r.expectedScenarios()); err == nil {
+		r.Cucumber = doc
+	}
 	var err error
 	r.JUnit, err = r.junit()
 	return err
 }
 
-// failsRun reports whether the run's checks fail it: a SKIP, a FAIL on a
-// surface the baseline does not expect, or a stale baseline entry.
+// expectedScenarios says, of each scenario whose every failure the
+// baseline expects, the baseline's reasons.
+func (r *Report) expectedScenarios() cucumberreport.Reasons {
+	by := scenariosByCucumber(r.Scenarios)
+	return func(k cucumberreport.Scenario) string {
+		s, ok := by[k]
+		if !ok {
+			return ""
+		}
+		var why []string
+		for _, c := range s.Checks {
+			switch c.Verdict {
+			case result.Skip:
+				return "" // a step could not run: that is no expected failure
+			case result.Fail:
+				e, ok := r.Baseline.expects(s.Rule, c.Surface)
+				if !ok {
+					return ""
+				}
+				if !slices.Contains(why, e.Reason) {
+					why = append(why, e.Reason)
+				}
+			}
+		}
+		return strings.Join(why, "; ")
+	}
+}
+
+// failsRun reports whether the run's checks fail it: a rule that is SKIP
+// or FAIL (a failure the baseline does not expect), or a stale baseline
+// entry.
 func (r *Report) failsRun() bool {
 	if r.Baseline != nil && len(r.Baseline.Stale) > 0 {
 		return true
 	}
-	for _, rr := range r.Rules {
-		if rr.Verdict == result.Skip {
-			return true
-		}
-		if rr.Verdict != result.Fail {
-			continue
-		}
-		if len(rr.Surfaces) == 0 {
-			return true
-		}
-		for _, sr := range rr.Surfaces {
-			if sr.Verdict == result.Skip {
-				return true
-			}
-			if _, ok := r.Baseline.expects(rr.ID, sr.Surface); sr.Verdict == result.Fail && !ok {
-				return true
-			}
-		}
-	}
-	return false
+	return slices.ContainsFunc(r.Rules, func(rr RuleResult) bool { return rr.Verdict.FailsRun() })
 }

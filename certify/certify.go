@@ -327,15 +327,7 @@ func listen(addr string) (net.Listener, error) {
 // skipReasons says why a scenario's steps stopped when none failed: its
 // checks were all settled, and the steps after could not change them.
 func skipReasons(ss []result.Scenario) cucumberreport.Reasons {
-	by := map[cucumberreport.Scenario]result.Scenario{}
-	rows := map[cucumberreport.Scenario]int{}
-	for _, s := range ss {
-		k := cucumberreport.Scenario{URI: s.URI, Name: s.Name}
-		n := rows[k]
-		rows[k]++
-		k.Nth = n
-		by[k] = s
-	}
+	by := scenariosByCucumber(ss)
 	return func(k cucumberreport.Scenario) string {
 		s, ok := by[k]
 		if !ok {
@@ -355,6 +347,20 @@ func skipReasons(ss []result.Scenario) cucumberreport.Reasons {
 		}
 		return "every check of the scenario was settled by this step or one before it, so it could not change them: " + strings.Join(checks, "; ")
 	}
+}
+
+// scenariosByCucumber finds each scenario by how cucumber.json names it.
+func scenariosByCucumber(ss []result.Scenario) map[cucumberreport.Scenario]result.Scenario {
+	by := map[cucumberreport.Scenario]result.Scenario{}
+	rows := map[cucumberreport.Scenario]int{}
+	for _, s := range ss {
+		k := cucumberreport.Scenario{URI: s.URI, Name: s.Name}
+		n := rows[k]
+		rows[k]++
+		k.Nth = n
+		by[k] = s
+	}
+	return by
 }
 
 // selectScenarios counts the scenarios the tags select: none is a setup

@@ -124,7 +124,7 @@ func TestReport_GateWithAFaultABaselineAndAStaleEntry(t *testing.T) {
 		rep.Baseline.Stale[0].Rule != "PD-EXT-04" || !strings.Contains(rep.Baseline.Stale[0].Why, "no longer fails") {
 		t.Fatalf("exit %d, baseline %+v", rep.ExitCode(), rep.Baseline)
 	}
-	if !strings.Contains(rep.SummaryLine(), "1 expected failure (baseline), 1 stale baseline entry") {
+	if !strings.Contains(rep.SummaryLine(), "1 failed, 0 expected failures") || !strings.Contains(rep.SummaryLine(), "(baseline: 1 surface expected to fail, 1 stale baseline entry)") {
 		t.Errorf("summary line %q", rep.SummaryLine())
 	}
 
@@ -181,13 +181,14 @@ func TestReport_GateWithAFaultABaselineAndAStaleEntry(t *testing.T) {
 	if rep.ExitCode() != certify.ExitOK {
 		t.Errorf("every failure expected: exit %d (%s)", rep.ExitCode(), rep.SummaryLine())
 	}
+	expectedEverywhere(t, rep)
 
 	// The page, as Chromium renders it.
 	bin := chromium(t)
 	page := filepath.Join(dir, "report.html")
 	dom := string(headless(t, bin, "--dump-dom", "file://"+page))
 	row := regexp.MustCompile(`(?s)<tr id="row-PD-EXT-02">.*?</tr>`).FindString(dom)
-	if !strings.Contains(row, `class="v v-fail">FAIL</td>`) || !strings.Contains(row, "EXPECTED") {
+	if !strings.Contains(row, `class="v v-fail">FAIL</td>`) || !strings.Contains(row, "EXPECTED FAIL</span> json_panel") {
 		t.Errorf("the verdict table's PD-EXT-02 row is not shown failed:\n%s", row)
 	}
 	section := regexp.MustCompile(`(?s)<section class="rule" id="PD-EXT-02">.*?</section>`).FindString(dom)
@@ -201,6 +202,66 @@ func TestReport_GateWithAFaultABaselineAndAStaleEntry(t *testing.T) {
 		t.Errorf("screenshot %s: %v", shot, err)
 	}
 	t.Logf("screenshot of the report page: %s", shot)
+}
+
+// expectedEverywhere checks that a report whose every failure the
+// baseline expects (PD-EXT-02's, here) says so the same way in the text,
+// summary.json, junit.xml, report.html and cucumber.json: an expected
+// failure, counted apart from the failed, and no failure left anywhere.
+func expectedEverywhere(t *testing.T, rep *certify.Report) {
+	t.Helper()
+	r := rep.Rules[ruleIndex(rep, "PD-EXT-02")]
+	if r.Verdict != certify.ExpectedFail || len(r.Findings) == 0 {
+		t.Errorf("PD-EXT-02 is %s with %d findings; want EXPECTED FAIL, its findings shown", r.Verdict, len(r.Findings))
+	}
+	for _, s := range r.Surfaces {
+		if s.Verdict != certify.ExpectedFail {
+			t.Errorf("PD-EXT-02 on %s is %s, want EXPECTED FAIL", s.Surface, s.Verdict)
+		}
+	}
+	if rep.Counts.Failed != 0 || rep.Counts.ExpectedFailures != 1 {
+		t.Errorf("counts %+v; want 0 failed, 1 expected failure", rep.Counts)
+	}
+	var text strings.Builder
+	if err := rep.WriteText(&text); err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(text.String(), "\n") {
+		if strings.HasPrefix(strings.TrimSpace(line), "FAIL ") || strings.Contains(line, "rerun:") {
+			t.Errorf("the text still shows a failure: %q", line)
+		}
+	}
+	for _, want := range []string{"EXPECTED FAIL PD-EXT-02", "EXPECTED FAIL json_panel (expected by the baseline: token checks for panels land next release)", "0 failed, 1 expected failure,"} {
+		if !strings.Contains(text.String(), want) {
+			t.Errorf("the text lacks %q:\n%s", want, text.String())
+		}
+	}
+	sum, err := rep.JSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	validSummary(t, sum)
+	if !bytes.Contains(sum, []byte(`"verdict": "EXPECTED FAIL"`)) || !bytes.Contains(sum, []byte(`"expected_failures": 1`)) || !bytes.Contains(sum, []byte(`"failed": 0`)) {
+		t.Errorf("summary.json does not say expected failure:\n%.1500s", sum)
+	}
+	var doc junit.Suites
+	if err := xml.Unmarshal(rep.JUnit, &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.Failures != 0 || doc.Errors != 0 || !bytes.Contains(rep.JUnit, []byte("expected failure (baseline: ")) {
+		t.Errorf("junit.xml: %d failures, %d errors; want none, the expected failures skipped as such", doc.Failures, doc.Errors)
+	}
+	page, err := rep.HTML()
+	if err != nil {
+		t.Fatal(err)
+	}
+	row := regexp.MustCompile(`(?s)<tr id="row-PD-EXT-02">.*?</tr>`).FindString(string(page))
+	if !strings.Contains(row, `class="v v-expected-fail">EXPECTED FAIL</td>`) || strings.Contains(row, ">FAIL<") {
+		t.Errorf("report.html's PD-EXT-02 row:\n%s", row)
+	}
+	if bytes.Contains(rep.Cucumber, []byte(`"status":"failed"`)) || !bytes.Contains(rep.Cucumber, []byte("expected failure: token checks for panels land next release")) {
+		t.Errorf("cucumber.json still has failed steps, or no expected failure saying why:\n%.3000s", rep.Cucumber)
+	}
 }
 
 func ruleIndex(rep *certify.Report, id string) int {

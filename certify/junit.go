@@ -14,8 +14,8 @@ import (
 // surface), so that each sub-check shows on its own. FAIL is a failure
 // with each finding's reason and exchange; SKIP, which fails a run too,
 // an error naming the prerequisite; N/A and NOT EXERCISED are skipped with
-// their reason; WARN passes with the warning in its output; a failure the
-// baseline expects is skipped as expected; a stale baseline entry is a
+// their reason; WARN passes with the warning in its output; an EXPECTED
+// FAIL (the baseline expects it) is skipped as an expected failure; a stale baseline entry is a
 // failure of its own. A case's time is its rule's scenario time shared
 // among the rule's surfaces.
 func (r *Report) junit() ([]byte, error) {
@@ -44,11 +44,10 @@ func (r *Report) junit() ([]byte, error) {
 				}
 			}
 			switch sr.Verdict {
+			case result.ExpectedFail:
+				e, _ := r.Baseline.expects(rr.ID, sr.Surface)
+				c.Skipped = &junit.Outcome{Message: "expected failure (baseline: " + e.Reason + "): " + firstReason(found, why)}
 			case result.Fail:
-				if e, ok := r.Baseline.expects(rr.ID, sr.Surface); ok {
-					c.Skipped = &junit.Outcome{Message: "expected failure (baseline: " + e.Reason + "): " + firstReason(found, why)}
-					break
-				}
 				c.Failure = &junit.Outcome{Type: "FAIL", Message: firstReason(found, why), Text: findingsText(found)}
 			case result.Skip:
 				c.Error = &junit.Outcome{Type: "SKIP", Message: "SKIP: " + first(sr.Reasons, "a prerequisite failed"), Text: why}

@@ -21,8 +21,8 @@ import (
 // result's, repeated so that a caller of certify needs no second import.
 type Verdict = result.Verdict
 
-// The verdicts. FAIL and SKIP fail a run; WARN, N/A and NOT EXERCISED do
-// not.
+// The verdicts. FAIL and SKIP fail a run; WARN, N/A, NOT EXERCISED and
+// EXPECTED FAIL (a failure the baseline expects) do not.
 const (
 	Pass          = result.Pass
 	Fail          = result.Fail
@@ -30,6 +30,7 @@ const (
 	Skip          = result.Skip
 	NotApplicable = result.NotApplicable
 	NotExercised  = result.NotExercised
+	ExpectedFail  = result.ExpectedFail
 )
 
 // Exit codes of a run.
@@ -74,6 +75,9 @@ type Report struct {
 	// per rule and surface) and godog's cucumber.json.
 	JUnit    []byte `json:"-"`
 	Cucumber []byte `json:"-"`
+	// ranCucumber is Cucumber as the run left it, before a baseline
+	// marked its expected failures.
+	ranCucumber []byte
 }
 
 // Counts are the rules by verdict.
@@ -233,8 +237,8 @@ func keepVerdicts(reasons []string, v Verdict) []string {
 
 // Orders of verdicts, strongest first.
 var (
-	scenarioOrder = []Verdict{Fail, Skip, Warn, Pass, NotExercised, NotApplicable, ""}
-	surfaceOrder  = []Verdict{Fail, Skip, Warn, NotExercised, Pass, NotApplicable, ""}
+	scenarioOrder = []Verdict{Fail, Skip, ExpectedFail, Warn, Pass, NotExercised, NotApplicable, ""}
+	surfaceOrder  = []Verdict{Fail, Skip, ExpectedFail, Warn, NotExercised, Pass, NotApplicable, ""}
 )
 
 func acrossScenarios(a, b Verdict) Verdict { return strongest(scenarioOrder, a, b) }
@@ -310,10 +314,15 @@ func plural(n int, one, many string) string {
 }
 
 // SummaryLine is "13 rules: 10 passed, 1 failed, 1 warning, 0 skipped, 1
-// not exercised".
+// not exercised"; with a baseline, "… 0 failed, 2 expected failures, …
+// (baseline: 3 surfaces expected to fail, 1 stale baseline entry)".
 func (r *Report) SummaryLine() string {
 	c := r.Counts
-	s := fmt.Sprintf("%s: %d passed, %d failed, %s, %d skipped", plural(c.Rules, "rule", "rules"), c.Passed, c.Failed, plural(c.Warnings, "warning", "warnings"), c.Skipped)
+	s := fmt.Sprintf("%s: %d passed, %d failed", plural(c.Rules, "rule", "rules"), c.Passed, c.Failed)
+	if c.ExpectedFailures > 0 || r.Baseline != nil {
+		s += ", " + plural(c.ExpectedFailures, "expected failure", "expected failures")
+	}
+	s += fmt.Sprintf(", %s, %d skipped", plural(c.Warnings, "warning", "warnings"), c.Skipped)
 	if c.NotExercised > 0 {
 		s += fmt.Sprintf(", %d not exercised", c.NotExercised)
 	}
@@ -321,11 +330,15 @@ func (r *Report) SummaryLine() string {
 		s += fmt.Sprintf(", %d not applicable", c.NotApplicable)
 	}
 	if b := r.Baseline; b != nil {
+		var what []string
 		if len(b.Expected) > 0 {
-			s += ", " + plural(len(b.Expected), "expected failure", "expected failures") + " (baseline)"
+			what = append(what, plural(len(b.Expected), "surface", "surfaces")+" expected to fail")
 		}
 		if len(b.Stale) > 0 {
-			s += ", " + plural(len(b.Stale), "stale baseline entry", "stale baseline entries")
+			what = append(what, plural(len(b.Stale), "stale baseline entry", "stale baseline entries"))
+		}
+		if len(what) > 0 {
+			s += " (baseline: " + strings.Join(what, ", ") + ")"
 		}
 	}
 	if r.Interrupted {
@@ -382,7 +395,7 @@ func (r *Report) WriteText(w io.Writer) error {
 		fmt.Fprintln(&b, line)
 		for _, sr := range rr.Surfaces {
 			expected := ""
-			if e, ok := r.Baseline.expects(rr.ID, sr.Surface); ok && sr.Verdict == Fail {
+			if e, ok := r.Baseline.expects(rr.ID, sr.Surface); ok && sr.Verdict == ExpectedFail {
 				expected = " (expected by the baseline: " + e.Reason + ")"
 			}
 			if sr.Surface == result.App && expected == "" {

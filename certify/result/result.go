@@ -15,8 +15,8 @@ import (
 // Verdict is the outcome of a check, of one of its sub-checks, or of a rule.
 type Verdict string
 
-// The verdicts. FAIL and SKIP fail a run; WARN, N/A and NOT EXERCISED do
-// not.
+// The verdicts. FAIL and SKIP fail a run; WARN, N/A, NOT EXERCISED and
+// EXPECTED FAIL do not.
 const (
 	// Pass: the check ran and held; Judged says on how many exchanges.
 	Pass Verdict = "PASS"
@@ -33,6 +33,9 @@ const (
 	// NotExercised: the app's answers could not decide the check; the
 	// reason says what would exercise it.
 	NotExercised Verdict = "NOT EXERCISED"
+	// ExpectedFail: an expected failure, a FAIL the baseline (certify
+	// --baseline) lists; its findings show it, and it fails nothing.
+	ExpectedFail Verdict = "EXPECTED FAIL"
 )
 
 // FailsRun reports whether the verdict fails a run.
@@ -43,8 +46,10 @@ func (v Verdict) FailsRun() bool { return v == Fail || v == Skip }
 func (v Verdict) rank() int {
 	switch v {
 	case Fail:
-		return 6
+		return 8
 	case Skip:
+		return 7
+	case ExpectedFail:
 		return 5
 	case Warn:
 		return 4
@@ -59,7 +64,7 @@ func (v Verdict) rank() int {
 }
 
 // Worst returns the verdict that says the most of a and b: FAIL over SKIP
-// over WARN over PASS over NOT EXERCISED over N/A.
+// over EXPECTED FAIL over WARN over PASS over NOT EXERCISED over N/A.
 func Worst(a, b Verdict) Verdict {
 	if b.rank() > a.rank() {
 		return b
@@ -184,13 +189,16 @@ type RuleResult struct {
 
 // Counts are the rules by verdict.
 type Counts struct {
-	Rules         int `json:"rules"`
-	Passed        int `json:"passed"`
-	Failed        int `json:"failed"`
-	Warnings      int `json:"warnings"`
-	Skipped       int `json:"skipped"`
-	NotExercised  int `json:"not_exercised"`
-	NotApplicable int `json:"not_applicable"`
+	Rules  int `json:"rules"`
+	Passed int `json:"passed"`
+	Failed int `json:"failed"`
+	// ExpectedFailures are the rules whose every failure the baseline
+	// expects; they are not in Failed.
+	ExpectedFailures int `json:"expected_failures"`
+	Warnings         int `json:"warnings"`
+	Skipped          int `json:"skipped"`
+	NotExercised     int `json:"not_exercised"`
+	NotApplicable    int `json:"not_applicable"`
 }
 
 // Add counts one rule of verdict v.
@@ -201,6 +209,8 @@ func (c *Counts) Add(v Verdict) {
 		c.Passed++
 	case Fail:
 		c.Failed++
+	case ExpectedFail:
+		c.ExpectedFailures++
 	case Warn:
 		c.Warnings++
 	case Skip:

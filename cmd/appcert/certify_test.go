@@ -273,7 +273,7 @@ func TestRunCertify_BaselineAndRerunLines(t *testing.T) {
 	for _, want := range []string{
 		"(expected by the baseline: panels next release)",
 		"STALE baseline entry (" + bl + "): PD-EXT-04 on json_panel: no longer fails",
-		"1 expected failure (baseline), 1 stale baseline entry",
+		"(baseline: 1 surface expected to fail, 1 stale baseline entry)",
 	} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("stdout lacks %q:\n%s", want, stdout)
@@ -294,8 +294,10 @@ func TestRunCertify_BaselineAndRerunLines(t *testing.T) {
 	}
 	// Today's failures, as a baseline, make the same run pass.
 	code, stdout, errs = runCertifyT(t, context.Background(), "--demo", "--fault", "skip-jwt", "--rule", "PD-EXT-02", "--baseline", written, "--out", out)
-	// One a surface the sample app declares: panel, link action, JSON modal, Custom UI panel.
-	if code != exitOK || !strings.Contains(stdout, "4 expected failures (baseline)") {
+	// One a surface the sample app declares: panel, link action, JSON modal,
+	// Custom UI panel; the rule an expected failure, none failed.
+	if code != exitOK || !strings.Contains(stdout, "0 failed, 1 expected failure,") || !strings.Contains(stdout, "(baseline: 4 surfaces expected to fail)") ||
+		!strings.Contains(stdout, "EXPECTED FAIL PD-EXT-02") || strings.Contains(stdout, "FAIL          PD-EXT-02") {
 		t.Errorf("with today's baseline: exit %d\n%s\n%s", code, stdout, errs)
 	}
 	if code, _, errs := runCertifyT(t, context.Background(), "--demo", "--baseline", filepath.Join(dir, "none.yaml")); code != exitSetup || !strings.Contains(errs, "--baseline") {

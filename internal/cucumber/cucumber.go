@@ -1,6 +1,7 @@
 // Package cucumber adds to godog's Cucumber JSON what it leaves out: why
-// each skipped step did not run. CI viewers show a step's error_message,
-// so a skipped step carries its reason there.
+// each skipped step did not run, and which failures a baseline expects.
+// CI viewers show a step's error_message, so a skipped step carries its
+// reason there.
 package cucumber
 
 import (
@@ -43,6 +44,67 @@ func AddSkipReasons(doc []byte, why Reasons) ([]byte, error) {
 	if !skipRE.Match(doc) {
 		return doc, nil // nothing to explain: the common, green run
 	}
+	return eachScenario(doc, func(sc Scenario, steps []map[string]json.RawMessage) {
+		var stopped string // why the steps after it did not run
+		for _, s := range steps {
+			st := readStep(s)
+			switch st.Result.Status {
+			case "failed", "undefined", "pending", "ambiguous":
+				if stopped == "" {
+					stopped = fmt.Sprintf("an earlier step %s: %s%s (line %d)", verb(st.Result.Status), st.Keyword, st.Name, st.Line)
+				}
+			case "skipped":
+				if st.Result.ErrorMessage != "" {
+					continue
+				}
+				reason := stopped
+				if reason == "" && why != nil {
+					if r := why(sc); r != "" {
+						reason = r
+					}
+				}
+				if reason == "" {
+					reason = "the step before it ended the scenario"
+				}
+				setResult(s, "skipped", reason)
+			}
+		}
+	})
+}
+
+// MarkExpected returns doc with the failures a baseline expects shown as
+// such: in each scenario expected names (its reason, "" for none), a
+// failed step becomes skipped with "expected failure: <reason>: <what
+// failed>", and the steps skipped after it say they follow an expected
+// failure. A CI viewer then shows no failure the run does not count.
+func MarkExpected(doc []byte, expected func(Scenario) string) ([]byte, error) {
+	if !failRE.Match(doc) {
+		return doc, nil
+	}
+	return eachScenario(doc, func(sc Scenario, steps []map[string]json.RawMessage) {
+		why := expected(sc)
+		if why == "" {
+			return
+		}
+		var marked string // the expected failure the steps after it follow
+		for _, s := range steps {
+			st := readStep(s)
+			switch {
+			case st.Result.Status == "failed":
+				setResult(s, "skipped", "expected failure: "+why+": "+st.Result.ErrorMessage)
+				if marked == "" {
+					marked = fmt.Sprintf("an earlier step is an expected failure (%s): %s%s (line %d)", why, st.Keyword, st.Name, st.Line)
+				}
+			case st.Result.Status == "skipped" && marked != "":
+				setResult(s, "skipped", marked)
+			}
+		}
+	})
+}
+
+// eachScenario calls fn with the steps of each scenario and background of
+// doc, which fn may change, and returns doc with the changes.
+func eachScenario(doc []byte, fn func(Scenario, []map[string]json.RawMessage)) ([]byte, error) {
 	var raw []map[string]json.RawMessage
 	dec := json.NewDecoder(bytes.NewReader(doc))
 	dec.UseNumber()
@@ -70,39 +132,7 @@ func AddSkipReasons(doc []byte, why Reasons) ([]byte, error) {
 			if err := json.Unmarshal(e["steps"], &steps); err != nil {
 				continue
 			}
-			var stopped string // why the steps after it did not run
-			for _, s := range steps {
-				var st step
-				_ = json.Unmarshal(s["keyword"], &st.Keyword)
-				_ = json.Unmarshal(s["name"], &st.Name)
-				_ = json.Unmarshal(s["line"], &st.Line)
-				_ = json.Unmarshal(s["result"], &st.Result)
-				switch st.Result.Status {
-				case "failed", "undefined", "pending", "ambiguous":
-					if stopped == "" {
-						stopped = fmt.Sprintf("an earlier step %s: %s%s (line %d)", verb(st.Result.Status), st.Keyword, st.Name, st.Line)
-					}
-				case "skipped":
-					if st.Result.ErrorMessage != "" {
-						continue
-					}
-					reason := stopped
-					if reason == "" && why != nil {
-						if r := why(sc); r != "" {
-							reason = r
-						}
-					}
-					if reason == "" {
-						reason = "the step before it ended the scenario"
-					}
-					var res map[string]json.RawMessage
-					if err := json.Unmarshal(s["result"], &res); err != nil {
-						res = map[string]json.RawMessage{}
-					}
-					res["error_message"], _ = json.Marshal(reason)
-					s["result"], _ = json.Marshal(res)
-				}
-			}
+			fn(sc, steps)
 			e["steps"], _ = json.Marshal(steps)
 		}
 		f["elements"], _ = json.Marshal(elems)
@@ -111,9 +141,33 @@ func AddSkipReasons(doc []byte, why Reasons) ([]byte, error) {
 	return json.Marshal(raw)
 }
 
+func readStep(s map[string]json.RawMessage) step {
+	var st step
+	_ = json.Unmarshal(s["keyword"], &st.Keyword)
+	_ = json.Unmarshal(s["name"], &st.Name)
+	_ = json.Unmarshal(s["line"], &st.Line)
+	_ = json.Unmarshal(s["result"], &st.Result)
+	return st
+}
+
+// setResult sets a step's status and error_message, keeping the rest of
+// its result (its duration).
+func setResult(s map[string]json.RawMessage, status, message string) {
+	var res map[string]json.RawMessage
+	if err := json.Unmarshal(s["result"], &res); err != nil {
+		res = map[string]json.RawMessage{}
+	}
+	res["status"], _ = json.Marshal(status)
+	res["error_message"], _ = json.Marshal(message)
+	s["result"], _ = json.Marshal(res)
+}
+
 // skipRE finds a skipped step's status in godog's Cucumber JSON, however
 // it is spaced.
 var skipRE = regexp.MustCompile(`"status":\s*"skipped"`)
+
+// failRE finds a failed step's status.
+var failRE = regexp.MustCompile(`"status":\s*"failed"`)
 
 func verb(status string) string {
 	switch status {

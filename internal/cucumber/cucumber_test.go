@@ -87,3 +87,43 @@ func TestAddSkipReasons_LeavesAReportWithoutSkipsAsItWas(t *testing.T) {
 		t.Errorf("got %s, %v; want the document unchanged", got, err)
 	}
 }
+
+// A failure the baseline expects is no red step: the failed step is
+// skipped saying it is an expected failure, why and what failed, and the
+// steps after it say what they follow; a scenario not expected keeps its
+// failure.
+func TestMarkExpected_SkipsExpectedFailuresSayingWhy(t *testing.T) {
+	withReasons, err := AddSkipReasons([]byte(report), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := MarkExpected(withReasons, func(s Scenario) string {
+		if s.Name == "failing" {
+			return "token checks land in 2.4"
+		}
+		return ""
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"passed: ",
+		"skipped: expected failure: token checks land in 2.4: boom",
+		"skipped: an earlier step is an expected failure (token checks land in 2.4): When two (line 4)",
+		"skipped: the step before it ended the scenario",
+		"skipped: kept",
+		"undefined: ",
+		"skipped: an earlier step is undefined: Then undef (line 8)",
+	}
+	if m := messages(t, got); strings.Join(m, "\n") != strings.Join(want, "\n") {
+		t.Errorf("steps:\n%s\nwant:\n%s", strings.Join(m, "\n"), strings.Join(want, "\n"))
+	}
+	if !strings.Contains(string(got), `"duration":12`) {
+		t.Errorf("the failed step's duration was lost:\n%s", got)
+	}
+	// Nothing expected: the failure stays.
+	kept, err := MarkExpected(withReasons, func(Scenario) string { return "" })
+	if err != nil || !strings.Contains(strings.Join(messages(t, kept), "\n"), "failed: boom") {
+		t.Errorf("a failure no baseline expects changed: %v\n%s", err, kept)
+	}
+}
