@@ -525,3 +525,60 @@ func TestCertify_CucumberJSONSaysWhyStepsWereSkipped(t *testing.T) {
 		t.Fatalf("no step was skipped; the test shows nothing:\n%.2000s", rep.Cucumber)
 	}
 }
+
+// A fault of one surface's format or timing is judged by its own rule: a
+// check whose story needed that answer is skipped on that surface alone,
+// naming the finding, and its other surfaces, and the checks about the
+// app as a whole, are decided as for a conforming app. Without the fault,
+// every one of these rules passes.
+func TestCertify_SurfaceFaultsStayWithTheirRuleAndSurface(t *testing.T) {
+	cases := []struct {
+		name  string
+		fault app.Fault
+		tags  string
+		own   rules.ID
+		// skipped is the rule and surface the fault's answer leaves
+		// undecided; every other surface of the other rules passes.
+		skipRule rules.ID
+		skipOn   result.Surface
+	}{
+		{"bad-modal", app.FaultBadModal, "@PD-UNINST-02,@PD-EXT-06", rules.PDExt06, rules.PDUninst02, "json_modal"},
+		{"bad-panel-schema", app.FaultBadPanelSchema, "@PD-UNINST-02,@PD-EXT-04", rules.PDExt04, rules.PDUninst02, "json_panel"},
+		{"slow-modal", app.FaultSlowModal, "@PD-SCOPE-07,@PD-SCOPE-08,@PD-EXT-03", rules.PDExt03, "", ""},
+		{"conforming", "", "@PD-UNINST-02,@PD-SCOPE-07,@PD-SCOPE-08,@PD-EXT-03,@PD-EXT-04,@PD-EXT-06", "", "", ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			o := certify.Options{Tags: tc.tags, NoBrowser: true, Deadline: 5 * time.Second}
+			d := certify.DemoOptions{SlowPanelDelay: 10 * time.Second}
+			if tc.fault != "" {
+				d.Faults = []app.Fault{tc.fault}
+			}
+			rep, err := certify.Demo(context.Background(), o, d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, rr := range rep.Rules {
+				if rr.ID == tc.own {
+					if rr.Verdict != certify.Fail {
+						t.Errorf("%s is %s, want FAIL:\n%s", rr.ID, rr.Verdict, reportText(rep))
+					}
+					continue
+				}
+				for _, sr := range rr.Surfaces {
+					want := certify.Pass
+					if rr.ID == tc.skipRule && sr.Surface == tc.skipOn {
+						want = certify.Skip
+						if !strings.Contains(strings.Join(sr.Reasons, " "), string(tc.own)+" FAIL") {
+							t.Errorf("%s on %s is skipped for %q; want the %s finding named", rr.ID, sr.Surface, sr.Reasons, tc.own)
+						}
+					}
+					if sr.Verdict != want {
+						t.Errorf("%s on %s is %s, want %s: %q\n%s", rr.ID, sr.Surface, sr.Verdict, want, sr.Reasons, reportText(rep))
+					}
+				}
+			}
+		})
+	}
+}

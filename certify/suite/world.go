@@ -58,6 +58,10 @@ type world struct {
 	revoked   []int64
 
 	pages []loadedPage // Custom UI pages run in the browser, with the calls they made
+
+	// unserved say which extensions the app did not serve when they were
+	// used (stepUseExtensions), and why: their API calls may be missing.
+	unserved []string
 }
 
 // sub is a sub-check: the check on one surface in this scenario. An open
@@ -269,7 +273,10 @@ func (w *world) record(fs ...marketplace.Finding) bool {
 
 // judged settles an exchange's sub-check: FAIL was settled by record; an
 // answer the story did not need skips it, naming what broke; otherwise
-// the exchange counts, when it can decide the check.
+// the exchange counts, when it can decide the check. A check whose story
+// is serving the viewer (Check.Serves) is decided by the answer only when
+// it is in its surface's format: one that is not fails the format's own
+// rule (PD-EXT-04, PD-EXT-06), and skips this check naming that finding.
 func (w *world) judged(s *sub, ex marketplace.Exchange, found []marketplace.Finding, want marketplace.Expectation, what string) {
 	if w.record(found...) || s.verdict != "" {
 		return
@@ -287,9 +294,18 @@ func (w *world) judged(s *sub, ex marketplace.Exchange, found []marketplace.Find
 		w.settle(s, result.Skip, fmt.Sprintf("cannot check that %s: %s", what, strings.Join(why, "; ")))
 		return
 	}
-	if w.check.Decides == nil || w.check.Decides(w.run.market, ex) {
-		s.judged++
+	if w.check.Decides != nil && !w.check.Decides(w.run.market, ex) {
+		return
 	}
+	if bad := marketplace.Unreadable(found); w.check.Serves && len(bad) > 0 {
+		var why []string
+		for _, f := range bad {
+			why = append(why, string(f.Rule)+" FAIL: "+f.Reason)
+		}
+		w.settle(s, result.Skip, fmt.Sprintf("cannot check that %s: the answer is not the %s's content, so it does not show the viewer served (%s)", what, words(s.surface), strings.Join(why, "; ")))
+		return
+	}
+	s.judged++
 }
 
 // addCompany creates a company and its people, in the marketplace and in

@@ -34,6 +34,11 @@ type Finding struct {
 	// about one; Call is the app's own call, when it is about one.
 	Exchange Exchange
 	Call     *Call
+	// Unreadable marks a finding about an answer's format (a JSON panel's
+	// schema, PD-EXT-04; a JSON modal's, PD-EXT-06): the status served the
+	// viewer, but what came is not the surface's content, so a story that
+	// needs the viewer served cannot tell from it whether they were.
+	Unreadable bool
 }
 
 func (f Finding) String() string { return fmt.Sprintf("%s %s: %s", f.Rule, f.Severity, f.Reason) }
@@ -49,10 +54,12 @@ type Expectation struct {
 	// the request is not failed with a 5xx; an error answer below 500 holds
 	// (PD-API-03: the API call the answer needed met a 429).
 	NoServerError bool
-	// Rule is what a wrong refusal or a wrong answer breaks. Empty: PD-EXT-02
-	// for a refusal; PD-EXT-04 for a panel answer, PD-EXT-02 for a link
-	// action answer (a genuine request refused proves nothing about forged
-	// ones).
+	// Rule is what a wrong refusal or a wrong status breaks. Empty:
+	// PD-EXT-02 for a refusal; PD-EXT-04 for a panel answer, PD-EXT-06 for
+	// a modal's, PD-EXT-02 for a link action's (a genuine request refused
+	// proves nothing about forged ones). An answer's format breaks its
+	// surface's own rule only (PD-EXT-04, PD-EXT-06), whatever the story:
+	// such findings are Unreadable.
 	Rule rules.ID
 }
 
@@ -152,12 +159,10 @@ func (m *Marketplace) judgeExtension(ex Exchange, want Expectation, panel bool) 
 	if panel && ex.Duration > ex.Deadline {
 		j.fail(rules.PDExt03, "answered in %v, after the %v deadline", ex.Duration.Round(1e6), ex.Deadline)
 	}
-	if ex.Oversize {
-		r := rule
-		if panel {
-			r = rules.PDExt04
-		}
-		j.fail(r, "the answer is larger than %d bytes; reading stopped there", len(ex.Body))
+	if ex.Oversize && panel {
+		j.unreadable(!want.Refuse, rules.PDExt04, "the answer is larger than %d bytes; reading stopped there", len(ex.Body))
+	} else if ex.Oversize {
+		j.fail(rule, "the answer is larger than %d bytes; reading stopped there", len(ex.Body))
 	}
 	m.leaks(&j)
 	echoes(&j, want)
@@ -191,7 +196,7 @@ func (m *Marketplace) judgeExtension(ex Exchange, want Expectation, panel bool) 
 	case !ex.Oversize:
 		ext, _ := m.extensionOf(ex)
 		for _, p := range panelSchema(ex.Body, ext.Declared) {
-			j.fail(rules.PDExt04, "%s", p)
+			j.unreadable(true, rules.PDExt04, "%s", p)
 		}
 	}
 	return j.out
@@ -375,6 +380,25 @@ func (j *judgement) fail(rule rules.ID, format string, args ...any) {
 }
 func (j *judgement) warn(rule rules.ID, format string, args ...any) {
 	j.add(result.SeverityWarn, rule, format, args...)
+}
+
+// unreadable fails the answer's format under its surface's rule; served:
+// the answer was meant to serve the viewer, so it is Unreadable too.
+func (j *judgement) unreadable(served bool, rule rules.ID, format string, args ...any) {
+	j.fail(rule, format, args...)
+	j.out[len(j.out)-1].Unreadable = served
+}
+
+// Unreadable returns the failures among found that say an answer meant to
+// serve the viewer is not in its surface's format.
+func Unreadable(found []Finding) []Finding {
+	var out []Finding
+	for _, f := range found {
+		if f.Unreadable && f.Severity == result.SeverityFail {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // answered reports whether an answer came; if not, it records why under

@@ -99,7 +99,7 @@ func (m *Marketplace) judgeModal(ex Exchange, want Expectation, submit bool) []F
 		j.fail(rules.PDExt03, "answered in %v, after the %v deadline", ex.Duration.Round(1e6), ex.Deadline)
 	}
 	if ex.Oversize {
-		j.fail(rule, "the answer is larger than %d bytes; reading stopped there", len(ex.Body))
+		j.unreadable(!want.Refuse, rules.PDExt06, "the answer is larger than %d bytes; reading stopped there", len(ex.Body))
 	}
 	m.leaks(&j)
 	echoes(&j, want)
@@ -110,17 +110,19 @@ func (m *Marketplace) judgeModal(ex Exchange, want Expectation, submit bool) []F
 		j.fail(rule, "answered %s; a refusal is 401 or 403, never a 5xx", statusText(ex))
 	case want.Refuse:
 		j.fail(rule, "answered %s; want a refusal, 401 or 403", statusText(ex))
+	case submit && (st >= 500 || st < 200 || st >= 300 && st < 400):
+		j.fail(rule, "answered %s; a submit is answered with 200 and its success, or its error", statusText(ex))
 	case ex.Oversize:
 	case submit:
 		for _, p := range submitShape(st, ex.Body) {
-			j.fail(rule, "%s", p)
+			j.unreadable(true, rules.PDExt06, "%s", p)
 		}
 	case st != 200:
 		j.fail(rule, "answered %s; an entitled viewer gets 200 with the modal's JSON", statusText(ex))
 	default:
 		ext, _ := m.extensionOf(ex)
 		for _, p := range modalSchema(ex.Body, ext.Declared) {
-			j.fail(rule, "%s", p)
+			j.unreadable(true, rules.PDExt06, "%s", p)
 		}
 	}
 	return j.out
@@ -179,12 +181,10 @@ func modalSchema(body []byte, declared *manifest.Schema) []string {
 	return p
 }
 
-// submitShape lists how a JSON modal's submit answer departs from the
-// documented success and error shapes (json-modals-user-interaction-handling).
+// submitShape lists how a JSON modal's submit answer, a 2xx or 4xx,
+// departs from the documented success and error shapes
+// (json-modals-user-interaction-handling).
 func submitShape(status int, body []byte) []string {
-	if status >= 500 || status < 200 || status >= 300 && status < 400 {
-		return []string{fmt.Sprintf("answered %d; a submit is answered with 200 and its success, or its error", status)}
-	}
 	obj, bad := decodeAnswer(body)
 	if bad != "" {
 		return []string{bad}

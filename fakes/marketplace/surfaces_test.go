@@ -399,3 +399,60 @@ func FuzzModalAnswers(f *testing.F) {
 		_ = submitShape(400, body)
 	})
 }
+
+// In a story about another rule (want.Rule), a wrong status to an entitled
+// viewer breaks that rule, and an answer in the wrong format breaks only
+// its surface's format rule (PD-EXT-04, PD-EXT-06), marked Unreadable;
+// a conforming answer breaks nothing.
+func TestJudge_FormatIsTheSurfacesOwnRule(t *testing.T) {
+	const (
+		panel  = `{"data":[{"id":1,"header":"Acme Ltd deal 1"}]}`
+		modal  = `{"data":{"blocks":{"title":{"value":"x"}}}}`
+		submit = `{"success":{"message":"Saved","type":"snackbar"}}`
+	)
+	story := Answer("PD-UNINST-02")
+	cases := []struct {
+		name       string
+		kind       string
+		answer     http.HandlerFunc
+		rules      []string
+		unreadable bool
+	}{
+		{"panel conforming", KindPanel, okJSON(panel), nil, false},
+		{"panel refused", KindPanel, status(403, ``), []string{"PD-UNINST-02 fail"}, false},
+		{"panel off schema", KindPanel, okJSON(`{"data":{"header":"no id"}}`), []string{"PD-EXT-04 fail"}, true},
+		{"modal conforming", "open", okJSON(modal), nil, false},
+		{"modal refused", "open", status(401, ``), []string{"PD-UNINST-02 fail"}, false},
+		{"modal with a panel's data", "open", okJSON(panel), []string{"PD-EXT-06 fail"}, true},
+		{"modal not JSON", "open", okJSON(`<html>`), []string{"PD-EXT-06 fail"}, true},
+		{"submit conforming", "submit", okJSON(submit), nil, false},
+		{"submit 500", "submit", status(500, `oops`), []string{"PD-UNINST-02 fail"}, false},
+		{"submit neither shape", "submit", okJSON(`{"ok":true}`), []string{"PD-EXT-06 fail"}, true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			m, _ := fixture(t, Options{Deadline: time.Second}, surfacesAt(mustHandler(t, tc.answer)))
+			var got []Finding
+			switch tc.kind {
+			case KindPanel:
+				ex, err := m.SendPanel(context.Background(), acme, PanelRequest{UserID: 101})
+				must(t, err)
+				got = m.JudgeExtension(ex, story)
+			case "open":
+				ex, err := m.SendModalOpen(context.Background(), acme, ModalRequest{UserID: 101})
+				must(t, err)
+				got = m.JudgeExtension(ex, story)
+			case "submit":
+				ex, err := m.SendModalSubmit(context.Background(), acme, ModalRequest{UserID: 101, Token: TokenValid}, map[string]any{"title": "x"})
+				must(t, err)
+				got = m.JudgeExtension(ex, story)
+			}
+			if strings.Join(rulesOf(got), ",") != strings.Join(tc.rules, ",") {
+				t.Fatalf("findings = %v, want %v", got, tc.rules)
+			}
+			if u := Unreadable(got); (len(u) > 0) != tc.unreadable {
+				t.Errorf("unreadable = %v, want %v (findings %v)", u, tc.unreadable, got)
+			}
+		})
+	}
+}
