@@ -17,6 +17,7 @@ import (
 	"github.com/appcert/appcert/internal/browser"
 	"github.com/appcert/appcert/internal/junit"
 	"github.com/appcert/appcert/manifest"
+	"github.com/appcert/appcert/reference"
 	"github.com/appcert/appcert/rules"
 )
 
@@ -140,7 +141,10 @@ func TestCertify_BrowserChecksWithoutABrowserAreNotExercised(t *testing.T) {
 				}
 				browserSteps++
 				m := s.Result.ErrorMessage
-				if s.Result.Status != "skipped" || !strings.Contains(m, "need Chromium") || strings.Index(m, "need Chromium") > strings.Index(m, "; ") {
+				// The scenario checks its Custom UI pages only: one check, or
+				// several, the browser's reason first.
+				later := strings.Index(m, "; ") >= 0 && strings.Index(m, "need Chromium") > strings.Index(m, "; ")
+				if s.Result.Status != "skipped" || !strings.Contains(m, "need Chromium") || later {
 					t.Errorf("cucumber.json, %s: %q is %s, %q; want skipped, saying first that Chromium is needed", e.Name, s.Name, s.Result.Status, m)
 				}
 			}
@@ -194,5 +198,78 @@ func TestCertify_ChromiumThatWillNotStartLeavesBrowserChecksNotExercised(t *test
 	}
 	if rep.ExitCode() != certify.ExitOK {
 		t.Errorf("exit %d; a browser that will not start fails nothing of the app", rep.ExitCode())
+	}
+}
+
+// The browser scenarios on a manifest with no Custom UI page are N/A,
+// saying so, in summary.json's scenarios, and skipped with that reason in
+// cucumber.json; the rules they check are decided by their other
+// scenarios, and the text says nothing of Custom UI pages. With a Custom
+// UI page and no browser, the same scenarios are not exercised on it.
+func TestCertify_BrowserScenariosWithoutACustomUIPageAreNotApplicable(t *testing.T) {
+	for _, tc := range []struct {
+		kinds []reference.ExtensionKind
+		want  certify.Verdict
+		why   string
+	}{
+		{[]reference.ExtensionKind{reference.JSONPanel, reference.LinkAction}, certify.NotApplicable, "the app declares no Custom UI page"},
+		{[]reference.ExtensionKind{reference.JSONPanel, reference.CustomUIPanel}, certify.NotExercised, "the browser checks need Chromium"},
+	} {
+		rep, err := certify.Demo(context.Background(), certify.Options{Tags: "@PD-EXT-05,@PD-EXT-02", NoBrowser: true}, certify.DemoOptions{Kinds: tc.kinds})
+		if err != nil {
+			t.Fatal(err)
+		}
+		inBrowser := map[string]bool{}
+		for _, sc := range rep.Scenarios {
+			if !strings.HasSuffix(sc.URI, "browser.feature") {
+				continue
+			}
+			inBrowser[sc.Name] = true
+			if sc.Verdict != tc.want {
+				t.Errorf("%v: %q is %s, want %s", tc.kinds, sc.Name, sc.Verdict, tc.want)
+			}
+			for _, c := range sc.Checks {
+				if !manifest.IsCustomUI(c.Surface) || c.Verdict != tc.want || !strings.Contains(c.Reason, tc.why) {
+					t.Errorf("%v: %q checks %s: %s %q; want %s on Custom UI pages only, saying %q", tc.kinds, sc.Name, c.Surface, c.Verdict, c.Reason, tc.want, tc.why)
+				}
+			}
+		}
+		if len(inBrowser) == 0 {
+			t.Fatalf("%v: no browser scenario ran; the test shows nothing", tc.kinds)
+		}
+		var feats []struct {
+			Elements []struct {
+				Name  string `json:"name"`
+				Steps []struct {
+					Result struct {
+						Status string `json:"status"`
+					} `json:"result"`
+				} `json:"steps"`
+			} `json:"elements"`
+		}
+		if err := json.Unmarshal(rep.Cucumber, &feats); err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range feats {
+			for _, e := range f.Elements {
+				if !inBrowser[e.Name] {
+					continue
+				}
+				last := e.Steps[len(e.Steps)-1].Result.Status
+				if last != "skipped" {
+					t.Errorf("%v: %q's last step is %s in cucumber.json; want skipped, as it is %s", tc.kinds, e.Name, last, tc.want)
+				}
+			}
+		}
+		if tc.want == certify.NotApplicable {
+			for _, id := range []rules.ID{rules.PDExt05, rules.PDExt02} {
+				if rr, _ := rep.Rule(id); rr.Verdict != certify.Pass {
+					t.Errorf("%s is %s, want PASS:\n%s", id, rr.Verdict, reportText(rep))
+				}
+			}
+			if txt := reportText(rep); strings.Contains(txt, "Custom UI") {
+				t.Errorf("the text speaks of Custom UI pages the app does not declare:\n%s", txt)
+			}
+		}
 	}
 }

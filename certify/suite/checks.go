@@ -158,6 +158,9 @@ func (c Check) Surfaces(app manifest.App) ([]result.Surface, string) {
 		}
 	}
 	if len(out) == 0 {
+		if !slices.ContainsFunc(kinds, func(k reference.ExtensionKind) bool { return !manifest.IsCustomUI(k) }) {
+			return nil, "the app declares no Custom UI page"
+		}
 		var ks []string
 		for _, k := range kinds {
 			ks = append(ks, words(k))
@@ -165,6 +168,14 @@ func (c Check) Surfaces(app manifest.App) ([]result.Surface, string) {
 		return nil, fmt.Sprintf("the app declares no %s", strings.Join(ks, " or "))
 	}
 	return out, ""
+}
+
+// OnPages is the check as a scenario that runs Custom UI pages in the
+// browser makes it: on its Browser kinds alone, as no other surface's
+// request is sent there. On a manifest with no Custom UI page it is N/A.
+func (c Check) OnPages() Check {
+	c.Kinds = nil
+	return c
 }
 
 // kinds are the surfaces the check runs on: its Kinds, then its Browser

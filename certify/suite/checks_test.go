@@ -1,6 +1,7 @@
 package suite
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -29,5 +30,33 @@ func TestCheck_NeedsWhatTheManifestDeclares(t *testing.T) {
 	}
 	if !c.Applies(app) {
 		t.Error("does not apply with an installation_url")
+	}
+}
+
+// A scenario that runs Custom UI pages in the browser checks the rule on
+// those pages alone: N/A, saying so, when the app declares none, whatever
+// else it declares; the rule's other scenarios still run on the rest.
+func TestCheck_OnPagesRunsOnCustomUIPagesOnly(t *testing.T) {
+	c, ok := CheckOf(rules.PDExt05)
+	if !ok {
+		t.Fatal("PD-EXT-05 has no check")
+	}
+	panelOnly := manifest.App{SharingMode: manifest.ModeSharedExtensions, Extensions: []manifest.Extension{{Type: manifest.JSONPanel}}}
+	if s, why := c.OnPages().Surfaces(panelOnly); len(s) != 0 || why != "the app declares no Custom UI page" {
+		t.Errorf("on pages, with a JSON panel only: %v %q; want N/A, the app declares no Custom UI page", s, why)
+	}
+	if s, _ := c.Surfaces(panelOnly); len(s) != 1 || s[0] != manifest.JSONPanel {
+		t.Errorf("the check itself, with a JSON panel only: %v; want json_panel", s)
+	}
+	withPage := panelOnly
+	withPage.Extensions = append(slices.Clone(panelOnly.Extensions), manifest.Extension{Type: manifest.CustomUIPanel})
+	if s, _ := c.OnPages().Surfaces(withPage); len(s) != 1 || s[0] != manifest.CustomUIPanel {
+		t.Errorf("on pages, with a Custom UI panel too: %v; want custom_ui_panel alone", s)
+	}
+	if !runsPages([]string{"Alice installs the app for herself", "Alice's Custom UI pages call their backend in the browser"}) {
+		t.Error("a scenario that runs the pages is not seen to")
+	}
+	if runsPages([]string{"Alice installs the app for herself", "Alice uses the app's extensions"}) {
+		t.Error("a scenario that runs no page is seen to")
 	}
 }

@@ -163,6 +163,16 @@ func (r *Run) start(s *godog.Scenario) (*result.Scenario, Check, error) {
 	if !ok {
 		return res, c, fmt.Errorf("the scenario %q is tagged with no app rule the suite has a check for (%q)", s.Name, res.Rule)
 	}
+	var texts []string
+	for _, st := range s.Steps {
+		texts = append(texts, st.Text)
+	}
+	if runsPages(texts) {
+		if len(c.Browser) == 0 {
+			return res, c, fmt.Errorf("the scenario %q runs Custom UI pages in the browser, and the check of %s runs on none", s.Name, res.Rule)
+		}
+		c = c.OnPages()
+	}
 	return res, c, nil
 }
 

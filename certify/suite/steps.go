@@ -112,9 +112,24 @@ func steps() []stepdef.Def {
 		d(`the app used every scope it was granted`, "the app used every scope it was granted", stepScopes),
 
 		// Custom UI pages in headless Chromium (the checks' Browser kinds).
-		d(`{name}'s Custom UI pages call their backend in the browser`, "Alice's Custom UI pages call their backend in the browser", stepPagesInBrowser),
+		d(pagesStep, "Alice's Custom UI pages call their backend in the browser", stepPagesInBrowser),
 		d(`their calls sent again with {name}'s token or ids serve only whom the token names`, "their calls sent again with Gina's token or ids serve only whom the token names", stepReplayed),
 	}
+}
+
+// pagesStep runs Custom UI pages in the browser: a scenario with it checks
+// its check's Browser kinds only (Check.OnPages).
+const pagesStep = `{name}'s Custom UI pages call their backend in the browser`
+
+// runsPages reports whether a scenario's steps run Custom UI pages in the
+// browser.
+func runsPages(texts []string) bool {
+	for _, b := range bound() {
+		if b.Phrase.Pattern == pagesStep {
+			return slices.ContainsFunc(texts, b.RE.MatchString)
+		}
+	}
+	return false
 }
 
 // bound is the vocabulary bound once, and only read afterwards.
