@@ -52,8 +52,8 @@ func Vocabulary() stepdef.Vocabulary { return vocabulary }
 
 // Bindings are the vocabulary's steps, bound as godog registers them.
 func Bindings() []stepdef.Bound {
-	out := make([]stepdef.Bound, len(table))
-	for i, d := range table {
+	out := make([]stepdef.Bound, len(table()))
+	for i, d := range table() {
 		out[i] = stepdef.Bound{Def: stepdef.Def{Phrase: d.Phrase}, RE: d.re, Fn: d.fn}
 	}
 	return out

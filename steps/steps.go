@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/appcert/appcert/stepdef"
 	"github.com/cucumber/godog"
@@ -98,8 +99,9 @@ func (d def) call(ctx context.Context, args []string, table *godog.Table) error 
 	return d.run(w, args, table)
 }
 
-// table is every marketplace step, bound once.
-var table = func() []def {
+// table is every marketplace step, bound once, when a command first needs
+// the steps (compiling them is a tenth of appcert's start).
+var table = sync.OnceValue(func() []def {
 	var all []def
 	for _, area := range [][]def{peopleSteps(), appSteps(), installSteps(), outcomeSteps(), scopeSteps(), procoreSteps(), zoomSteps()} {
 		for _, d := range area {
@@ -107,7 +109,7 @@ var table = func() []def {
 		}
 	}
 	return all
-}()
+})
 
 // InitializeMarketScenario registers the marketplace steps and the hooks
 // that give each scenario its own world.
@@ -127,7 +129,7 @@ func InitializeMarketScenario(sc *godog.ScenarioContext) {
 		}
 		return ctx, nil
 	})
-	for _, d := range table {
+	for _, d := range table() {
 		sc.Step(d.re, d.fn)
 	}
 }
@@ -135,8 +137,8 @@ func InitializeMarketScenario(sc *godog.ScenarioContext) {
 // Phrases lists every step phrase with an example, by area, for
 // "appcert steps".
 func Phrases() []Phrase {
-	out := make([]Phrase, 0, len(table))
-	for _, d := range table {
+	out := make([]Phrase, 0, len(table()))
+	for _, d := range table() {
 		out = append(out, d.Phrase)
 	}
 	sort.SliceStable(out, func(i, j int) bool { return areaOrder(out[i].Area) < areaOrder(out[j].Area) })
@@ -168,7 +170,7 @@ func areaOrder(a string) int {
 // telling a user why a step is ambiguous.
 func Match(text string) []Phrase {
 	var out []Phrase
-	for _, d := range table {
+	for _, d := range table() {
 		if d.re.MatchString(text) {
 			out = append(out, d.Phrase)
 		}

@@ -10,6 +10,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"sync"
 
 	"github.com/cucumber/godog"
 
@@ -58,8 +59,9 @@ type def struct {
 	run handler
 }
 
-// table is every wire step, bound once with the vocabulary's placeholders.
-var table = func() []stepdef.Bound {
+// table is every wire step, bound once with the vocabulary's placeholders,
+// when a command first needs the steps.
+var table = sync.OnceValue(func() []stepdef.Bound {
 	var all []stepdef.Bound
 	for _, d := range append(wireSteps(), wireProtocolSteps()...) {
 		run := d.run
@@ -68,7 +70,7 @@ var table = func() []stepdef.Bound {
 		}}))
 	}
 	return all
-}()
+})
 
 // call runs a step in the scenario's worlds; like the vocabulary's steps,
 // it fails when an earlier action was refused and nobody checked why.
@@ -94,27 +96,27 @@ func InitializeScenario(sc *godog.ScenarioContext) {
 		return ctx, nil
 	})
 	sc.After(closeWire)
-	for _, b := range table {
+	for _, b := range table() {
 		sc.Step(b.RE, b.Fn)
 	}
 }
 
 // Phrases lists the wire steps' phrases with an example each.
 func Phrases() []Phrase {
-	out := make([]Phrase, 0, len(table))
-	for _, b := range table {
+	out := make([]Phrase, 0, len(table()))
+	for _, b := range table() {
 		out = append(out, b.Phrase)
 	}
 	return out
 }
 
 // Bindings are the wire steps, bound as godog registers them.
-func Bindings() []stepdef.Bound { return slices.Clone(table) }
+func Bindings() []stepdef.Bound { return slices.Clone(table()) }
 
 // Match reports which wire phrases a step text matches.
 func Match(text string) []Phrase {
 	var out []Phrase
-	for _, b := range table {
+	for _, b := range table() {
 		if b.RE.MatchString(text) {
 			out = append(out, b.Phrase)
 		}
