@@ -237,7 +237,7 @@ func Start(ctx context.Context, s Spec) (*App, error) {
 			err = fmt.Errorf("%w%s", err, a.lastLines(10))
 		}
 		_ = a.Stop() // c may be nil or half made
-		removeStart(startID, 4)
+		_ = removeStart(startID, 4)
 		return nil, fmt.Errorf("starting the app's container: %w", err)
 	}
 	return &App{c: c, log: log, startID: startID, release: release}, nil
@@ -300,8 +300,11 @@ func (a *App) Stop() error {
 		ctx, cancel := context.WithTimeout(context.Background(), DefaultStopTimeout+30*time.Second)
 		defer cancel()
 		a.err = a.c.Terminate(ctx, testcontainers.StopTimeout(DefaultStopTimeout))
-		// The image it was built from, found by its label.
-		removeStart(a.startID, 1)
+		// Whatever Terminate left, and the image it was built from,
+		// found by their label.
+		if err := removeStart(a.startID, 0); a.err == nil {
+			a.err = err
+		}
 	})
 	return a.err
 }
@@ -612,42 +615,68 @@ func alive(pid int) bool {
 }
 
 // removeStart force-removes whatever container one Start made, and the
-// image it built, found by its LabelApp: a create cancelled midway may
-// still finish on the engine after testcontainers has returned, so it
-// looks again, tries times half a second apart. It uses its own context,
-// as the caller's is usually the cancelled one.
-func removeStart(startID string, tries int) {
+// image it built, found by its LabelApp, and says what it could not: a
+// create cancelled midway may still finish on the engine after
+// testcontainers has returned, so it looks again, at least tries times
+// half a second apart. It uses its own context, as the caller's is
+// usually the cancelled one.
+func removeStart(startID string, tries int) error {
 	if startID == "" {
-		return
+		return nil
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	cli, err := newClient(ctx)
 	if err != nil {
-		return
+		return err
 	}
 	defer cli.Close()
-	for i := 0; i < tries; i++ {
-		if i > 0 {
-			time.Sleep(500 * time.Millisecond)
-		}
+	// Looked for again until none is left: on a loaded engine a removal
+	// can fail for a while (a container still stopping, its removal
+	// already under way).
+	for i := 0; ; i++ {
 		items, err := list(ctx, cli, map[string]string{LabelApp: startID})
-		if err == nil {
-			for _, it := range items {
-				_, _ = cli.ContainerRemove(ctx, it.ID, client.ContainerRemoveOptions{Force: true, RemoveVolumes: true})
-			}
+		if err == nil && len(items) == 0 && i >= tries {
+			break
+		}
+		for _, it := range items {
+			_, _ = cli.ContainerRemove(ctx, it.ID, client.ContainerRemoveOptions{Force: true, RemoveVolumes: true})
+		}
+		if !sleepCtx(ctx, 500*time.Millisecond) {
+			return fmt.Errorf("removing the app's container: %d left after 30s", len(items))
 		}
 	}
 	// Its own time once the lock is taken: another appcert's build may
 	// hold it a while.
 	defer lockImages()()
-	ictx, icancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ictx, icancel := context.WithTimeout(context.Background(), time.Minute)
 	defer icancel()
-	imgs, err := listImages(ictx, cli, map[string]string{LabelApp: startID})
-	if err == nil {
-		for _, im := range imgs {
-			_, _ = cli.ImageRemove(ictx, im.ID, client.ImageRemoveOptions{Force: true, PruneChildren: true})
+	for {
+		imgs, err := listImages(ictx, cli, map[string]string{LabelApp: startID})
+		if err == nil && len(imgs) == 0 {
+			return nil
 		}
+		var last error
+		for _, im := range imgs {
+			if _, err := cli.ImageRemove(ictx, im.ID, client.ImageRemoveOptions{Force: true, PruneChildren: true}); err != nil {
+				last = err
+			}
+		}
+		if !sleepCtx(ictx, time.Second) {
+			return fmt.Errorf("removing the app's image: %d left after 1m (%v)", len(imgs), last)
+		}
+	}
+}
+
+// sleepCtx waits d, or until ctx is done (false).
+func sleepCtx(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
 	}
 }
 
