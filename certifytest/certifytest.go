@@ -200,7 +200,10 @@ func (m *Marketplace) forward(req *http.Request) (*http.Response, error) {
 // target is the app: an http.Handler (served on a loopback port for the
 // run) or the base URL ("http://127.0.0.1:8080") where it already serves.
 // The manifest's URLs are taken for their paths, on the target's host, so
-// "/callback" will do. A marketplace certifies once.
+// "/callback" will do; a link action's login_url is kept as written (the
+// app's own page, which it names as it was configured) unless it is a
+// path, and a redirect to its path on the target's host counts as the
+// login too. A marketplace certifies once.
 func (m *Marketplace) Certify(t *testing.T, app manifest.App, target any) *certify.Report {
 	t.Helper()
 	rep, err := m.Run(context.Background(), app, target)
@@ -258,7 +261,7 @@ func serve(target any) (base string, stop func(), err error) {
 }
 
 // onHost moves the manifest's URLs to base, keeping their paths and
-// queries.
+// queries; a login_url only when it is a bare path.
 func onHost(app manifest.App, base string) (manifest.App, error) {
 	b, _ := url.Parse(base)
 	move := func(key, raw string) (string, error) {
@@ -285,8 +288,13 @@ func onHost(app manifest.App, base string) (manifest.App, error) {
 		if e.URL, err = move(key+".url", e.URL); err != nil {
 			return app, err
 		}
-		if e.LoginURL, err = move(key+".login_url", e.LoginURL); err != nil {
-			return app, err
+		// The login page is the app's own, where the app itself sends a
+		// viewer: it is not told the port its handler is served on, so
+		// its login_url stays as written unless it is a bare path.
+		if u, perr := url.Parse(e.LoginURL); perr != nil || u.Host == "" {
+			if e.LoginURL, err = move(key+".login_url", e.LoginURL); err != nil {
+				return app, err
+			}
 		}
 		exts[i] = e
 	}

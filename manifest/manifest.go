@@ -133,8 +133,10 @@ type Extension struct {
 	HTTPAuth  BasicAuth               `yaml:"http_auth"`
 	// View is where an app action opens: details (the default) or list.
 	View string `yaml:"view"`
-	// LoginURL is where a link action may send a viewer it does not know
-	// instead of refusing with 401 or 403.
+	// LoginURL is where a link action may send a viewer it refuses
+	// instead of answering 401 or 403 (a redirect to its path on the host
+	// the request went to counts too); an entitled viewer sent there is
+	// refused.
 	LoginURL string `yaml:"login_url"`
 	// DataSchema (JSON panels) and Schema (JSON modals) are the JSON Schema
 	// files uploaded in Developer Hub, relative to the manifest.

@@ -420,7 +420,7 @@ func stepUseExtensions(ctx context.Context, w *world, a stepdef.Args) error {
 			if w.record(found...) {
 				continue
 			}
-			if !marketplace.Held(ex, want) {
+			if !w.run.market.Held(ex, want) {
 				w.unserved = append(w.unserved, fmt.Sprintf("%s: %s", what, firstFail(found, "the "+words(k)+" "+answerText(ex))))
 			}
 		}
@@ -449,7 +449,7 @@ func stepSharingAccepted(_ context.Context, w *world, _ stepdef.Args) error {
 	// The judge found any callback not accepted when it was sent; here
 	// each accepted one counts.
 	for _, ex := range w.sharing {
-		if marketplace.Held(ex, marketplace.Expectation{}) {
+		if w.run.market.Held(ex, marketplace.Expectation{}) {
 			for _, s := range w.open() {
 				s.judged++
 			}

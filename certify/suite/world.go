@@ -281,7 +281,7 @@ func (w *world) judged(s *sub, ex marketplace.Exchange, found []marketplace.Find
 	if w.record(found...) || s.verdict != "" {
 		return
 	}
-	if !marketplace.Held(ex, want) {
+	if !w.run.market.Held(ex, want) {
 		var why []string
 		for _, f := range found {
 			if f.Severity == result.SeverityFail {
@@ -458,7 +458,7 @@ func (w *world) deliver(ctx context.Context, effects []reference.Effect) error {
 			}
 			w.sharing = append(w.sharing, ex)
 			found = marketplace.JudgeSharing(ex)
-			if marketplace.Held(ex, marketplace.Expectation{}) {
+			if w.run.market.Held(ex, marketplace.Expectation{}) {
 				w.view.Learn(e, e.Company)
 			} else {
 				w.gap("the app did not accept the sharing callback {isShared: %t} for %s's installation (%s)", e.IsShared, u.Name, firstFail(found, answerText(ex)))

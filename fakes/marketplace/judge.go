@@ -70,16 +70,16 @@ func Answer(rule rules.ID) Expectation { return Expectation{Rule: rule} }
 func Refuse(rule rules.ID) Expectation { return Expectation{Refuse: true, Rule: rule} }
 
 // Held reports whether the exchange got the answer the expectation's story
-// needs to go on: a refusal (401 or 403) when one was expected; otherwise
-// a 200 for a JSON panel, a 2xx or 3xx for a link action or a Custom UI
-// page, a 2xx for a JSON modal. The findings say
-// what broke; this says whether what follows can still be judged.
-func Held(ex Exchange, want Expectation) bool {
+// needs to go on: a refusal (refuses) when one was expected; otherwise a
+// 200 for a JSON panel, a 2xx or 3xx that is no refusal for a link action
+// or a Custom UI page, a 2xx for a JSON modal. The findings say what
+// broke; this says whether what follows can still be judged.
+func (m *Marketplace) Held(ex Exchange, want Expectation) bool {
 	if ex.Err != nil {
 		return false
 	}
 	if want.Refuse {
-		return ex.Status == 401 || ex.Status == 403
+		return m.refuses(ex)
 	}
 	if want.NoServerError {
 		return ex.Status < 500
@@ -88,9 +88,23 @@ func Held(ex Exchange, want Expectation) bool {
 		return ex.Status == 200
 	}
 	if ex.Kind == KindLinkAction || manifest.IsCustomUI(reference.ExtensionKind(ex.Kind)) {
-		return ex.Status >= 200 && ex.Status < 400
+		return ex.Status >= 200 && ex.Status < 400 && !m.refuses(ex)
 	}
 	return ex.Status >= 200 && ex.Status < 300
+}
+
+// refuses reports whether an answer refuses its viewer: a 401 or 403, or,
+// from a link action, a redirect to the login_url it declares (a link
+// action may send a viewer it does not know to its login). Held and the
+// judges take the same answers for refusals.
+func (m *Marketplace) refuses(ex Exchange) bool {
+	switch {
+	case ex.Err != nil:
+		return false
+	case ex.Status == 401 || ex.Status == 403:
+		return true
+	}
+	return ex.Kind == KindLinkAction && ex.Status >= 300 && ex.Status < 400 && m.toLogin(ex)
 }
 
 var (
@@ -172,9 +186,7 @@ func (m *Marketplace) judgeExtension(ex Exchange, want Expectation, panel bool) 
 
 	st := ex.Status
 	switch {
-	case want.Refuse && !panel && st >= 300 && st < 400 && m.toLogin(ex):
-		// A link action may send a viewer it does not know to its login.
-	case want.Refuse && (st == 401 || st == 403):
+	case want.Refuse && m.refuses(ex):
 		if panel {
 			if t, ok := errorTitle(ex.Body); ok && len([]rune(t)) > 30 {
 				j.warn(rules.PDExt04, "the error title %q is longer than 30 characters", t)
@@ -186,8 +198,10 @@ func (m *Marketplace) judgeExtension(ex Exchange, want Expectation, panel bool) 
 		j.fail(rule, "answered %s; want a refusal, 401 or 403", statusText(ex))
 	case want.NoServerError && st >= 500:
 		j.fail(rule, "answered %s; the request may get an error answer, never a 5xx", statusText(ex))
-	case want.NoServerError && (panel && st != 200 || !panel && (st < 200 || st >= 400)):
+	case want.NoServerError && (panel && st != 200 || !panel && (st < 200 || st >= 400 || m.refuses(ex))):
 		// An error answer is what this story allows.
+	case !panel && m.refuses(ex):
+		j.fail(rule, "answered %s, which sends the viewer to the login_url; an entitled viewer gets the link action's page", statusText(ex))
 	case !panel && st >= 200 && st < 400:
 	case !panel:
 		j.fail(rule, "answered %s; an entitled viewer gets a 2xx or 3xx", statusText(ex))

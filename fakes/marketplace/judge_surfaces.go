@@ -46,7 +46,11 @@ func (m *Marketplace) extensionOf(ex Exchange) (manifest.Extension, bool) {
 }
 
 // toLogin reports whether a redirect answer goes to the extension's
-// login_url (its query may differ: apps add where to return to).
+// login_url (its query may differ: apps add where to return to). A
+// Location on the host the request went to, with the login_url's path, is
+// the app's own login page too: an app served elsewhere than its manifest
+// says (certifytest serves a handler on a port of its own) redirects to
+// its login relatively, or on the host it was asked on.
 func (m *Marketplace) toLogin(ex Exchange) bool {
 	ext, ok := m.extensionOf(ex)
 	if !ok || ext.LoginURL == "" {
@@ -54,13 +58,15 @@ func (m *Marketplace) toLogin(ex Exchange) bool {
 	}
 	loc, err1 := url.Parse(ex.Header.Get("Location"))
 	login, err2 := url.Parse(ext.LoginURL)
-	if err1 != nil || err2 != nil {
+	req, err3 := url.Parse(ex.Request.URL)
+	if err1 != nil || err2 != nil || err3 != nil {
 		return false
 	}
-	if req, err := url.Parse(ex.Request.URL); err == nil {
-		loc = req.ResolveReference(loc) // a relative Location is relative to the request
+	loc = req.ResolveReference(loc) // a relative Location is relative to the request
+	if loc.Path != login.Path {
+		return false
 	}
-	return loc.Scheme == login.Scheme && loc.Host == login.Host && loc.Path == login.Path
+	return loc.Scheme == login.Scheme && loc.Host == login.Host || loc.Scheme == req.Scheme && loc.Host == req.Host
 }
 
 // JudgeModalOpen judges the answer to a JSON modal's opening request: for

@@ -570,3 +570,47 @@ func TestJudgeCalls_OnlyTheGivenCalls(t *testing.T) {
 		t.Errorf("an unknown app's judgement has %d findings, want none", n)
 	}
 }
+
+// A link action's redirect to the login_url it declares is a refusal, for
+// the judge and for Held alike: right for a viewer to refuse, wrong for an
+// entitled one. The login is the declared URL, or its path on the host the
+// request went to; another page, another host's page of the same path, or
+// any redirect without a login_url declared is no refusal.
+func TestMarketplace_LoginRedirectIsARefusal(t *testing.T) {
+	cases := []struct {
+		name, login, location string
+		refusal               bool
+	}{
+		{"relative", "{app}/login", "/login?next=%2Fdeals%2F1", true},
+		{"absolute", "{app}/login", "{app}/login", true},
+		{"login on another host", "https://auth.acme.test/login", "https://auth.acme.test/login?next=x", true},
+		{"its path on the app's host", "https://auth.acme.test/login", "/login", true},
+		{"another page", "{app}/login", "/deals/1", false},
+		{"the path on a third host", "{app}/login", "https://evil.test/login", false},
+		{"no login_url", "", "/login", false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var base string
+			app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Location", strings.ReplaceAll(tc.location, "{app}", base))
+				w.WriteHeader(http.StatusFound)
+			}))
+			t.Cleanup(app.Close)
+			base = app.URL
+			m, _ := fixture(t, Options{Deadline: time.Second}, pointAt(app.URL, func(a *manifest.App) {
+				a.Extensions[1].LoginURL = strings.ReplaceAll(tc.login, "{app}", base)
+			}))
+			ex, err := m.SendLinkAction(context.Background(), acme, LinkRequest{UserID: 101})
+			must(t, err)
+			refused := len(m.JudgeLinkAction(ex, Refuse(""))) == 0
+			answered := len(m.JudgeLinkAction(ex, Answer(""))) == 0
+			if refused != tc.refusal || answered == tc.refusal {
+				t.Errorf("judged as a refusal: %v, as an answer: %v; want a refusal: %v", refused, answered, tc.refusal)
+			}
+			if m.Held(ex, Refuse("")) != tc.refusal || m.Held(ex, Answer("")) == tc.refusal {
+				t.Errorf("Held(refuse) %v, Held(answer) %v; want a refusal: %v", m.Held(ex, Refuse("")), m.Held(ex, Answer("")), tc.refusal)
+			}
+		})
+	}
+}
