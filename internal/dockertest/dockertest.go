@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -123,9 +124,11 @@ func FreePort(t testing.TB) string {
 	return port
 }
 
-// Label is a label unique to t, to find its containers by.
+// Label is a label unique to t, to find its containers by: its name,
+// and its process, since another run of the same tests (another
+// checkout's) may share the engine.
 func Label(t testing.TB) (key, value string) {
-	return "org.appcert.test", strings.NewReplacer("/", "_", " ", "_").Replace(t.Name()) + "-" + filepath.Base(t.TempDir())
+	return "org.appcert.test", strings.NewReplacer("/", "_", " ", "_").Replace(t.Name()) + "-" + strconv.Itoa(os.Getpid()) + "-" + filepath.Base(t.TempDir())
 }
 
 // RequireNone fails t when a container appcert started, or an image it
