@@ -13,7 +13,7 @@ vet:
 
 # Go's default 10-minute limit per test binary is too tight for certify's
 # fault matrix (every fault under every manifest shape) on a slow machine.
-TEST_TIMEOUT ?= 30m
+TEST_TIMEOUT ?= 50m
 
 unit:
 	$(GO) test -timeout $(TEST_TIMEOUT) ./...
