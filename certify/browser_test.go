@@ -117,37 +117,18 @@ func TestCertify_BrowserChecksWithoutABrowserAreNotExercised(t *testing.T) {
 	}
 	// cucumber.json: the browser scenarios' steps from the browser on are
 	// skipped, not passed, saying why first.
-	var feats []struct {
-		Elements []struct {
-			Name  string `json:"name"`
-			Steps []struct {
-				Name   string `json:"name"`
-				Result struct {
-					Status       string `json:"status"`
-					ErrorMessage string `json:"error_message"`
-				} `json:"result"`
-			} `json:"steps"`
-		} `json:"elements"`
-	}
-	if err := json.Unmarshal(rep.Cucumber, &feats); err != nil {
-		t.Fatal(err)
-	}
 	browserSteps := 0
-	for _, f := range feats {
-		for _, e := range f.Elements {
-			for _, s := range e.Steps {
-				if !strings.Contains(s.Name, "in the browser") {
-					continue
-				}
-				browserSteps++
-				m := s.Result.ErrorMessage
-				// The scenario checks its Custom UI pages only: one check, or
-				// several, the browser's reason first.
-				later := strings.Index(m, "; ") >= 0 && strings.Index(m, "need Chromium") > strings.Index(m, "; ")
-				if s.Result.Status != "skipped" || !strings.Contains(m, "need Chromium") || later {
-					t.Errorf("cucumber.json, %s: %q is %s, %q; want skipped, saying first that Chromium is needed", e.Name, s.Name, s.Result.Status, m)
-				}
-			}
+	for _, s := range cucumberSteps(t, rep.Cucumber) {
+		if !strings.Contains(s.Name, "in the browser") {
+			continue
+		}
+		browserSteps++
+		m := s.ErrorMessage
+		// The scenario checks its Custom UI pages only: one check, or
+		// several, the browser's reason first.
+		later := strings.Index(m, "; ") >= 0 && strings.Index(m, "need Chromium") > strings.Index(m, "; ")
+		if s.Status != "skipped" || !strings.Contains(m, "need Chromium") || later {
+			t.Errorf("cucumber.json, %s: %q is %s, %q; want skipped, saying first that Chromium is needed", s.Scenario, s.Name, s.Status, m)
 		}
 	}
 	if browserSteps != 2 {

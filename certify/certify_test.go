@@ -492,33 +492,14 @@ func TestCertify_CucumberJSONSaysWhyStepsWereSkipped(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var feats []struct {
-		Elements []struct {
-			Name  string `json:"name"`
-			Steps []struct {
-				Name   string `json:"name"`
-				Result struct {
-					Status       string `json:"status"`
-					ErrorMessage string `json:"error_message"`
-				} `json:"result"`
-			} `json:"steps"`
-		} `json:"elements"`
-	}
-	if err := json.Unmarshal(rep.Cucumber, &feats); err != nil {
-		t.Fatal(err)
-	}
 	skipped := 0
-	for _, f := range feats {
-		for _, e := range f.Elements {
-			for _, s := range e.Steps {
-				if s.Result.Status != "skipped" {
-					continue
-				}
-				skipped++
-				if m := s.Result.ErrorMessage; !strings.Contains(m, "PD-EXT-02 SKIP") || !strings.Contains(m, "invalid_client") {
-					t.Errorf("%s: the skipped step %q says not why: %q", e.Name, s.Name, m)
-				}
-			}
+	for _, s := range cucumberSteps(t, rep.Cucumber) {
+		if s.Status != "skipped" {
+			continue
+		}
+		skipped++
+		if m := s.ErrorMessage; !strings.Contains(m, "PD-EXT-02 SKIP") || !strings.Contains(m, "invalid_client") {
+			t.Errorf("%s: the skipped step %q says not why: %q", s.Scenario, s.Name, m)
 		}
 	}
 	if skipped == 0 {
@@ -581,4 +562,38 @@ func TestCertify_SurfaceFaultsStayWithTheirRuleAndSurface(t *testing.T) {
 			}
 		})
 	}
+}
+
+// cucumberStep is one step of a cucumber.json report, with its scenario.
+type cucumberStep struct {
+	Scenario, Name, Status, ErrorMessage string
+}
+
+// cucumberSteps reads every step of a cucumber.json report, in order.
+func cucumberSteps(t *testing.T, doc []byte) []cucumberStep {
+	t.Helper()
+	var feats []struct {
+		Elements []struct {
+			Name  string `json:"name"`
+			Steps []struct {
+				Name   string `json:"name"`
+				Result struct {
+					Status       string `json:"status"`
+					ErrorMessage string `json:"error_message"`
+				} `json:"result"`
+			} `json:"steps"`
+		} `json:"elements"`
+	}
+	if err := json.Unmarshal(doc, &feats); err != nil {
+		t.Fatal(err)
+	}
+	var out []cucumberStep
+	for _, f := range feats {
+		for _, e := range f.Elements {
+			for _, s := range e.Steps {
+				out = append(out, cucumberStep{e.Name, s.Name, s.Result.Status, s.Result.ErrorMessage})
+			}
+		}
+	}
+	return out
 }

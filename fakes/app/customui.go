@@ -34,15 +34,9 @@ func (a *App) handleCustomUIDeals(w http.ResponseWriter, r *http.Request) {
 			q.Set("companyId", strconv.FormatInt(c.CompanyID, 10))
 		}
 	}
-	v, refuse := a.verifyToken(q, token, false)
-	if refuse != nil && a.has(FaultCustomUITrustsQuery) {
-		// The bug: the signature holds, so whoever the query names is served.
-		qUser, errU := strconv.ParseInt(q.Get("userId"), 10, 64)
-		qCompany, errC := strconv.ParseInt(q.Get("companyId"), 10, 64)
-		if _, err := jwt.Verify(token, a.opts.JWTSecret, a.now()); err == nil && errU == nil && errC == nil {
-			v, refuse = userKey{qCompany, qUser}, nil
-		}
-	}
+	// The fault's bug: the signature holds, so whoever the query names is
+	// served.
+	v, refuse := a.verifyToken(q, token, a.has(FaultCustomUITrustsQuery))
 	if refuse != nil {
 		refuse(w)
 		return

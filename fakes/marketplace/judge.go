@@ -245,14 +245,10 @@ func JudgeUninstall(ex Exchange) []Finding {
 // status below 500 and, for a code, the code exchanged at the token
 // endpoint by the time the app answered (PD-OAUTH-02).
 func (m *Marketplace) JudgeAuthorize(ex Exchange) []Finding {
-	j := judgement{ex: ex, what: describe(ex)}
-	if !j.answered(rules.PDOAuth02, m.deadline) {
+	j, ok := m.judgeRedirect(ex)
+	if !ok {
 		return j.out
 	}
-	if ex.Status >= 500 {
-		j.fail(rules.PDOAuth02, "answered %s; the redirect wants any status below 500", statusText(ex))
-	}
-	m.tokensHanded(&j)
 	if ex.Kind == KindAuthorize && !m.Exchanged(ex) {
 		reason, setup := m.whyNotExchanged(ex)
 		j.fail(rules.PDOAuth02, "%s", reason)
@@ -276,18 +272,30 @@ func (m *Marketplace) JudgeAuthorize(ex Exchange) []Finding {
 // takes the code is warned about (PD-OAUTH-05); a 5xx or no answer fails
 // the redirect's own rule (PD-OAUTH-02).
 func (m *Marketplace) JudgeForeignState(ex Exchange) []Finding {
-	j := judgement{ex: ex, what: describe(ex)}
-	if !j.answered(rules.PDOAuth02, m.deadline) {
+	j, ok := m.judgeRedirect(ex)
+	if !ok {
 		return j.out
+	}
+	if m.Exchanged(ex) {
+		j.warn(rules.PDOAuth05, "answered %s and exchanged the code of a redirect whose state the app never issued: a forged or replayed redirect installs as well", statusText(ex))
+	}
+	return j.out
+}
+
+// judgeRedirect judges what every authorization redirect's answer owes
+// PD-OAUTH-02 (an answer in time, below 500) and the tokens it may have
+// handed to the browser; ok is false when there was no answer to judge
+// further.
+func (m *Marketplace) judgeRedirect(ex Exchange) (j judgement, ok bool) {
+	j = judgement{ex: ex, what: describe(ex)}
+	if !j.answered(rules.PDOAuth02, m.deadline) {
+		return j, false
 	}
 	if ex.Status >= 500 {
 		j.fail(rules.PDOAuth02, "answered %s; the redirect wants any status below 500", statusText(ex))
 	}
 	m.tokensHanded(&j)
-	if m.Exchanged(ex) {
-		j.warn(rules.PDOAuth05, "answered %s and exchanged the code of a redirect whose state the app never issued: a forged or replayed redirect installs as well", statusText(ex))
-	}
-	return j.out
+	return j, true
 }
 
 // Exchanged reports whether the app exchanged the code an authorization
