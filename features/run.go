@@ -125,7 +125,9 @@ func Run(ctx context.Context, opts RunOptions) (Report, error) {
 	// godog's (NoColors), which writes a character at a time; the report
 	// files get godog's pass-through writer (NoColors false: the file
 	// formats write no colours).
-	out := &console{out: opts.Out, match: opts.Suite.Match}
+	batch := newBatched(opts.Out, 50*time.Millisecond)
+	defer batch.Flush() // the error is seen below, on the way that succeeds
+	out := &console{out: batch, match: opts.Suite.Match}
 	plain := &uncolored{out: out}
 	gopts := godog.Options{
 		Strict:         true,
@@ -246,6 +248,9 @@ func Run(ctx context.Context, opts RunOptions) (Report, error) {
 		}
 	}
 	if err := out.Flush(); err != nil {
+		return Report{}, fmt.Errorf("writing the report: %w", err)
+	}
+	if err := batch.Flush(); err != nil {
 		return Report{}, fmt.Errorf("writing the report: %w", err)
 	}
 	if cucumberPath != "" {

@@ -12,7 +12,9 @@ import (
 	"fmt"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
+	"sync"
 
 	"github.com/cucumber/godog"
 )
@@ -161,4 +163,61 @@ func call(d Def, ps []Placeholder, vals []reflect.Value) error {
 		}
 	}
 	return d.Run(ctx, a)
+}
+
+// Set is a suite's bound definitions, registered with godog scenario by
+// scenario. For each scenario godog records every registered definition
+// (with a runtime.Caller each) and, strict, tries every one on every step
+// to find ambiguous steps; a scenario uses a handful of a suite's hundred
+// and more. So a Set registers, as its scenario starts and before godog
+// matches the first step, only the definitions that match one of the
+// scenario's steps: a step two of them match is still ambiguous, a step
+// none matches still undefined, and godog still binds the arguments.
+type Set struct {
+	bound   []Bound
+	matches sync.Map // step text → []int, indices into bound
+}
+
+// NewSet makes a Set of bound definitions, in the order godog is to try
+// them.
+func NewSet(bound []Bound) *Set { return &Set{bound: bound} }
+
+// Match returns the definitions that match a step's text.
+func (s *Set) Match(text string) []Bound {
+	idx := s.match(text)
+	out := make([]Bound, len(idx))
+	for i, j := range idx {
+		out[i] = s.bound[j]
+	}
+	return out
+}
+
+func (s *Set) match(text string) []int {
+	if v, ok := s.matches.Load(text); ok {
+		return v.([]int)
+	}
+	var idx []int
+	for i, b := range s.bound {
+		if b.RE.MatchString(text) {
+			idx = append(idx, i)
+		}
+	}
+	s.matches.Store(text, idx)
+	return idx
+}
+
+// Register registers on sc, when its scenario starts, the definitions its
+// steps match.
+func (s *Set) Register(sc *godog.ScenarioContext) {
+	sc.Before(func(ctx context.Context, p *godog.Scenario) (context.Context, error) {
+		var use []int
+		for _, st := range p.Steps {
+			use = append(use, s.match(st.Text)...)
+		}
+		slices.Sort(use)
+		for _, i := range slices.Compact(use) {
+			sc.Step(s.bound[i].RE, s.bound[i].Fn)
+		}
+		return ctx, nil
+	})
 }

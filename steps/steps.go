@@ -129,10 +129,11 @@ func InitializeMarketScenario(sc *godog.ScenarioContext) {
 		}
 		return ctx, nil
 	})
-	for _, d := range table() {
-		sc.Step(d.re, d.fn)
-	}
+	set().Register(sc)
 }
+
+// set is the steps as godog registers them, a scenario's own at a time.
+var set = sync.OnceValue(func() *stepdef.Set { return stepdef.NewSet(Bindings()) })
 
 // Phrases lists every step phrase with an example, by area, for
 // "appcert steps".
@@ -170,10 +171,8 @@ func areaOrder(a string) int {
 // telling a user why a step is ambiguous.
 func Match(text string) []Phrase {
 	var out []Phrase
-	for _, d := range table() {
-		if d.re.MatchString(text) {
-			out = append(out, d.Phrase)
-		}
+	for _, b := range set().Match(text) {
+		out = append(out, b.Phrase)
 	}
 	return out
 }

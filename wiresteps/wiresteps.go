@@ -96,10 +96,11 @@ func InitializeScenario(sc *godog.ScenarioContext) {
 		return ctx, nil
 	})
 	sc.After(closeWire)
-	for _, b := range table() {
-		sc.Step(b.RE, b.Fn)
-	}
+	set().Register(sc)
 }
+
+// set is the wire steps as godog registers them, a scenario's own at a time.
+var set = sync.OnceValue(func() *stepdef.Set { return stepdef.NewSet(table()) })
 
 // Phrases lists the wire steps' phrases with an example each.
 func Phrases() []Phrase {
@@ -116,10 +117,8 @@ func Bindings() []stepdef.Bound { return slices.Clone(table()) }
 // Match reports which wire phrases a step text matches.
 func Match(text string) []Phrase {
 	var out []Phrase
-	for _, b := range table() {
-		if b.RE.MatchString(text) {
-			out = append(out, b.Phrase)
-		}
+	for _, b := range set().Match(text) {
+		out = append(out, b.Phrase)
 	}
 	return out
 }

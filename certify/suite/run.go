@@ -206,10 +206,11 @@ func (r *Run) InitializeScenario(sc *godog.ScenarioContext) {
 		}
 		return ctx, w.finish(err)
 	})
-	for _, b := range bound() {
-		sc.Step(b.RE, b.Fn)
-	}
+	set().Register(sc)
 }
+
+// set is the steps as godog registers them, a scenario's own at a time.
+var set = sync.OnceValue(func() *stepdef.Set { return stepdef.NewSet(bound()) })
 
 // Phrases lists the certification steps, for people writing scenarios.
 func Phrases() []stepdef.Phrase {
