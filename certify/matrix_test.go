@@ -2,8 +2,10 @@ package certify_test
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"os"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -92,6 +94,140 @@ func faultMatrix(t testing.TB) []matrixCase {
 	return out
 }
 
+// runSelected is the cases whose subtests of test go test's -run and -skip
+// select, so that a filtered run certifies only those: the subtests are made
+// after every certification has run, too late for go test's own filter.
+func runSelected(test, run, skip string, cases []matrixCase) []matrixCase {
+	return slices.DeleteFunc(slices.Clone(cases), func(c matrixCase) bool {
+		name := strings.Split(test+"/"+c.name(), "/")
+		if ok, _ := matchesTestPattern(run, name); run != "" && !ok {
+			return true
+		}
+		ok, partial := matchesTestPattern(skip, name)
+		return skip != "" && ok && !partial
+	})
+}
+
+func testFlag(name string) string {
+	if f := flag.Lookup(name); f != nil {
+		return f.Value.String()
+	}
+	return ""
+}
+
+// matchesTestPattern matches a test's name, split by '/', as go test matches
+// it against a -run or -skip pattern: the pattern's alternatives split at
+// top-level '|', each split at top-level '/' into one unanchored regular
+// expression per level of the name; a name shorter than the pattern matches
+// partially (a subtest further down may match in full).
+func matchesTestPattern(pattern string, name []string) (ok, partial bool) {
+	for _, alt := range splitTestPattern(pattern) {
+		ok = true
+		for i, elem := range name {
+			if i >= len(alt) {
+				break
+			}
+			if m, err := regexp.MatchString(alt[i], elem); err != nil || !m {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return true, len(name) < len(alt)
+		}
+	}
+	return false, false
+}
+
+// splitTestPattern splits as the testing package's splitRegexp does: '/' and
+// '|' inside brackets or parentheses, or escaped, split nothing.
+func splitTestPattern(s string) [][]string {
+	var alts [][]string
+	var elems []string
+	brackets, parens := 0, 0
+	for i := 0; i < len(s); {
+		switch s[i] {
+		case '[':
+			brackets++
+		case ']':
+			brackets = max(brackets-1, 0)
+		case '(':
+			if brackets == 0 {
+				parens++
+			}
+		case ')':
+			if brackets == 0 {
+				parens--
+			}
+		case '\\':
+			i++
+		case '/', '|':
+			if brackets == 0 && parens == 0 {
+				elems = append(elems, s[:i])
+				if s[i] == '|' {
+					alts, elems = append(alts, elems), nil
+				}
+				s, i = s[i+1:], 0
+				continue
+			}
+		}
+		i++
+	}
+	return append(alts, append(elems, s))
+}
+
+func TestCertify_FaultMatrixRunsWhatRunSelects(t *testing.T) {
+	const test = "TestCertify_FaultMatrix"
+	all := faultMatrix(t)
+	faultsOf := func(cases []matrixCase) []string {
+		var out []string
+		for _, c := range cases {
+			if f := string(c.fault.Name); !slices.Contains(out, f) {
+				out = append(out, f)
+			}
+		}
+		return out
+	}
+	for _, c := range []struct {
+		run, skip  string
+		wantFaults []string // nil: every fault
+		wantShape  string   // "": any shape
+	}{
+		{run: ""},
+		{run: test},
+		{run: "Test"},
+		{run: test + "/skip-jwt", wantFaults: []string{"skip-jwt"}},
+		{run: "^" + test + "$/^skip-jwt$/^json_panel$", wantFaults: []string{"skip-jwt"}, wantShape: "json_panel"},
+		{run: "TestOther|" + test + "/^skip-jwt$", wantFaults: []string{"skip-jwt"}},
+		{run: test + "/^(skip-jwt|unauthenticated-uninstall)$", wantFaults: []string{"skip-jwt", "unauthenticated-uninstall"}},
+		{run: test + "/json_panel", wantFaults: []string{}}, // the shape is the third level, not the second
+		{run: "TestOther", wantFaults: []string{}},
+	} {
+		got := runSelected(test, c.run, c.skip, all)
+		if c.wantFaults == nil {
+			if len(got) != len(all) {
+				t.Errorf("-run %q: %d of %d cases, want all", c.run, len(got), len(all))
+			}
+			continue
+		}
+		if f := faultsOf(got); !slices.Equal(f, c.wantFaults) && !(len(f) == 0 && len(c.wantFaults) == 0) {
+			t.Errorf("-run %q: faults %v, want %v", c.run, f, c.wantFaults)
+		}
+		for _, g := range got {
+			if c.wantShape != "" && g.shape != c.wantShape {
+				t.Errorf("-run %q selected %s", c.run, g.name())
+			}
+		}
+		if c.wantShape != "" && len(got) == 0 {
+			t.Errorf("-run %q selected nothing", c.run)
+		}
+	}
+	skipped := runSelected(test, "", test+"/skip-jwt", all)
+	if f := faultsOf(skipped); slices.Contains(f, "skip-jwt") || len(f) != len(faultsOf(all))-1 {
+		t.Errorf("-skip %s/skip-jwt: faults %v, want all but skip-jwt", test, f)
+	}
+}
+
 // matrixDeadline bounds each request of a matrix run but those of the
 // deadline rule's faults: the matrix is about verdicts, not speed.
 const matrixDeadline = time.Minute
@@ -107,7 +243,13 @@ func TestCertify_FaultMatrix(t *testing.T) {
 			t.Errorf("%s has no fault in fakes/app that breaks it", r.ID)
 		}
 	}
-	cases := faultMatrix(t)
+	all := faultMatrix(t)
+	cases := runSelected(t.Name(), testFlag("test.run"), testFlag("test.skip"), all)
+	if len(cases) < len(all) {
+		// The checks above are over the faults' and rules' data and ran in
+		// full; only the certifications -run selects are run and judged.
+		t.Logf("-run selects %d of the %d certifications: only their verdicts are checked; the checks that every app rule has a fault and every fault a manifest shape covered all", len(cases), len(all))
+	}
 	if raceDetector {
 		// The race detector slows each run tenfold; one case per fault
 		// still runs every fault's code concurrently.
@@ -118,7 +260,11 @@ func TestCertify_FaultMatrix(t *testing.T) {
 			return dup
 		})
 	}
-	t.Logf("%d certifications: %d faults × the shapes and modes each applies to", len(cases), len(app.Faults()))
+	faults := map[app.Fault]bool{}
+	for _, c := range cases {
+		faults[c.fault.Name] = true
+	}
+	t.Logf("%d certifications: %d of the %d faults × the shapes and modes each applies to", len(cases), len(faults), len(app.Faults()))
 	// The runs wait on sockets far more than they compute, so they run
 	// many at once, more than -parallel's default of one per core.
 	chromium, noChromium := browser.Find(os.Getenv("APPCERT_CHROMIUM"))
