@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"strings"
 
 	"github.com/chromedp/chromedp"
 )
@@ -79,6 +81,7 @@ func Start(ctx context.Context, path string, width, height int, extra ...chromed
 	cancel := func() {
 		cancelBrowser()
 		cancelAlloc()
+		removeSingleton(dir)
 		os.RemoveAll(dir)
 	}
 	if err := chromedp.Do(bctx); err != nil { // starts the browser now, so a broken one says so here
@@ -86,4 +89,25 @@ func Start(ctx context.Context, path string, width, height int, extra ...chromed
 		return nil, nil, fmt.Errorf("starting %s: %w", path, err)
 	}
 	return bctx, cancel, nil
+}
+
+// removeSingleton removes the folder a stopped Chromium leaves in TMPDIR
+// for its singleton socket (org.chromium.Chromium.XXXXXX), found through
+// the profile's link to the socket; a folder holding anything else stays.
+func removeSingleton(profile string) {
+	target, err := os.Readlink(filepath.Join(profile, "SingletonSocket"))
+	if err != nil {
+		return
+	}
+	d := filepath.Dir(target)
+	entries, err := os.ReadDir(d)
+	if err != nil || d == profile {
+		return
+	}
+	for _, e := range entries {
+		if !strings.HasPrefix(e.Name(), "Singleton") {
+			return
+		}
+	}
+	os.RemoveAll(d)
 }

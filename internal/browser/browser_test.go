@@ -87,6 +87,36 @@ func TestStart_StopLeavesNoProcess(t *testing.T) {
 	}
 }
 
+// Chromium's own temporary files (the singleton socket's folder, which
+// it does not remove when stopped) go with the profile, not into TMPDIR.
+func TestStart_StopLeavesNothingInTheTemporaryFolder(t *testing.T) {
+	chromium, err := Find(os.Getenv("APPCERT_CHROMIUM"))
+	if err != nil {
+		t.Skipf("skipping the browser test: %v (APPCERT_CHROMIUM names the binary)", err)
+	}
+	// Short: Chromium's socket path must fit in a socket address.
+	tmp, err := os.MkdirTemp("", "acb")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(tmp)
+	t.Setenv("TMPDIR", tmp)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	bctx, stop, err := Start(ctx, chromium, 800, 600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(bctx, chromedp.Navigate("about:blank")); err != nil {
+		t.Error(err)
+	}
+	stop()
+	left, _ := os.ReadDir(tmp)
+	for _, e := range left {
+		t.Errorf("left in TMPDIR after stop: %s", e.Name())
+	}
+}
+
 // processesWith lists the live processes whose command line mentions s.
 func processesWith(s string) []string {
 	var out []string
