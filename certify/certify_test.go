@@ -597,3 +597,39 @@ func cucumberSteps(t *testing.T, doc []byte) []cucumberStep {
 	}
 	return out
 }
+
+// A FAIL names what the app did, with the exchange that shows it, not only
+// what followed.
+func TestCertify_FailReasonsNameWhatTheAppDid(t *testing.T) {
+	cases := []struct {
+		fault app.Fault
+		rule  rules.ID
+		want  []string // each in one of the rule's findings
+	}{
+		{app.FaultUnauthenticatedUninstall, rules.PDUninst02, []string{
+			"the app acted on the uninstall (Basic auth: wrong) for user ", "(DELETE /callback, answered 204), which it must ignore: then the JSON panel request for user "}},
+	}
+	for _, tc := range cases {
+		t.Run(string(tc.fault), func(t *testing.T) {
+			t.Parallel()
+			o := certify.Options{Tags: "@" + string(tc.rule), NoBrowser: true}
+			rep, err := certify.Demo(context.Background(), o, certify.DemoOptions{Faults: []app.Fault{tc.fault}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			rr, _ := rep.Rule(tc.rule)
+			if rr.Verdict != certify.Fail {
+				t.Fatalf("%s is %s, want FAIL:\n%s", tc.rule, rr.Verdict, reportText(rep))
+			}
+			var reasons []string
+			for _, f := range rr.Findings {
+				reasons = append(reasons, f.Reason)
+			}
+			for _, w := range tc.want {
+				if !slices.ContainsFunc(reasons, func(r string) bool { return strings.Contains(r, w) }) {
+					t.Errorf("no %s finding says %q:\n%s", tc.rule, w, strings.Join(reasons, "\n"))
+				}
+			}
+		})
+	}
+}

@@ -347,6 +347,7 @@ func stepForgedUninstall(ctx context.Context, w *world, a stepdef.Args) error {
 	if err != nil {
 		return err
 	}
+	w.forgedUninstall = &ex
 	w.record(marketplace.JudgeUninstall(ex)...)
 	return nil
 }
@@ -580,8 +581,15 @@ func (w *world) entitledWant(ctx context.Context, s *sub, v *person, ids []int64
 	}
 	want := marketplace.Answer(w.answerRule(use.IsShared))
 	want.NoServerError = noServerError
+	judge := func(ex marketplace.Exchange) []marketplace.Finding {
+		found := w.run.market.JudgeExtension(ex, want)
+		if w.forgedUninstall != nil {
+			found = marketplace.AfterForgedUninstall(*w.forgedUninstall, found)
+		}
+		return found
+	}
 	for _, ex := range exs {
-		w.judged(s, ex, w.run.market.JudgeExtension(ex, want), want, what)
+		w.judged(s, ex, judge(ex), want, what)
 		if !submit || s.verdict != "" {
 			continue
 		}
@@ -590,7 +598,7 @@ func (w *world) entitledWant(ctx context.Context, s *sub, v *person, ids []int64
 			return err
 		}
 		for _, sx := range subs {
-			w.judged(s, sx, w.run.market.JudgeExtension(sx, want), want, what)
+			w.judged(s, sx, judge(sx), want, what)
 		}
 	}
 	return nil

@@ -50,6 +50,9 @@ type world struct {
 	// fromApp: the authorization redirects being delivered start at the
 	// app's Installation URL, the browser played through it.
 	fromApp bool
+	// forgedUninstall is the latest uninstall sent with wrong or missing
+	// credentials: an answer after it that fails PD-UNINST-02 names it.
+	forgedUninstall *marketplace.Exchange
 
 	// revoked are users the app uninstalled itself for, by revoking their
 	// refresh token, heard from the marketplace's goroutine and not yet

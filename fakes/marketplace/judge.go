@@ -241,6 +241,29 @@ func JudgeUninstall(ex Exchange) []Finding {
 	return j.out
 }
 
+// AfterForgedUninstall puts the uninstall the app had to ignore before
+// each PD-UNINST-02 failure among found (the answers that followed it): the
+// failure is the app acting on that forged request, not the answer alone.
+func AfterForgedUninstall(forged Exchange, found []Finding) []Finding {
+	out := slices.Clone(found)
+	for i, f := range out {
+		if f.Rule != rules.PDUninst02 || f.Severity != result.SeverityFail {
+			continue
+		}
+		answer := "answered " + statusText(forged)
+		if forged.Err != nil {
+			answer = transportReason(forged, forged.Deadline)
+		}
+		path := forged.Request.URL
+		if u, err := url.Parse(path); err == nil {
+			path = u.Path
+		}
+		out[i].Reason = fmt.Sprintf("the app acted on the %s (%s %s, %s), which it must ignore: then the %s",
+			describe(forged), forged.Request.Method, path, answer, f.Reason)
+	}
+	return out
+}
+
 // JudgeAuthorize judges the answer to an authorization redirect: any
 // status below 500 and, for a code, the code exchanged at the token
 // endpoint by the time the app answered (PD-OAUTH-02).

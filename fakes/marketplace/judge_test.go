@@ -424,6 +424,29 @@ func TestJudgeSharing_Statuses(t *testing.T) {
 	}
 }
 
+// A panel refused after a forged uninstall fails PD-UNINST-02 naming the
+// uninstall the app acted on; the findings of other rules stay as they are.
+func TestAfterForgedUninstall_NamesTheUninstall(t *testing.T) {
+	m, _ := appServing(t, status(403, `panic: runtime error`), Options{})
+	forged, err := m.SendUninstall(context.Background(), acme, UninstallRequest{CompanyID: 1, UserID: 101, Credentials: CredentialsWrong})
+	must(t, err)
+	ex, err := m.SendPanel(context.Background(), acme, PanelRequest{UserID: 101})
+	must(t, err)
+	judged := m.JudgePanel(ex, Answer(rules.PDUninst02))
+	got := AfterForgedUninstall(forged, judged)
+	if strings.Join(rulesOf(got), ",") != "PD-EXT-02 fail,PD-UNINST-02 fail" {
+		t.Fatalf("findings = %v", got)
+	}
+	want := "the app acted on the uninstall (Basic auth: wrong) for user 101 of company 1 (DELETE /callback, answered 403), which it must ignore: " +
+		"then the JSON panel request for user 101 of company 1: answered 403; an entitled viewer gets 200"
+	if !strings.HasPrefix(got[1].Reason, want) {
+		t.Errorf("reason = %q, want it to start %q", got[1].Reason, want)
+	}
+	if got[0].Reason != judged[0].Reason || judged[1].Reason == got[1].Reason {
+		t.Errorf("another rule's finding changed, or the judged findings were changed in place: %v", got)
+	}
+}
+
 func TestJudgeAuthorize_ServerError(t *testing.T) {
 	m, _ := appServing(t, status(500, "boom"), Options{})
 	ex, err := m.Deny(context.Background(), acme, 101)
