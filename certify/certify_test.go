@@ -608,6 +608,7 @@ func TestCertify_FailReasonsNameWhatTheAppDid(t *testing.T) {
 	}{
 		{app.FaultUnauthenticatedUninstall, rules.PDUninst02, []string{
 			"the app acted on the uninstall (Basic auth: wrong) for user ", "(DELETE /callback, answered 204), which it must ignore: then the JSON panel request for user "}},
+		{app.FaultCallOutsideScopes, rules.PDScope07, []string{"the app called GET /api/v2/activities, which its scopes"}},
 	}
 	for _, tc := range cases {
 		t.Run(string(tc.fault), func(t *testing.T) {

@@ -382,9 +382,11 @@ func (m *Marketplace) JudgeCalls(clientID string, calls []Call) []Finding {
 		switch {
 		case c.Status == 403 && c.Scope == "" && strings.HasPrefix(c.Path, "/api/"):
 			c := c
-			what := c.Template
-			if what == "" {
-				what = c.Path + " (in no scope)"
+			// The path as called, version prefix and all: the template
+			// ("/activities") is not what the app's code says.
+			what := c.Path
+			if c.Template == "" {
+				what += " (in no scope)"
 			}
 			out = append(out, Finding{Rule: rules.PDScope07, Severity: result.SeverityFail, Call: &c,
 				Reason: fmt.Sprintf("the app called %s %s, which its scopes (%s) don't grant", c.Method, what, strings.Join(a.Scopes, ", "))})
