@@ -634,3 +634,22 @@ func TestCertify_FailReasonsNameWhatTheAppDid(t *testing.T) {
 		})
 	}
 }
+
+// A surface's line says its verdict once: reasons that repeat it lose it.
+func TestSurfaceWhy_SaysTheVerdictOnce(t *testing.T) {
+	for _, tc := range []struct {
+		sr   result.SurfaceResult
+		want string
+	}{
+		{result.SurfaceResult{Verdict: certify.Pass, Judged: 1}, "1 exchange judged"},
+		{result.SurfaceResult{Verdict: certify.Pass, Judged: 2}, "2 exchanges judged"},
+		{result.SurfaceResult{Verdict: certify.NotExercised, Reasons: []string{"A page: NOT EXERCISED: no Chromium", "no scenario checked it"}},
+			"A page: no Chromium; no scenario checked it"},
+		{result.SurfaceResult{Verdict: certify.Skip, Reasons: []string{"A story: SKIP: cannot check: PD-EXT-04 FAIL: x: NOT EXERCISED: y"}},
+			"A story: cannot check: PD-EXT-04 FAIL: x: NOT EXERCISED: y"},
+	} {
+		if got := certify.SurfaceWhy(tc.sr); got != tc.want {
+			t.Errorf("%s: %q, want %q", tc.sr.Verdict, got, tc.want)
+		}
+	}
+}

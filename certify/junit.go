@@ -1,6 +1,7 @@
 package certify
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 	"time"
@@ -50,13 +51,13 @@ func (r *Report) junit() ([]byte, error) {
 			case result.Fail:
 				c.Failure = &junit.Outcome{Type: "FAIL", Message: firstReason(found, why), Text: findingsText(found)}
 			case result.Skip:
-				c.Error = &junit.Outcome{Type: "SKIP", Message: "SKIP: " + first(sr.Reasons, "a prerequisite failed"), Text: why}
+				c.Error = &junit.Outcome{Type: "SKIP", Message: "SKIP: " + cmp.Or(SurfaceWhy(sr), "a prerequisite failed"), Text: why}
 			case result.NotApplicable, result.NotExercised:
-				c.Skipped = &junit.Outcome{Message: string(sr.Verdict) + ": " + first(sr.Reasons, "")}
+				c.Skipped = &junit.Outcome{Message: string(sr.Verdict) + ": " + SurfaceWhy(sr)}
 			case result.Warn:
 				c.SystemOut = "WARN: " + findingsText(found)
 			case result.Pass:
-				c.SystemOut = fmt.Sprintf("PASS: %d exchanges judged", sr.Judged)
+				c.SystemOut = "PASS: " + SurfaceWhy(sr)
 			}
 			s.Cases = append(s.Cases, c)
 			s.Time += c.Time
@@ -95,13 +96,6 @@ func findingsText(fs []result.Finding) string {
 func firstReason(fs []result.Finding, otherwise string) string {
 	if len(fs) > 0 {
 		return fs[0].Reason
-	}
-	return otherwise
-}
-
-func first(ss []string, otherwise string) string {
-	if len(ss) > 0 {
-		return ss[0]
 	}
 	return otherwise
 }

@@ -438,7 +438,23 @@ func judgedText(sr result.SurfaceResult) string {
 	if sr.Verdict != Pass {
 		return ""
 	}
-	return fmt.Sprintf(" (%s judged)", plural(sr.Judged, "exchange", "exchanges"))
+	return " (" + SurfaceWhy(sr) + ")"
+}
+
+// SurfaceWhy says why a surface has its verdict, in one line after it, as
+// the JUnit report and certifytest print it: for a PASS, how many exchanges
+// were judged; otherwise its reasons, each "scenario: reason" without the
+// verdict the reason repeats when it is the surface's own.
+func SurfaceWhy(sr result.SurfaceResult) string {
+	if sr.Verdict == Pass {
+		return plural(sr.Judged, "exchange", "exchanges") + " judged"
+	}
+	own := ": " + string(sr.Verdict) + ": "
+	var why []string
+	for _, r := range sr.Reasons {
+		why = append(why, strings.Replace(r, own, ": ", 1))
+	}
+	return strings.Join(why, "; ")
 }
 
 // FindingText is a finding as the text report shows it: "- reason", then

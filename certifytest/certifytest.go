@@ -345,7 +345,7 @@ func ruleSubtest(t *testing.T, rr certify.RuleResult) {
 	var why []string
 	for _, sr := range rr.Surfaces {
 		if sr.Verdict == rr.Verdict {
-			why = append(why, fmt.Sprintf("%s: %s", sr.Surface, strings.Join(sr.Reasons, "; ")))
+			why = append(why, fmt.Sprintf("%s: %s", sr.Surface, certify.SurfaceWhy(sr)))
 		}
 	}
 	why = append(why, rr.Reasons...)
@@ -366,10 +366,10 @@ func surfaceSubtest(t *testing.T, rr certify.RuleResult, sr result.SurfaceResult
 			findings = append(findings, f)
 		}
 	}
-	reasons := strings.Join(sr.Reasons, "; ")
+	reasons := certify.SurfaceWhy(sr)
 	switch sr.Verdict {
 	case certify.Pass:
-		t.Logf("PASS: %d exchanges judged: %s", sr.Judged, rr.Summary)
+		t.Logf("PASS: %s: %s", reasons, rr.Summary)
 	case certify.Warn:
 		for _, f := range findings {
 			t.Logf("WARN: %s\n%s", rr.Summary, certify.FindingText(f, ""))

@@ -172,7 +172,7 @@ func TestSubtests_RuleEndsAsTheReportsVerdict(t *testing.T) {
 		rep := &certify.Report{Rules: []certify.RuleResult{
 			{ID: "PD-OAUTH-03", Summary: "refresh", Verdict: certify.NotExercised, Surfaces: []result.SurfaceResult{
 				{Surface: "json_panel", Verdict: certify.Pass, Judged: 1},
-				{Surface: "link_action", Verdict: certify.NotExercised, Reasons: []string{"the app made no API call"}},
+				{Surface: "link_action", Verdict: certify.NotExercised, Reasons: []string{"Refresh: NOT EXERCISED: the app made no API call"}},
 			}},
 			{ID: "PD-EXT-04", Summary: "schema", Verdict: certify.Pass, Surfaces: []result.SurfaceResult{
 				{Surface: "json_panel", Verdict: certify.Pass, Judged: 3},
@@ -191,11 +191,18 @@ func TestSubtests_RuleEndsAsTheReportsVerdict(t *testing.T) {
 		"--- SKIP: TestSubtests_RuleEndsAsTheReportsVerdict/PD-OAUTH-03 ",
 		"--- PASS: TestSubtests_RuleEndsAsTheReportsVerdict/PD-OAUTH-03/json_panel",
 		"--- SKIP: TestSubtests_RuleEndsAsTheReportsVerdict/PD-OAUTH-03/link_action",
-		"NOT EXERCISED: link_action: the app made no API call",
+		"NOT EXERCISED: link_action: Refresh: the app made no API call",
+		"NOT EXERCISED: Refresh: the app made no API call",
+		"PASS: 1 exchange judged: refresh",
+		"PASS: 3 exchanges judged: schema",
 		"--- PASS: TestSubtests_RuleEndsAsTheReportsVerdict/PD-EXT-04 ",
 	} {
 		if !strings.Contains(string(out), want) {
 			t.Errorf("child output lacks %q:\n%s", want, out)
 		}
+	}
+	// The verdict is said once, before the reasons that repeat it.
+	if strings.Contains(string(out), "NOT EXERCISED: Refresh: NOT EXERCISED") || strings.Contains(string(out), "1 exchanges") {
+		t.Errorf("child output says the verdict twice, or \"1 exchanges\":\n%s", out)
 	}
 }
