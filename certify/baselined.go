@@ -1,6 +1,7 @@
 package certify
 
 import (
+	"cmp"
 	"slices"
 	"strings"
 	"time"
@@ -48,7 +49,9 @@ func (b *BaselineResult) expects(rule rules.ID, surface result.Surface) (Baselin
 }
 
 // Checks are the run's sub-checks as a baseline sees them: each rule on
-// each surface, failed or not, with the first finding's reason.
+// each surface, failed or not, with the first finding's reason as it
+// reads in any run (StableReason), so that a baseline written from it is
+// the same run after run.
 func (r *Report) Checks() []baseline.Check {
 	var out []baseline.Check
 	for _, rr := range r.Rules {
@@ -56,7 +59,7 @@ func (r *Report) Checks() []baseline.Check {
 			c := baseline.Check{Rule: string(rr.ID), Surface: string(sr.Surface), Failed: sr.Verdict == result.Fail || sr.Verdict == result.ExpectedFail}
 			for _, f := range rr.Findings {
 				if f.Surface == sr.Surface || f.Surface == result.App || sr.Surface == result.App {
-					c.Reason = f.Reason
+					c.Reason = cmp.Or(f.StableReason, f.Reason)
 					break
 				}
 			}

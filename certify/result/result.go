@@ -107,6 +107,10 @@ type Finding struct {
 	// AppLog is what the app wrote while the exchange was under way, when
 	// its output is known (an app run from its container image).
 	AppLog []string `json:"app_log,omitempty"`
+	// StableReason is Reason as it reads in any run, without the run's
+	// IDs and addresses (new in every run): what a baseline written from
+	// the run says.
+	StableReason string `json:"-"`
 }
 
 // Key is what makes two findings the same defect.

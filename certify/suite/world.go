@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -248,6 +250,7 @@ func (w *world) record(fs ...marketplace.Finding) bool {
 	for _, f := range fs {
 		rf := result.Finding{Rule: f.Rule, Surface: result.App, Severity: f.Severity, Reason: w.run.redact.Redact(f.Reason),
 			Setup: f.Setup, Scenarios: []string{w.res.Name}}
+		rf.StableReason = w.stable(rf.Reason)
 		if f.Exchange.Kind != "" {
 			rf.Surface = surfaceOf(f.Exchange)
 			rf.Exchange = w.run.redact.Exchange(f.Exchange)
@@ -272,6 +275,38 @@ func (w *world) record(fs ...marketplace.Finding) bool {
 		}
 	}
 	return own
+}
+
+var (
+	// origin is a URL's scheme, host and port: the app's and the
+	// marketplace's ports change from run to run.
+	origin = regexp.MustCompile(`\bhttps?://[^/\s"'?#]+`)
+	number = regexp.MustCompile(`\b\d+\b`)
+)
+
+// stable is a reason as it reads in any run: the run's user and company
+// IDs (new in every run) given as the scenario's names, a company's
+// marketplace name ("Acme 7") as the scenario's ("Acme"), and URLs without
+// their origin.
+func (w *world) stable(reason string) string {
+	names := map[string]string{}
+	for _, p := range w.people {
+		names[strconv.FormatInt(p.ID, 10)] = p.Name
+	}
+	for _, c := range w.companies {
+		names[strconv.FormatInt(c.ID, 10)] = c.Name
+		reason = regexp.MustCompile(`\b`+regexp.QuoteMeta(c.Full)+`\b`).ReplaceAllString(reason, c.Name)
+	}
+	reason = origin.ReplaceAllString(reason, "")
+	return number.ReplaceAllStringFunc(reason, func(n string) string {
+		if name, ok := names[n]; ok {
+			return name
+		}
+		if id, err := strconv.ParseInt(n, 10, 64); err == nil && (id/companyIDs == w.run.ids || id/userIDs == w.run.ids) {
+			return "…" // another scenario's
+		}
+		return n
+	})
 }
 
 // judged settles an exchange's sub-check: FAIL was settled by record; an

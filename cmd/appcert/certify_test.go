@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -247,6 +248,30 @@ func TestRuleFlags_TagsAddToTheSelection(t *testing.T) {
 	}
 	if got := (ruleFlags{}).tags("@x"); got != "@x" {
 		t.Errorf("%q", got)
+	}
+}
+
+// --write-baseline writes the same file run after run: the run's user and
+// company IDs and the app's port, new in every run, are not in it.
+func TestRunCertify_WrittenBaselineIsTheSameEveryRun(t *testing.T) {
+	dir := t.TempDir()
+	var written [2][]byte
+	for i := range written {
+		file := filepath.Join(dir, fmt.Sprintf("baseline%d.yaml", i))
+		code, stdout, errs := runCertifyT(t, context.Background(), "--demo", "--fault", "skip-jwt", "--write-baseline", file, "--out", filepath.Join(dir, "out"))
+		if code != exitFail {
+			t.Fatalf("exit %d\n%s\n%s", code, stdout, errs)
+		}
+		var err error
+		if written[i], err = os.ReadFile(file); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !bytes.Equal(written[0], written[1]) {
+		t.Errorf("two runs wrote different baselines:\n%s\n---\n%s", written[0], written[1])
+	}
+	if want := "for user Alice of company Acme: answered 200"; !bytes.Contains(written[0], []byte(want)) {
+		t.Errorf("the baseline does not name the scenario's people (%q):\n%s", want, written[0])
 	}
 }
 
