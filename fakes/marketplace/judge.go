@@ -200,8 +200,10 @@ func (m *Marketplace) judgeExtension(ex Exchange, want Expectation, panel bool) 
 		j.fail(rule, "answered %s; the request may get an error answer, never a 5xx", statusText(ex))
 	case want.NoServerError && (panel && st != 200 || !panel && (st < 200 || st >= 400 || m.refuses(ex))):
 		// An error answer is what this story allows.
-	case !panel && m.refuses(ex):
+	case !panel && m.refuses(ex) && st >= 300 && st < 400:
 		j.fail(rule, "answered %s, which sends the viewer to the login_url; an entitled viewer gets the link action's page", statusText(ex))
+	case !panel && m.refuses(ex):
+		j.fail(rule, "answered %s; an entitled viewer gets the link action's page", statusText(ex))
 	case !panel && st >= 200 && st < 400:
 	case !panel:
 		j.fail(rule, "answered %s; an entitled viewer gets a 2xx or 3xx", statusText(ex))

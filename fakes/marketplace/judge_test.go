@@ -397,8 +397,14 @@ func TestJudgeLinkAction_Statuses(t *testing.T) {
 			}, Options{})
 			ex, err := m.SendLinkAction(context.Background(), acme, LinkRequest{UserID: 101})
 			must(t, err)
-			if got := m.JudgeLinkAction(ex, tc.want); strings.Join(rulesOf(got), ",") != strings.Join(tc.rules, ",") {
+			got := m.JudgeLinkAction(ex, tc.want)
+			if strings.Join(rulesOf(got), ",") != strings.Join(tc.rules, ",") {
 				t.Errorf("findings = %v, want %v", got, tc.rules)
+			}
+			for _, f := range got {
+				if strings.Contains(f.Reason, "login_url") {
+					t.Errorf("a %d without a login_url declared is said to send the viewer to it: %s", tc.status, f.Reason)
+				}
 			}
 		})
 	}
@@ -628,7 +634,11 @@ func TestMarketplace_LoginRedirectIsARefusal(t *testing.T) {
 			ex, err := m.SendLinkAction(context.Background(), acme, LinkRequest{UserID: 101})
 			must(t, err)
 			refused := len(m.JudgeLinkAction(ex, Refuse(""))) == 0
-			answered := len(m.JudgeLinkAction(ex, Answer(""))) == 0
+			asAnswer := m.JudgeLinkAction(ex, Answer(""))
+			answered := len(asAnswer) == 0
+			if tc.refusal && (answered || !strings.Contains(asAnswer[0].Reason, "which sends the viewer to the login_url")) {
+				t.Errorf("an entitled viewer sent to the login: %v", asAnswer)
+			}
 			if refused != tc.refusal || answered == tc.refusal {
 				t.Errorf("judged as a refusal: %v, as an answer: %v; want a refusal: %v", refused, answered, tc.refusal)
 			}
