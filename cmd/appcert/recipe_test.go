@@ -69,15 +69,8 @@ func readRecipe(t *testing.T, heading string) recipe {
 	return r
 }
 
-func freePort(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
+// freePort is a loopback address for a process the recipe starts.
+func freePort(t *testing.T) string { return "127.0.0.1:" + dockertest.FreePort(t) }
 
 // installLine is the recipes' way to install appcert.
 const installLine = "go install github.com/appcert/appcert/cmd/appcert@${APPCERT_VERSION}"

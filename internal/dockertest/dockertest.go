@@ -6,6 +6,7 @@ package dockertest
 
 import (
 	"context"
+	"math/rand/v2"
 	"net"
 	"os"
 	"os/exec"
@@ -112,16 +113,31 @@ func AppcertDir(t testing.TB) string {
 	return BuildDir(t, ".", "./cmd/appcert", "bin/appcert-static")
 }
 
-// FreePort returns a loopback port nothing listens on right now.
+// FreePort returns a loopback port nothing listens on right now, below
+// the kernel's ephemeral range: the container binds it a second or more
+// later, and in between any listener on port 0 (the tests running beside
+// it open hundreds) could be given a port from that range.
 func FreePort(t testing.TB) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	low := 32768 // Linux's default start of the range
+	if b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range"); err == nil {
+		if f := strings.Fields(string(b)); len(f) == 2 {
+			if n, err := strconv.Atoi(f[0]); err == nil && n > 11000 {
+				low = n
+			}
+		}
 	}
-	defer ln.Close()
-	_, port, _ := net.SplitHostPort(ln.Addr().String())
-	return port
+	for range 100 {
+		port := strconv.Itoa(10000 + rand.IntN(low-10000))
+		ln, err := net.Listen("tcp", "127.0.0.1:"+port)
+		if err != nil {
+			continue // taken
+		}
+		ln.Close()
+		return port
+	}
+	t.Fatalf("no free loopback port between 10000 and %d", low)
+	return ""
 }
 
 // Label is a label unique to t, to find its containers by: its name,
