@@ -19,7 +19,7 @@ import (
 	"time"
 
 	"github.com/cucumber/godog"
-	messages "github.com/cucumber/messages/go/v21"
+	messages "github.com/cucumber/messages/go/v34"
 
 	"github.com/appcert/appcert/internal/cucumber"
 	"github.com/appcert/appcert/internal/tagexpr"

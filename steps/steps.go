@@ -17,7 +17,7 @@ import (
 
 	"github.com/appcert/appcert/stepdef"
 	"github.com/cucumber/godog"
-	messages "github.com/cucumber/messages/go/v21"
+	messages "github.com/cucumber/messages/go/v34"
 )
 
 // Phrase is one step phrase, for people writing scenarios.

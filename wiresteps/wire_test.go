@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/cucumber/godog"
-	messages "github.com/cucumber/messages/go/v21"
+	messages "github.com/cucumber/messages/go/v34"
 
 	"github.com/appcert/appcert/reference"
 	"github.com/appcert/appcert/steps"
