@@ -3,10 +3,13 @@ package features
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -14,6 +17,7 @@ import (
 	gherkin "github.com/cucumber/gherkin/go/v42"
 	messages "github.com/cucumber/messages/go/v34"
 
+	"github.com/appcert/appcert/internal/cucumber"
 	"github.com/appcert/appcert/reference/scopes"
 	"github.com/appcert/appcert/rules"
 )
@@ -420,4 +424,128 @@ func BenchmarkRun_MarketplaceSuitePrettyWithReports(b *testing.B) {
 			b.Fatalf("%v: %+v", err, rep.Failures)
 		}
 	}
+}
+
+// cucumber.json is written by appcert (cucumber.Write), from what the run
+// recorded: it must be the document godog's own formatter writes for the
+// same run, but for the steps' durations (each is timed on its own clock)
+// and the definitions' locations (godog names the one line every phrase is
+// registered from; appcert names the phrase).
+func TestRun_CucumberIsWhatGodogWrites(t *testing.T) {
+	p := writeFeature(t, "cuke.feature", `# a comment godog keeps
+@qa
+Feature: QA's own
+  Background:
+    Given the company "Acme" with these people:
+      | name  | role  |
+      | Alice | admin |
+      | Bob   | user  |
+    And the app "Deal Insights" is shared in the shared-extensions mode
+
+  @PD-SHARE-07
+  Scenario: passes
+    When Alice installs "Deal Insights" for all users
+    Then Bob sees "Deal Insights" as "Authorize app"
+
+  Scenario: a wrong expectation, then a skipped step
+    When Alice installs "Deal Insights" for all users
+    Then Bob sees "Deal Insights" as "Authorized"
+    And Alice sees "Deal Insights" as "Authorized"
+
+  Scenario: an undefined step, then a skipped one
+    When Alice frobnicates "Deal Insights"
+    Then Bob sees "Deal Insights" as "Authorize app"
+
+  Scenario: a refusal nobody checks fails after the last step
+    When Bob installs "Deal Insights" for all users
+
+  Scenario Outline: rows
+    When Alice installs "Deal Insights" for <who>
+    Then Bob sees "Deal Insights" as "<label>"
+
+    @rows
+    Examples: the users
+      | who       | label         |
+      | all users | Authorize app |
+      | Bob       | Authorize app |
+
+  Rule: a rule
+    Scenario: in a rule
+      Then Bob sees "Deal Insights" as "Install"
+`)
+	// A comma in the folder's name is fine: only godog's formatter
+	// options are split at commas, and appcert writes the files itself.
+	dir := filepath.Join(t.TempDir(), "reports,today")
+	godogs := filepath.Join(t.TempDir(), "godog.json")
+	rep, err := Run(context.Background(), RunOptions{Paths: []string{p}, OutDir: dir, Format: "progress", godogCucumber: godogs, Seed: seed(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Passed == 0 || rep.Passed == rep.Scenarios {
+		t.Fatalf("report %+v; want passed and failed scenarios", rep)
+	}
+	read := func(path string) []any {
+		t.Helper()
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// godog's file goes through the same skip reasons as appcert's.
+		b, err = cucumber.AddSkipReasons(b, nil)
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		var doc []any
+		if err := json.Unmarshal(b, &doc); err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		statuses := map[string]int{}
+		for _, f := range doc {
+			for _, e := range f.(map[string]any)["elements"].([]any) {
+				for _, s := range e.(map[string]any)["steps"].([]any) {
+					s := s.(map[string]any)
+					res := s["result"].(map[string]any)
+					statuses[res["status"].(string)]++
+					if _, ok := res["duration"]; ok {
+						res["duration"] = "timed"
+					}
+					m := s["match"].(map[string]any)
+					if loc, _ := m["location"].(string); loc != "" && !strings.HasPrefix(loc, p) {
+						m["location"] = "a definition"
+					}
+				}
+			}
+		}
+		for _, st := range []string{"passed", "failed", "skipped", "undefined"} {
+			if statuses[st] == 0 {
+				t.Errorf("%s has no %s step: %v", path, st, statuses)
+			}
+		}
+		return doc
+	}
+	want, got := read(godogs), read(filepath.Join(dir, "cucumber.json"))
+	if !reflect.DeepEqual(got, want) {
+		g, _ := json.MarshalIndent(got, "", " ")
+		w, _ := json.MarshalIndent(want, "", " ")
+		t.Errorf("appcert's cucumber.json differs from godog's:\n%s", lineDiff(string(g), string(w)))
+	}
+}
+
+// lineDiff shows the first lines where got and want differ.
+func lineDiff(got, want string) string {
+	g, w := strings.Split(got, "\n"), strings.Split(want, "\n")
+	for i := 0; i < len(g) || i < len(w); i++ {
+		var gl, wl string
+		if i < len(g) {
+			gl = g[i]
+		}
+		if i < len(w) {
+			wl = w[i]
+		}
+		if gl != wl {
+			lo, hi := max(0, i-8), min(len(w), i+4)
+			return fmt.Sprintf("line %d: got %q, want %q; godog's around it:\n%s", i+1, gl, wl, strings.Join(w[lo:hi], "\n"))
+		}
+	}
+	return "(same lines)"
 }

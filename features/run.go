@@ -54,6 +54,10 @@ type RunOptions struct {
 	Color bool
 	// TestingT, when set, runs each scenario as a subtest of it.
 	TestingT *testing.T
+
+	// godogCucumber, when set, is where godog's own Cucumber formatter
+	// writes too, for the test that holds cucumber.Write to it.
+	godogCucumber string
 }
 
 // UsageError is a problem with the options or the feature files (a bad tag
@@ -167,12 +171,16 @@ func Run(ctx context.Context, opts RunOptions) (Report, error) {
 		return Report{}, usagef("reading the feature files: %v", err)
 	}
 	lines := map[string]int64{} // file and AST node ID -> line
+	nsteps := 0
 	var pickles []pickleInfo
 	for _, f := range feats {
 		if err := checkSteps(f.Uri, f.GherkinDocument); err != nil {
 			return Report{}, err
 		}
 		rep.Scenarios += len(f.Pickles)
+		for _, p := range f.Pickles {
+			nsteps += len(p.Steps)
+		}
 		feature := f.Uri
 		if f.GherkinDocument.Feature != nil {
 			feature = f.GherkinDocument.Feature.Name
@@ -193,15 +201,14 @@ func Run(ctx context.Context, opts RunOptions) (Report, error) {
 
 	// JUnit is appcert's own (valid, with rule IDs and real times); the
 	// console's junit format is the same document.
+	// Cucumber JSON is written here too, from what the run recorded
+	// (cucumber.Write), not by godog's formatter.
 	format := opts.Format
-	if format == "junit" {
+	if format == "junit" || format == "cucumber" {
 		format = "progress:" + os.DevNull
 	}
 	var junitPath, cucumberPath string
 	if opts.OutDir != "" {
-		if strings.ContainsAny(opts.OutDir, ",") {
-			return Report{}, usagef("the report folder %q has a comma in its name; pick another", opts.OutDir)
-		}
 		if err := os.MkdirAll(opts.OutDir, 0o755); err != nil {
 			return Report{}, usagef("the report folder: %v", err)
 		}
@@ -215,11 +222,14 @@ func Run(ctx context.Context, opts RunOptions) (Report, error) {
 			fh.Close()
 			rep.Files = append(rep.Files, path)
 		}
-		format += ",cucumber:" + cucumberPath
+	}
+	if opts.godogCucumber != "" {
+		format += ",cucumber:" + opts.godogCucumber
 	}
 	gopts.Format = format
 
-	rec := &recorder{nearest: opts.Suite.Nearest, lines: lines, started: map[string]time.Time{}, ended: map[string]scenarioEnd{}}
+	rec := &recorder{nearest: opts.Suite.Nearest, match: opts.Suite.Match, lines: lines, started: map[string]time.Time{}, ended: map[string]scenarioEnd{},
+		steps: map[string]cucumber.Result{}, lastEnd: map[string]time.Time{}, stepCount: nsteps}
 	suite := godog.TestSuite{
 		Name: opts.Suite.Name,
 		ScenarioInitializer: func(sc *godog.ScenarioContext) {
@@ -228,22 +238,20 @@ func Run(ctx context.Context, opts RunOptions) (Report, error) {
 		},
 		Options: &gopts,
 	}
-	// The console's Cucumber JSON gets its skip reasons like the file's,
-	// so it is held until the run ends.
-	var console bytes.Buffer
-	if opts.Format == "cucumber" {
-		gopts.Output = &console
-	}
 	suite.Run()
 	if err := plain.Flush(); err != nil {
 		return Report{}, fmt.Errorf("writing the report: %w", err)
 	}
+	cfeats := make([]cucumber.Feature, len(feats))
+	for i, f := range feats {
+		cfeats[i] = cucumber.Feature{URI: f.Uri, Doc: f.GherkinDocument, Pickles: f.Pickles}
+	}
 	if opts.Format == "cucumber" {
-		doc, err := cucumber.AddSkipReasons(console.Bytes(), nil)
-		if err != nil {
-			doc = console.Bytes() // unfinished (a cancelled run): as godog left it
+		var doc bytes.Buffer
+		if err := writeCucumber(&doc, cfeats, rec); err != nil {
+			return Report{}, fmt.Errorf("writing the report: %w", err)
 		}
-		if _, err := out.Write(doc); err != nil {
+		if _, err := out.Write(doc.Bytes()); err != nil {
 			return Report{}, fmt.Errorf("writing the report: %w", err)
 		}
 	}
@@ -254,15 +262,8 @@ func Run(ctx context.Context, opts RunOptions) (Report, error) {
 		return Report{}, fmt.Errorf("writing the report: %w", err)
 	}
 	if cucumberPath != "" {
-		doc, err := os.ReadFile(cucumberPath)
-		if err != nil {
+		if err := writeCucumberFile(cucumberPath, cfeats, rec); err != nil {
 			return Report{}, fmt.Errorf("writing the report: %w", err)
-		}
-		// An unfinished report (a cancelled run) stays as godog left it.
-		if withReasons, err := cucumber.AddSkipReasons(doc, nil); err == nil {
-			if err := os.WriteFile(cucumberPath, withReasons, 0o644); err != nil {
-				return Report{}, fmt.Errorf("writing the report: %w", err)
-			}
 		}
 	}
 	rep.Passed, rep.Failures, rep.Undefined = rec.results()
@@ -284,6 +285,40 @@ func Run(ctx context.Context, opts RunOptions) (Report, error) {
 		}
 	}
 	return rep, nil
+}
+
+// writeCucumber writes the run's Cucumber JSON with the reasons of its
+// skipped steps.
+func writeCucumber(w io.Writer, feats []cucumber.Feature, rec *recorder) error {
+	var doc bytes.Buffer
+	if err := cucumber.Write(&doc, feats, rec.result); err != nil {
+		return err
+	}
+	withReasons, err := cucumber.AddSkipReasons(doc.Bytes(), nil)
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(withReasons)
+	return err
+}
+
+// writeCucumberFile writes the run's Cucumber JSON into path: straight
+// into the file when no step was skipped (the common, green run), through
+// writeCucumber otherwise.
+func writeCucumberFile(path string, feats []cucumber.Feature, rec *recorder) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if rec.skipped() {
+		err = writeCucumber(f, feats, rec)
+	} else {
+		err = cucumber.Write(f, feats, rec.result)
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // newSeed picks a positive random seed.
@@ -330,6 +365,13 @@ type recorder struct {
 	stepFail  map[string]bool // scenario IDs with a failed step recorded
 	started   map[string]time.Time
 	ended     map[string]scenarioEnd
+	// steps is how each step ended (by pickle step ID), for cucumber.json;
+	// lastEnd is when a scenario's latest step ended.
+	steps   map[string]cucumber.Result
+	lastEnd map[string]time.Time
+	match   func(string) []steps.Phrase
+	// stepCount is the number of steps of the scenarios to run.
+	stepCount int
 }
 
 // scenarioEnd is how a scenario ended, for the JUnit report.
@@ -354,6 +396,7 @@ func (r *recorder) hook(sc *godog.ScenarioContext) {
 		if p == nil {
 			return ctx, nil
 		}
+		r.stepEnded(p, st, status, err)
 		switch status {
 		case godog.StepFailed:
 			r.fail(p, st.Text, err)
@@ -384,11 +427,58 @@ func (r *recorder) hook(sc *godog.ScenarioContext) {
 			return ctx, nil
 		}
 		if !r.stepFail[p.Id] && !errors.Is(err, godog.ErrUndefined) {
-			// The scenario failed after its last step (an unchecked refusal).
+			// The scenario failed after its last step (an unchecked refusal):
+			// godog reports that last step failed.
 			r.failures = append(r.failures, r.failure(p, lastStep(p), err))
+			if n := len(p.Steps); n > 0 {
+				last := r.steps[p.Steps[n-1].Id]
+				last.Status, last.Err = "failed", fmt.Errorf("after scenario hook failed: %w", err) // godog's words
+				r.steps[p.Steps[n-1].Id] = last
+			}
 		}
 		return ctx, nil
 	})
+}
+
+// stepEnded records how a step ended, as godog's Cucumber formatter would.
+func (r *recorder) stepEnded(p *godog.Scenario, st *godog.Step, status godog.StepResultStatus, err error) {
+	loc := ""
+	if r.match != nil {
+		if ps := r.match(st.Text); len(ps) == 1 {
+			loc = ps[0].Pattern // godog's is the one line all phrases are registered from
+		}
+	}
+	now := time.Now()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	from, ok := r.lastEnd[p.Id]
+	if !ok {
+		from = r.started[p.Id]
+	}
+	r.lastEnd[p.Id] = now
+	r.steps[st.Id] = cucumber.Result{Status: status.String(), Err: err, Took: now.Sub(from), Location: loc}
+}
+
+// skipped reports whether a step was skipped, or never ran.
+func (r *recorder) skipped() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	n := 0
+	for _, res := range r.steps {
+		if res.Status == "skipped" {
+			return true
+		}
+		n++
+	}
+	return n < r.stepCount
+}
+
+// result is how a step ended, for cucumber.Write.
+func (r *recorder) result(pickleStepID string) (cucumber.Result, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	res, ok := r.steps[pickleStepID]
+	return res, ok
 }
 
 func lastStep(p *godog.Scenario) string {

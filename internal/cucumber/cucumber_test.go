@@ -18,7 +18,7 @@ const report = `[{"uri":"a.feature","elements":[
   {"keyword":"Then ","name":"undef","line":8,"result":{"status":"undefined"}},
   {"keyword":"And ","name":"after","line":9,"result":{"status":"skipped"}}]}]}]`
 
-func messages(t *testing.T, doc []byte) []string {
+func errorMessages(t *testing.T, doc []byte) []string {
 	t.Helper()
 	var fs []struct {
 		Elements []struct {
@@ -63,7 +63,7 @@ func TestAddSkipReasons_NamesTheStepBeforeOrTheScenarioReason(t *testing.T) {
 		"undefined: ",
 		"skipped: an earlier step is undefined: Then undef (line 8)",
 	}
-	if m := messages(t, got); strings.Join(m, "\n") != strings.Join(want, "\n") {
+	if m := errorMessages(t, got); strings.Join(m, "\n") != strings.Join(want, "\n") {
 		t.Errorf("steps:\n%s\nwant:\n%s", strings.Join(m, "\n"), strings.Join(want, "\n"))
 	}
 	if len(asked) != 1 || asked[0] != (Scenario{URI: "a.feature", Name: "row", Nth: 0}) {
@@ -115,7 +115,7 @@ func TestMarkExpected_SkipsExpectedFailuresSayingWhy(t *testing.T) {
 		"undefined: ",
 		"skipped: an earlier step is undefined: Then undef (line 8)",
 	}
-	if m := messages(t, got); strings.Join(m, "\n") != strings.Join(want, "\n") {
+	if m := errorMessages(t, got); strings.Join(m, "\n") != strings.Join(want, "\n") {
 		t.Errorf("steps:\n%s\nwant:\n%s", strings.Join(m, "\n"), strings.Join(want, "\n"))
 	}
 	if !strings.Contains(string(got), `"duration":12`) {
@@ -123,7 +123,7 @@ func TestMarkExpected_SkipsExpectedFailuresSayingWhy(t *testing.T) {
 	}
 	// Nothing expected: the failure stays.
 	kept, err := MarkExpected(withReasons, func(Scenario) string { return "" })
-	if err != nil || !strings.Contains(strings.Join(messages(t, kept), "\n"), "failed: boom") {
+	if err != nil || !strings.Contains(strings.Join(errorMessages(t, kept), "\n"), "failed: boom") {
 		t.Errorf("a failure no baseline expects changed: %v\n%s", err, kept)
 	}
 }
