@@ -277,8 +277,10 @@ func TestRunCertify_WrittenBaselineIsTheSameEveryRun(t *testing.T) {
 
 // The gate from the command line: one fault, a baseline with one expected
 // failure and one stale entry. The run fails and says why; each failing
-// rule's line ends with the command that reruns that rule alone (once); --write-baseline
-// writes a baseline that accepts exactly today's failures.
+// rule's line ends with the command that reruns that rule alone (once),
+// without --write-baseline, which would overwrite the file with that rule's
+// failures alone; --write-baseline writes a baseline that accepts exactly
+// today's failures.
 func TestRunCertify_BaselineAndRerunLines(t *testing.T) {
 	dir := t.TempDir()
 	bl := filepath.Join(dir, "baseline.yaml")
@@ -294,7 +296,7 @@ func TestRunCertify_BaselineAndRerunLines(t *testing.T) {
 	if code != exitFail {
 		t.Fatalf("exit %d\n%s\n%s", code, stdout, errs)
 	}
-	rerun := "  rerun: appcert certify --demo --fault skip-jwt --baseline " + bl + " --write-baseline " + written + " --out " + out + " --rule PD-EXT-02"
+	rerun := "  rerun: appcert certify --demo --fault skip-jwt --baseline " + bl + " --out " + out + " --rule PD-EXT-02"
 	for _, want := range []string{
 		"(expected by the baseline: panels next release)",
 		"STALE baseline entry (" + bl + "): PD-EXT-04 on json_panel: no longer fails",

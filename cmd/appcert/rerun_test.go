@@ -9,3 +9,13 @@ func TestRerunCommand_DropsTheSelectionAndQuotes(t *testing.T) {
 		t.Errorf("got  %s\nwant %s", got, want)
 	}
 }
+
+// Following the command must not overwrite the run's baseline with the
+// rerun rule's failures alone, in either way of writing the flag.
+func TestRerunCommand_DropsWriteBaseline(t *testing.T) {
+	got := rerunCommand([]string{"--demo", "--write-baseline", "b.yaml", "--fault", "skip-jwt", "-write-baseline=c.yaml", "--baseline", "b.yaml", "--out", "out"})
+	want := "appcert certify --demo --fault skip-jwt --baseline b.yaml --out out"
+	if got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+}
