@@ -78,30 +78,49 @@ func Start(ctx context.Context, path string, width, height int, extra ...chromed
 	opts = append(opts, extra...)
 	actx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
 	bctx, cancelBrowser := chromedp.NewContext(actx)
+	var singleton string // the folder of its singleton socket, once it runs
 	cancel := func() {
 		cancelBrowser()
 		cancelAlloc()
-		removeSingleton(dir)
+		if d := singletonDir(dir); d != "" {
+			singleton = d
+		}
+		removeSingleton(singleton)
 		os.RemoveAll(dir)
 	}
 	if err := chromedp.Do(bctx); err != nil { // starts the browser now, so a broken one says so here
 		cancel()
 		return nil, nil, fmt.Errorf("starting %s: %w", path, err)
 	}
+	// Taken now: a Chromium that got a Ctrl-C of its own removes the
+	// profile's link to the folder, but not the folder.
+	singleton = singletonDir(dir)
 	return bctx, cancel, nil
 }
 
-// removeSingleton removes the folder a stopped Chromium leaves in TMPDIR
-// for its singleton socket (org.chromium.Chromium.XXXXXX), found through
-// the profile's link to the socket; a folder holding anything else stays.
-func removeSingleton(profile string) {
+// singletonDir is the folder, in TMPDIR, of the singleton socket of the
+// Chromium running with a profile, found through the profile's link to
+// the socket; "" when there is none.
+func singletonDir(profile string) string {
 	target, err := os.Readlink(filepath.Join(profile, "SingletonSocket"))
 	if err != nil {
+		return ""
+	}
+	if d := filepath.Dir(target); d != profile {
+		return d
+	}
+	return ""
+}
+
+// removeSingleton removes the folder a stopped Chromium leaves in TMPDIR
+// for its singleton socket (org.chromium.Chromium.XXXXXX); a folder that
+// holds anything but Chromium's singleton files stays.
+func removeSingleton(d string) {
+	if d == "" {
 		return
 	}
-	d := filepath.Dir(target)
 	entries, err := os.ReadDir(d)
-	if err != nil || d == profile {
+	if err != nil {
 		return
 	}
 	for _, e := range entries {

@@ -88,32 +88,53 @@ func TestStart_StopLeavesNoProcess(t *testing.T) {
 }
 
 // Chromium's own temporary files (the singleton socket's folder, which
-// it does not remove when stopped) go with the profile, not into TMPDIR.
+// it does not remove when stopped) go with the profile, not into TMPDIR:
+// when appcert stops it, and when Chromium got a Ctrl-C of its own first
+// (a terminal's reaches the whole process group).
 func TestStart_StopLeavesNothingInTheTemporaryFolder(t *testing.T) {
 	chromium, err := Find(os.Getenv("APPCERT_CHROMIUM"))
 	if err != nil {
 		t.Skipf("skipping the browser test: %v (APPCERT_CHROMIUM names the binary)", err)
 	}
-	// Short: Chromium's socket path must fit in a socket address.
-	tmp, err := os.MkdirTemp("", "acb")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer os.RemoveAll(tmp)
-	t.Setenv("TMPDIR", tmp)
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	bctx, stop, err := Start(ctx, chromium, 800, 600)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := chromedp.Do(bctx, chromedp.Navigate("about:blank")); err != nil {
-		t.Error(err)
-	}
-	stop()
-	left, _ := os.ReadDir(tmp)
-	for _, e := range left {
-		t.Errorf("left in TMPDIR after stop: %s", e.Name())
+	for _, interrupted := range []bool{false, true} {
+		t.Run(fmt.Sprintf("interrupted=%v", interrupted), func(t *testing.T) {
+			// Short: Chromium's socket path must fit in a socket address.
+			tmp, err := os.MkdirTemp("", "acb")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer os.RemoveAll(tmp)
+			t.Setenv("TMPDIR", tmp)
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			bctx, stop, err := Start(ctx, chromium, 800, 600)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := chromedp.Do(bctx, chromedp.Navigate("about:blank")); err != nil {
+				t.Error(err)
+			}
+			if interrupted {
+				p := chromedp.FromContext(bctx).Browser.Process()
+				if err := p.Signal(os.Interrupt); err != nil {
+					t.Fatal(err)
+				}
+				// Not a measure of speed: Chromium removes its link as it exits.
+				for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+					if _, err := os.Stat(fmt.Sprintf("/proc/%d/cmdline", p.Pid)); err != nil {
+						break
+					}
+					if st, _ := os.ReadFile(fmt.Sprintf("/proc/%d/stat", p.Pid)); strings.Contains(string(st), ") Z ") {
+						break
+					}
+				}
+			}
+			stop()
+			left, _ := os.ReadDir(tmp)
+			for _, e := range left {
+				t.Errorf("left in TMPDIR after stop: %s", e.Name())
+			}
+		})
 	}
 }
 
