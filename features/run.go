@@ -1,7 +1,6 @@
 package features
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/binary"
@@ -74,6 +73,7 @@ func usagef(format string, args ...any) error {
 type Report struct {
 	Seed      int64
 	Scenarios int
+	Ran       int // scenarios begun: fewer than Scenarios when the run was interrupted
 	Passed    int
 	Failures  []Failure
 	Undefined []Undefined
@@ -171,16 +171,12 @@ func Run(ctx context.Context, opts RunOptions) (Report, error) {
 		return Report{}, usagef("reading the feature files: %v", err)
 	}
 	lines := map[string]int64{} // file and AST node ID -> line
-	nsteps := 0
 	var pickles []pickleInfo
 	for _, f := range feats {
 		if err := checkSteps(f.Uri, f.GherkinDocument); err != nil {
 			return Report{}, err
 		}
 		rep.Scenarios += len(f.Pickles)
-		for _, p := range f.Pickles {
-			nsteps += len(p.Steps)
-		}
 		feature := f.Uri
 		if f.GherkinDocument.Feature != nil {
 			feature = f.GherkinDocument.Feature.Name
@@ -229,7 +225,7 @@ func Run(ctx context.Context, opts RunOptions) (Report, error) {
 	gopts.Format = format
 
 	rec := &recorder{nearest: opts.Suite.Nearest, match: opts.Suite.Match, lines: lines, started: map[string]time.Time{}, ended: map[string]scenarioEnd{},
-		steps: map[string]cucumber.Result{}, lastEnd: map[string]time.Time{}, stepCount: nsteps}
+		steps: map[string]cucumber.Result{}, lastEnd: map[string]time.Time{}}
 	suite := godog.TestSuite{
 		Name: opts.Suite.Name,
 		ScenarioInitializer: func(sc *godog.ScenarioContext) {
@@ -247,11 +243,7 @@ func Run(ctx context.Context, opts RunOptions) (Report, error) {
 		cfeats[i] = cucumber.Feature{URI: f.Uri, Doc: f.GherkinDocument, Pickles: f.Pickles}
 	}
 	if opts.Format == "cucumber" {
-		var doc bytes.Buffer
-		if err := writeCucumber(&doc, cfeats, rec); err != nil {
-			return Report{}, fmt.Errorf("writing the report: %w", err)
-		}
-		if _, err := out.Write(doc.Bytes()); err != nil {
+		if err := cucumber.Write(out, cfeats, rec.result); err != nil {
 			return Report{}, fmt.Errorf("writing the report: %w", err)
 		}
 	}
@@ -267,6 +259,7 @@ func Run(ctx context.Context, opts RunOptions) (Report, error) {
 		}
 	}
 	rep.Passed, rep.Failures, rep.Undefined = rec.results()
+	rep.Ran = rec.ran()
 	rep.Elapsed = time.Since(start)
 	if opts.Format == "junit" || junitPath != "" {
 		doc, err := rec.junit(opts.Suite.Name, pickles, start, rep.Elapsed).Marshal()
@@ -287,34 +280,13 @@ func Run(ctx context.Context, opts RunOptions) (Report, error) {
 	return rep, nil
 }
 
-// writeCucumber writes the run's Cucumber JSON with the reasons of its
-// skipped steps.
-func writeCucumber(w io.Writer, feats []cucumber.Feature, rec *recorder) error {
-	var doc bytes.Buffer
-	if err := cucumber.Write(&doc, feats, rec.result); err != nil {
-		return err
-	}
-	withReasons, err := cucumber.AddSkipReasons(doc.Bytes(), nil)
-	if err != nil {
-		return err
-	}
-	_, err = w.Write(withReasons)
-	return err
-}
-
-// writeCucumberFile writes the run's Cucumber JSON into path: straight
-// into the file when no step was skipped (the common, green run), through
-// writeCucumber otherwise.
+// writeCucumberFile writes the run's Cucumber JSON into path.
 func writeCucumberFile(path string, feats []cucumber.Feature, rec *recorder) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return err
 	}
-	if rec.skipped() {
-		err = writeCucumber(f, feats, rec)
-	} else {
-		err = cucumber.Write(f, feats, rec.result)
-	}
+	err = cucumber.Write(f, feats, rec.result)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
@@ -370,8 +342,6 @@ type recorder struct {
 	steps   map[string]cucumber.Result
 	lastEnd map[string]time.Time
 	match   func(string) []steps.Phrase
-	// stepCount is the number of steps of the scenarios to run.
-	stepCount int
 }
 
 // scenarioEnd is how a scenario ended, for the JUnit report.
@@ -386,6 +356,11 @@ type pickleKey struct{}
 
 func (r *recorder) hook(sc *godog.ScenarioContext) {
 	sc.Before(func(ctx context.Context, p *godog.Scenario) (context.Context, error) {
+		if ctx.Err() != nil {
+			// The run was interrupted: a scenario not begun does not
+			// run, and godog skips its steps.
+			return ctx, godog.ErrSkip
+		}
 		r.mu.Lock()
 		r.started[p.Id] = time.Now()
 		r.mu.Unlock()
@@ -419,6 +394,9 @@ func (r *recorder) hook(sc *godog.ScenarioContext) {
 	sc.After(func(ctx context.Context, p *godog.Scenario, err error) (context.Context, error) {
 		r.mu.Lock()
 		defer r.mu.Unlock()
+		if _, begun := r.started[p.Id]; !begun {
+			return ctx, nil
+		}
 		e := r.ended[p.Id]
 		e.at, e.err = time.Now(), err
 		r.ended[p.Id] = e
@@ -457,20 +435,6 @@ func (r *recorder) stepEnded(p *godog.Scenario, st *godog.Step, status godog.Ste
 	}
 	r.lastEnd[p.Id] = now
 	r.steps[st.Id] = cucumber.Result{Status: status.String(), Err: err, Took: now.Sub(from), Location: loc}
-}
-
-// skipped reports whether a step was skipped, or never ran.
-func (r *recorder) skipped() bool {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	n := 0
-	for _, res := range r.steps {
-		if res.Status == "skipped" {
-			return true
-		}
-		n++
-	}
-	return n < r.stepCount
 }
 
 // result is how a step ended, for cucumber.Write.
@@ -529,6 +493,13 @@ func (r *recorder) undefinedStep(p *godog.Scenario, text string) {
 	r.undefined = append(r.undefined, Undefined{Step: text, Scenario: p.Name, File: r.where(p), Nearest: near})
 }
 
+// ran is how many scenarios began.
+func (r *recorder) ran() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.started)
+}
+
 func (r *recorder) results() (int, []Failure, []Undefined) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -556,12 +527,20 @@ func ruleTags(p *godog.Scenario) []rules.ID {
 func (r Report) Summary(w io.Writer) {
 	var b strings.Builder
 	if r.OK() {
-		fmt.Fprintf(&b, "All %d scenarios passed (seed %d, %s).\n", r.Scenarios, r.Seed, r.Elapsed.Round(time.Millisecond))
+		all := fmt.Sprintf("All %d scenarios", r.Scenarios)
+		if r.Scenarios == 1 {
+			all = "The scenario"
+		}
+		fmt.Fprintf(&b, "%s passed (seed %d, %s).\n", all, r.Seed, r.Elapsed.Round(time.Millisecond))
 		io.WriteString(w, b.String())
 		return
 	}
-	failed := r.Scenarios - r.Passed
-	fmt.Fprintf(&b, "\n%d of %d scenarios failed.\n", failed, r.Scenarios)
+	if failed := r.Ran - r.Passed; failed > 0 {
+		fmt.Fprintf(&b, "\n%d of %d scenarios failed.\n", failed, r.Scenarios)
+	}
+	if r.Ran < r.Scenarios {
+		fmt.Fprintf(&b, "\n%d of %d scenarios did not run: the run stopped first.\n", r.Scenarios-r.Ran, r.Scenarios)
+	}
 	for _, f := range r.Failures {
 		fmt.Fprintf(&b, "\nFAILED  %s\n", f.Scenario)
 		fmt.Fprintf(&b, "  file:  %s\n", f.File)

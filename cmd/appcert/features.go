@@ -20,7 +20,9 @@ built into appcert, or the .feature files and folders given (FILE:LINE runs
 one scenario). Scenarios run concurrently, in an order the seed fixes.
 
 Exit codes: 0 every scenario passed, 1 a scenario failed or a step is
-undefined, 2 bad tags, path, format or feature file.
+undefined, 2 bad tags, path, format or feature file, 130 interrupted by
+Ctrl-C, 143 by SIGTERM (the scenarios begun finish; the reports say which
+did not run).
 `
 
 func runFeatures(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -73,6 +75,12 @@ func runFeatures(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	rep.Summary(sum)
 	if len(rep.Files) > 0 {
 		fmt.Fprintf(stderr, "reports: %s\n", strings.Join(rep.Files, ", "))
+	}
+	if ctx.Err() != nil {
+		// A cancelled CI job must not pass: the scenarios begun finished,
+		// the others did not run.
+		fmt.Fprintf(stderr, "appcert features: interrupted (%v): %d of %d scenarios ran\n", context.Cause(ctx), rep.Ran, rep.Scenarios)
+		return interruptedCode(ctx)
 	}
 	if !rep.OK() {
 		return exitFail

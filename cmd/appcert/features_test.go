@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/appcert/appcert/features"
@@ -63,14 +64,14 @@ func TestFeatures_ExitCodes(t *testing.T) {
 		want string // in stdout or stderr
 	}{
 		{"a scenario without steps", []string{"features", bare}, exitSetup, bare + `:9: the scenario "a keyword alone" has no steps`},
-		{"pass", []string{"features", pass}, exitOK, "All 1 scenarios passed"},
+		{"pass", []string{"features", pass}, exitOK, "The scenario passed"},
 		{"fail", []string{"features", "--seed", "3", fail}, exitFail, `Bob sees "Deal Insights" as "Authorize app", not "Authorized"`},
 		{"undefined", []string{"features", undefined}, exitFail, `Bob sees "Deal Insights" as "Authorize app"`},
 		{"bad tags", []string{"features", "--tags", "@a,,@b"}, exitSetup, "bad tag expression"},
 		{"bad path", []string{"features", filepath.Join(t.TempDir(), "none.feature")}, exitSetup, "no such file"},
 		{"bad format", []string{"features", "--format", "events"}, exitSetup, "unknown format"},
 		{"bad flag", []string{"features", "--nope"}, exitSetup, "flag provided but not defined"},
-		{"embedded, one rule", []string{"features", "--format", "progress", "--tags", "@PD-SHARE-13"}, exitOK, "All 1 scenarios passed"},
+		{"embedded, one rule", []string{"features", "--format", "progress", "--tags", "@PD-SHARE-13"}, exitOK, "The scenario passed"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -82,10 +83,40 @@ func TestFeatures_ExitCodes(t *testing.T) {
 	}
 }
 
+// A CI job cancelled during the suite must not pass: SIGTERM gives 143,
+// the scenarios not begun do not run, and the reports say so.
+func TestFeatures_AnInterruptedRunExitsWithTheSignalsCode(t *testing.T) {
+	ctx, cancel := context.WithCancelCause(context.Background())
+	cancel(&signalCause{syscall.SIGTERM})
+	dir := t.TempDir()
+	var out, errb bytes.Buffer
+	code := run(ctx, []string{"features", "--format", "progress", "--out", dir, "--tags", "@PD-SHARE-13,@PD-SHARE-06"}, &out, &errb)
+	if code != 143 || !strings.Contains(errb.String(), "interrupted (received terminated): 0 of 2 scenarios ran") {
+		t.Fatalf("exit %d (want 143); stdout:\n%s\nstderr:\n%s", code, out.String(), errb.String())
+	}
+	if !strings.Contains(out.String(), "2 of 2 scenarios did not run") {
+		t.Errorf("the summary does not say what did not run:\n%s", out.String())
+	}
+	cuke, err := os.ReadFile(filepath.Join(dir, "cucumber.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(cuke), `"status":"skipped","error_message":"not run: the run stopped before this step"`); n == 0 || strings.Contains(string(cuke), `"passed"`) {
+		t.Errorf("cucumber.json: %d steps say they did not run, or a step passed:\n%.600s", n, cuke)
+	}
+	junit, err := os.ReadFile(filepath.Join(dir, "junit.xml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Count(string(junit), "not run: the run stopped before this scenario started") != 2 {
+		t.Errorf("junit.xml does not mark both scenarios not run:\n%s", junit)
+	}
+}
+
 func TestFeatures_JUnitOnStdoutKeepsTheSummaryOff(t *testing.T) {
 	dir := t.TempDir()
 	code, out, errs := runCLI(t, "features", "--format", "junit", "--out", dir, "--tags", "@PD-SHARE-06")
-	if code != exitOK || !strings.HasPrefix(strings.TrimSpace(out), "<?xml") || strings.Contains(out, "scenarios passed") {
+	if code != exitOK || !strings.HasPrefix(strings.TrimSpace(out), "<?xml") || strings.Contains(out, "passed (seed") {
 		t.Fatalf("exit %d; stdout:\n%s\nstderr:\n%s", code, out, errs)
 	}
 	for _, f := range []string{"junit.xml", "cucumber.json"} {

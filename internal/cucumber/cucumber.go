@@ -45,31 +45,51 @@ func AddSkipReasons(doc []byte, why Reasons) ([]byte, error) {
 		return doc, nil // nothing to explain: the common, green run
 	}
 	return eachScenario(doc, func(sc Scenario, steps []map[string]json.RawMessage) {
-		var stopped string // why the steps after it did not run
-		for _, s := range steps {
-			st := readStep(s)
-			switch st.Result.Status {
-			case "failed", "undefined", "pending", "ambiguous":
-				if stopped == "" {
-					stopped = fmt.Sprintf("an earlier step %s: %s%s (line %d)", verb(st.Result.Status), st.Keyword, st.Name, st.Line)
-				}
-			case "skipped":
-				if st.Result.ErrorMessage != "" {
-					continue
-				}
-				reason := stopped
-				if reason == "" && why != nil {
-					if r := why(sc); r != "" {
-						reason = r
-					}
-				}
-				if reason == "" {
-					reason = "the step before it ended the scenario"
-				}
-				setResult(s, "skipped", reason)
+		sts := make([]step, len(steps))
+		for i, s := range steps {
+			sts[i] = readStep(s)
+		}
+		scenarioWhy := func() string {
+			if why == nil {
+				return ""
+			}
+			return why(sc)
+		}
+		for i, reason := range skipReasons(sts, scenarioWhy) {
+			if reason != "" {
+				setResult(steps[i], "skipped", reason)
 			}
 		}
 	})
+}
+
+// skipReasons says why each skipped step of a scenario with no
+// error_message did not run ("" for every other step): the earlier step
+// that failed, was undefined or pending, or else what why says of the
+// scenario (asked only then), or else the step before it.
+func skipReasons(steps []step, why func() string) []string {
+	out := make([]string, len(steps))
+	var stopped string // why the steps after it did not run
+	for i, st := range steps {
+		switch st.Result.Status {
+		case "failed", "undefined", "pending", "ambiguous":
+			if stopped == "" {
+				stopped = fmt.Sprintf("an earlier step %s: %s%s (line %d)", verb(st.Result.Status), st.Keyword, st.Name, st.Line)
+			}
+		case "skipped":
+			if st.Result.ErrorMessage != "" {
+				continue
+			}
+			out[i] = stopped
+			if out[i] == "" {
+				out[i] = why()
+			}
+			if out[i] == "" {
+				out[i] = "the step before it ended the scenario"
+			}
+		}
+	}
+	return out
 }
 
 // MarkExpected returns doc with the failures a baseline expects shown as

@@ -29,13 +29,17 @@ type Result struct {
 	// Location names the definition that ran it; undefined, pending and
 	// ambiguous steps are named by their own place in the file instead.
 	Location string
+	// Reason says why a skipped step did not run, when the run knows
+	// better than the steps before it (an interrupted run).
+	Reason string
 }
 
 // Write writes the Cucumber JSON report of a run as godog's formatter
 // writes it, field for field: features by name, scenarios in file order,
 // each with every step of its pickle. result gives how a pickle step ended
-// (by its ID); a step it does not know is skipped. The JSON is compact,
-// a feature a line, as AddSkipReasons leaves a report. Written here, a
+// (by its ID); a step it does not know is skipped. A skipped step says
+// why, as AddSkipReasons would have it. The JSON is compact, a feature a
+// line. Written here, a
 // feature at a time from what the run recorded, it takes a small part of
 // what godog's formatter takes, which reads each step back from its store
 // and indents one document of megabytes.
@@ -204,8 +208,17 @@ func element(uri string, idx astIndex, p *messages.Pickle, result func(string) (
 			e.Line = int(r.row.Location.Line)
 		}
 	}
-	for _, ps := range p.Steps {
-		e.Steps = append(e.Steps, buildStep(uri, idx, ps, result))
+	views := make([]step, len(p.Steps))
+	for i, ps := range p.Steps {
+		s := buildStep(uri, idx, ps, result)
+		e.Steps = append(e.Steps, s)
+		views[i] = step{Keyword: s.Keyword, Name: s.Name, Line: s.Line}
+		views[i].Result.Status, views[i].Result.ErrorMessage = s.Result.Status, s.Result.Error
+	}
+	for i, reason := range skipReasons(views, func() string { return "" }) {
+		if reason != "" {
+			e.Steps[i].Result.Error = reason
+		}
 	}
 	return e
 }
@@ -233,7 +246,7 @@ func buildStep(uri string, idx astIndex, ps *messages.PickleStep, result func(st
 	}
 	r, ok := result(ps.Id)
 	if !ok {
-		r = Result{Status: "skipped"}
+		r = Result{Status: "skipped", Reason: "not run: the run stopped before this step"}
 	}
 	s.Result.Status, s.Match.Location = r.Status, r.Location
 	switch r.Status {
@@ -246,6 +259,8 @@ func buildStep(uri string, idx astIndex, ps *messages.PickleStep, result func(st
 		if r.Err != nil {
 			s.Result.Error = r.Err.Error()
 		}
+	case "skipped":
+		s.Result.Error = r.Reason
 	}
 	switch r.Status {
 	case "undefined", "pending", "ambiguous":
