@@ -432,16 +432,7 @@ func BenchmarkRun_MarketplaceSuitePrettyWithReports(b *testing.B) {
 // and the definitions' locations (godog names the one line every phrase is
 // registered from; appcert names the phrase).
 func TestRun_CucumberIsWhatGodogWrites(t *testing.T) {
-	p := writeFeature(t, "cuke.feature", `# a comment godog keeps
-@qa
-Feature: QA's own
-  Background:
-    Given the company "Acme" with these people:
-      | name  | role  |
-      | Alice | admin |
-      | Bob   | user  |
-    And the app "Deal Insights" is shared in the shared-extensions mode
-
+	p := writeFeature(t, "cuke.feature", "# a comment godog keeps\n@qa\n"+background+`
   @PD-SHARE-07
   Scenario: passes
     When Alice installs "Deal Insights" for all users
