@@ -598,6 +598,31 @@ func cucumberSteps(t *testing.T, doc []byte) []cucumberStep {
 	return out
 }
 
+// The console says a surface's verdict once too: on its line, with its
+// reasons under it; a reason for another verdict keeps its own.
+func TestReport_WriteTextSaysTheVerdictOnce(t *testing.T) {
+	rep := &certify.Report{Rules: []result.RuleResult{{
+		ID: rules.PDOAuth03, Verdict: certify.NotExercised, Summary: "Tokens are refreshed.",
+		Surfaces: []result.SurfaceResult{
+			{Surface: "link_action", Verdict: certify.NotExercised, Reasons: []string{"An expired token is refreshed: NOT EXERCISED: the app made no API call"}},
+			{Surface: "json_panel", Verdict: certify.Pass, Judged: 1, Reasons: []string{"A page: NOT EXERCISED: no Chromium"}},
+			{Surface: "custom_ui_panel", Verdict: certify.Skip, Reasons: []string{"A story: SKIP: cannot check: PD-EXT-04 FAIL: x"}},
+		},
+	}}}
+	text := reportText(rep)
+	want := `NOT EXERCISED PD-OAUTH-03   Tokens are refreshed.
+    NOT EXERCISED link_action
+        - An expired token is refreshed: the app made no API call
+    PASS          json_panel (1 exchange judged)
+        - A page: NOT EXERCISED: no Chromium
+    SKIP          custom_ui_panel
+        - A story: cannot check: PD-EXT-04 FAIL: x
+`
+	if !strings.Contains(text, want) {
+		t.Errorf("got:\n%s\nwant it to hold:\n%s", text, want)
+	}
+}
+
 // A FAIL names what the app did, with the exchange that shows it, not only
 // what followed.
 func TestCertify_FailReasonsNameWhatTheAppDid(t *testing.T) {

@@ -393,16 +393,22 @@ func (r *Report) WriteText(w io.Writer) error {
 			line += r.rerun(rr.ID)
 		}
 		fmt.Fprintln(&b, line)
+		// A surface's reasons stand under its line, without the verdict
+		// the line says; the rule's own, and those of the app as a whole
+		// (which has no line), after the findings.
+		reasons := slices.Clone(rr.Reasons)
 		for _, sr := range rr.Surfaces {
 			expected := ""
 			if e, ok := r.Baseline.expects(rr.ID, sr.Surface); ok && sr.Verdict == ExpectedFail {
 				expected = " (expected by the baseline: " + e.Reason + ")"
 			}
 			if sr.Surface == result.App && expected == "" {
+				reasons = append(reasons, withoutVerdict(sr.Reasons, rr.Verdict)...)
 				continue
 			}
 			// The rerun command is the rule's: its line has it, once.
 			fmt.Fprintf(&b, "    %-13s %s%s%s\n", sr.Verdict, sr.Surface, judgedText(sr), expected)
+			writeReasons(&b, withoutVerdict(sr.Reasons, sr.Verdict))
 		}
 		for i, f := range rr.Findings {
 			if i == maxShown {
@@ -411,18 +417,7 @@ func (r *Report) WriteText(w io.Writer) error {
 			}
 			b.WriteString(FindingText(f, "        "))
 		}
-		var reasons []string
-		reasons = append(reasons, rr.Reasons...)
-		for _, sr := range rr.Surfaces {
-			reasons = append(reasons, sr.Reasons...)
-		}
-		for i, reason := range reasons {
-			if i == maxShown {
-				fmt.Fprintf(&b, "        … and %d more\n", len(reasons)-maxShown)
-				break
-			}
-			fmt.Fprintf(&b, "        - %s\n", reason)
-		}
+		writeReasons(&b, reasons)
 	}
 	if bl := r.Baseline; bl != nil {
 		for _, e := range bl.Stale {
@@ -449,12 +444,30 @@ func SurfaceWhy(sr result.SurfaceResult) string {
 	if sr.Verdict == Pass {
 		return plural(sr.Judged, "exchange", "exchanges") + " judged"
 	}
-	own := ": " + string(sr.Verdict) + ": "
-	var why []string
-	for _, r := range sr.Reasons {
-		why = append(why, strings.Replace(r, own, ": ", 1))
+	return strings.Join(withoutVerdict(sr.Reasons, sr.Verdict), "; ")
+}
+
+// withoutVerdict is reasons ("scenario: VERDICT: reason") without the
+// verdict v, which the line they stand under already says; a reason for
+// another verdict keeps its own.
+func withoutVerdict(reasons []string, v Verdict) []string {
+	own := ": " + string(v) + ": "
+	var out []string
+	for _, r := range reasons {
+		out = append(out, strings.Replace(r, own, ": ", 1))
 	}
-	return strings.Join(why, "; ")
+	return out
+}
+
+// writeReasons writes reasons under a rule or surface, at most maxShown.
+func writeReasons(b *strings.Builder, reasons []string) {
+	for i, reason := range reasons {
+		if i == maxShown {
+			fmt.Fprintf(b, "        … and %d more\n", len(reasons)-maxShown)
+			return
+		}
+		fmt.Fprintf(b, "        - %s\n", reason)
+	}
 }
 
 // FindingText is a finding as the text report shows it: "- reason", then
