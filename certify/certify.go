@@ -35,6 +35,7 @@ import (
 	"github.com/appcert/appcert/fakes/marketplace"
 	"github.com/appcert/appcert/internal/browser"
 	"github.com/appcert/appcert/internal/ca"
+	"github.com/appcert/appcert/internal/cleanup"
 	cucumberreport "github.com/appcert/appcert/internal/cucumber"
 	"github.com/appcert/appcert/internal/tagexpr"
 	"github.com/appcert/appcert/internal/transport"
@@ -454,6 +455,7 @@ func runSuite(ctx context.Context, o Options, run *suite.Run, selected int) (cuc
 		return nil, err
 	}
 	defer os.RemoveAll(dir)
+	defer cleanup.Register(func() { os.RemoveAll(dir) })()
 	cpath := filepath.Join(dir, "cucumber.json")
 	gopts := godog.Options{
 		Strict:      true,

@@ -7,6 +7,8 @@ import (
 	"os/signal"
 	"syscall"
 	"time"
+
+	"github.com/appcert/appcert/internal/cleanup"
 )
 
 // signalCause is why the run's context ended: a signal (Ctrl-C, or a CI
@@ -36,6 +38,9 @@ func notifySignals(parent context.Context) (context.Context, func()) {
 		for again := range ch {
 			s, _ := again.(syscall.Signal)
 			if in.exitNow(s, time.Now()) {
+				// Temporary folders and a browser, which the exit's
+				// skipped deferred calls would have removed.
+				cleanup.Run(exitCleanupWait)
 				os.Exit(128 + int(s))
 			}
 		}
@@ -45,6 +50,10 @@ func notifySignals(parent context.Context) (context.Context, func()) {
 		cancel(nil)
 	}
 }
+
+// exitCleanupWait bounds the clean-up before an exit at once: stopping a
+// browser and removing folders takes milliseconds.
+const exitCleanupWait = 2 * time.Second
 
 // repeatWindow is how long a repeat of the first signal is the same
 // interrupt. GNU timeout sends its signal to appcert and then to appcert's

@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/appcert/appcert/internal/cleanup"
 	"github.com/appcert/appcert/internal/dockertest"
 )
 
@@ -25,6 +26,10 @@ func TestMain(m *testing.M) {
 	if os.Getenv("APPCERT_TEST_MAIN") == "1" {
 		os.Args = append([]string{"appcert"}, os.Args[1:]...)
 		main()
+		return
+	}
+	if dir := os.Getenv("APPCERT_TEST_SLOW_STOP"); dir != "" {
+		slowStop(dir)
 		return
 	}
 	code := dockertest.Main(m)
@@ -93,6 +98,60 @@ func TestInterrupt_ExitNowOnAnotherSignalOrALaterRepeat(t *testing.T) {
 			t.Errorf("%v %v after SIGINT: exit at once %v, want %v", c.sig, c.after, got, c.want)
 		}
 	}
+}
+
+// A second SIGINT after repeatWindow exits at once (130), and what the
+// run registered for clean-up, which its deferred calls would have
+// removed, is removed first: the child's stop never ends.
+func TestNotifySignals_ExitAtOnceCleansUp(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "appcert-certify-x")
+	cmd := exec.Command(os.Args[0])
+	cmd.Env = append(os.Environ(), "APPCERT_TEST_SLOW_STOP="+dir)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	if line, _ := bufio.NewReader(stdout).ReadString('\n'); line != "ready\n" {
+		t.Fatalf("the child says %q", line)
+	}
+	if _, err := os.Stat(dir); err != nil {
+		t.Fatal(err)
+	}
+	cmd.Process.Signal(syscall.SIGINT)
+	time.Sleep(repeatWindow + 200*time.Millisecond) // past the window: a second Ctrl-C
+	cmd.Process.Signal(syscall.SIGINT)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err = <-done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("still running 30 s after the second SIGINT")
+	}
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 130 {
+		t.Fatalf("exit %v, want 130", err)
+	}
+	if _, err := os.Stat(dir); !os.IsNotExist(err) {
+		t.Errorf("%s is still there after the exit at once (%v)", dir, err)
+	}
+}
+
+// slowStop is the child of TestNotifySignals_ExitAtOnceCleansUp: a run
+// holding the folder dir whose stop never ends.
+func slowStop(dir string) {
+	ctx, stop := notifySignals(context.Background())
+	defer stop()
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		panic(err)
+	}
+	defer cleanup.Register(func() { os.RemoveAll(dir) })()
+	os.Stdout.WriteString("ready\n")
+	<-ctx.Done()
+	select {}
 }
 
 // certifyChild is appcert certify running as a child process: the real

@@ -11,8 +11,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/appcert/appcert/internal/cleanup"
 )
 
 // ErrNotFound says there is no Chromium to run, and how to get one.
@@ -95,7 +98,15 @@ func Start(ctx context.Context, path string, width, height int, extra ...chromed
 	// Taken now: a Chromium that got a Ctrl-C of its own removes the
 	// profile's link to the folder, but not the folder.
 	singleton = singletonDir(dir)
-	return bctx, cancel, nil
+	// An exit at once (a second Ctrl-C) stops it too; once, whoever is
+	// first, the other waiting for it.
+	var once sync.Once
+	stop := func() { once.Do(cancel) }
+	unregister := cleanup.Register(stop)
+	return bctx, func() {
+		stop()
+		unregister()
+	}, nil
 }
 
 // singletonDir is the folder, in TMPDIR, of the singleton socket of the

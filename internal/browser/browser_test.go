@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/appcert/appcert/internal/cleanup"
 )
 
 func TestFind_ExplicitPathMustExist(t *testing.T) {
@@ -153,4 +155,39 @@ func processesWith(s string) []string {
 		out = append(out, filepath.Base(d)+" "+strings.ReplaceAll(string(cmd), "\x00", " "))
 	}
 	return out
+}
+
+// An exit at once (a second Ctrl-C) runs no deferred stop: the clean-up
+// it runs instead stops the browser and leaves nothing in TMPDIR, and the
+// run's own stop after it does no harm.
+func TestStart_ExitCleanupStopsItAndLeavesNothing(t *testing.T) {
+	chromium, err := Find(os.Getenv("APPCERT_CHROMIUM"))
+	if err != nil {
+		t.Skipf("skipping the browser test: %v (APPCERT_CHROMIUM names the binary)", err)
+	}
+	// Short: Chromium's socket path must fit in a socket address.
+	tmp, err := os.MkdirTemp("", "acb")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(tmp)
+	t.Setenv("TMPDIR", tmp)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	bctx, stop, err := Start(ctx, chromium, 800, 600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	if err := chromedp.Do(bctx, chromedp.Navigate("about:blank")); err != nil {
+		t.Error(err)
+	}
+	cleanup.Run(time.Minute)
+	if left := processesWith(tmp); len(left) > 0 {
+		t.Errorf("processes left after the exit's clean-up: %v", left)
+	}
+	left, _ := os.ReadDir(tmp)
+	for _, e := range left {
+		t.Errorf("left in TMPDIR after the exit's clean-up: %s", e.Name())
+	}
 }
