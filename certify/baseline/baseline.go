@@ -192,6 +192,23 @@ func (f *File) Judge(checks []Check, now time.Time) Judgement {
 	return j
 }
 
+// maxReason bounds a written reason, in characters: room for the longest
+// finding (a Custom UI call replayed with another user's token, some 400),
+// not for whatever an app's answer put into one.
+const maxReason = 500
+
+// shorten cuts s to at most n characters from its middle, keeping its
+// start (what was sent) and its end (what the app did with it).
+func shorten(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	head := (n - 3) * 3 / 5
+	tail := n - 3 - head
+	return string(r[:head]) + " … " + string(r[len(r)-tail:])
+}
+
 // Write writes the failing checks as a baseline to start from, each with
 // its finding's reason and no expiry.
 func Write(w io.Writer, checks []Check) error {
@@ -200,10 +217,7 @@ func Write(w io.Writer, checks []Check) error {
 		if !c.Failed {
 			continue
 		}
-		reason := strings.Join(strings.Fields(c.Reason), " ")
-		if len(reason) > 200 {
-			reason = reason[:197] + "..."
-		}
+		reason := shorten(strings.Join(strings.Fields(c.Reason), " "), maxReason)
 		if reason == "" {
 			reason = "failing when the baseline was written"
 		}

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 const file = `expected_failures:
@@ -89,5 +90,32 @@ func TestWrite_RoundTrips(t *testing.T) {
 	j := f.Judge(checks, time.Now())
 	if len(f.Entries) != 1 || f.Entries[0].Reason != "the app answered 200 to a forged token" || !j.Accepts("PD-EXT-02", "json_panel") || len(j.Stale) != 0 {
 		t.Errorf("%+v\n%s", f.Entries, b.String())
+	}
+}
+
+// A long reason keeps what was sent and what the app did with it: the cut
+// is from its middle.
+func TestWrite_LongReasonKeepsItsStartAndEnd(t *testing.T) {
+	long := "the Custom UI panel page's call " + strings.Repeat("é", 2000) + " the app did not refuse it"
+	fits := "the Custom UI panel page's call to its backend, sent again with Gina's token and Alice's ids: " +
+		strings.Repeat("x", 300) + ": the app did not refuse it, and served someone the token does not name"
+	var b bytes.Buffer
+	if err := Write(&b, []Check{
+		{Rule: "PD-EXT-02", Surface: "custom_ui_panel", Failed: true, Reason: long},
+		{Rule: "PD-EXT-05", Surface: "custom_ui_panel", Failed: true, Reason: fits},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	f, err := Parse(b.Bytes())
+	if err != nil {
+		t.Fatalf("%v\n%s", err, b.String())
+	}
+	got := f.Entries[0].Reason
+	if n := utf8.RuneCountInString(got); n > maxReason || !utf8.ValidString(got) ||
+		!strings.HasPrefix(got, "the Custom UI panel page's call ") || !strings.HasSuffix(got, " the app did not refuse it") {
+		t.Errorf("a %d-character reason became %d characters: %q", utf8.RuneCountInString(long), n, got)
+	}
+	if f.Entries[1].Reason != fits {
+		t.Errorf("a %d-character reason was cut: %q", len(fits), f.Entries[1].Reason)
 	}
 }
