@@ -522,9 +522,23 @@ func TestCertify_AnotherConformingAppPasses(t *testing.T) {
 			{Type: manifest.CustomUIModal, Name: "New proposal", Resource: manifest.ResourceDeal, View: manifest.ViewDetails, URL: srv.URL + "/ext/proposal"},
 		},
 	}
-	rep, err := certify.Run(context.Background(), certify.Options{Manifest: m, Listener: ln})
-	if err != nil {
-		t.Fatal(err)
+	// A page starved of CPU by a loaded machine makes no call to its
+	// backend within its wait, and is then (rightly) not exercised: such a
+	// run is certified once more, against the same running app.
+	addr := ln.Addr().String()
+	var rep *certify.Report
+	for attempt := 1; ; attempt++ {
+		rep, err = certify.Run(context.Background(), certify.Options{Manifest: m, Listener: ln})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if attempt == 2 || !pageStarved(rep) {
+			break
+		}
+		t.Logf("a Custom UI page made no call to its backend in time; certifying once more:\n%s", reportText(rep))
+		if ln, err = net.Listen("tcp", addr); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if rep.ExitCode() != certify.ExitOK || rep.Counts.Failed+rep.Counts.Skipped > 0 {
 		t.Fatalf("exit %d (%s):\n%s", rep.ExitCode(), ruleVerdicts(rep), reportText(rep))
@@ -636,4 +650,19 @@ func browserJudged(rep *certify.Report) int {
 		}
 	}
 	return n
+}
+
+// pageStarved reports whether a Custom UI page of the run made no call to
+// its backend in the browser within its wait.
+func pageStarved(rep *certify.Report) bool {
+	for _, r := range rep.Rules {
+		for _, s := range r.Surfaces {
+			for _, why := range s.Reasons {
+				if s.Verdict == certify.NotExercised && strings.Contains(why, "made no call to its backend while it ran in the browser") {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
