@@ -63,7 +63,7 @@ func mutants() []mutant {
 		{reference.Pipedrive, "isShared true for an authorized viewer", []string{"extension-access"}, func(m Model) Model { return &sharedForAuthorized{base{m}} }},
 		{reference.Pipedrive, "a shared panel acts for the viewer, not the installer", []string{"extension-access"}, func(m Model) Model { return &panelForViewer{base{m}} }},
 		{reference.Pipedrive, "removing an authorized user uninstalls", []string{"removal-keeps-authorization"}, func(m Model) Model { return &removalUninstalls{base{m}} }},
-		{reference.Pipedrive, "a joiner gets a specific-users app", []string{"joiners-get-all-users-apps"}, func(m Model) Model {
+		{reference.Pipedrive, "a joiner gets a specific-users app", []string{"joiners-get-all-users-apps", "extension-access"}, func(m Model) Model {
 			return &joinerGetsSpecific{base: base{m}, specific: map[CompanyID][]AppID{}, joined: map[UserID][]AppID{}}
 		}},
 		{reference.Pipedrive, "a call outside the granted scopes is allowed", []string{"granted-scopes"}, func(m Model) Model { return &outsideScopes{base{m}} }},
