@@ -100,19 +100,7 @@ func TestStart_StopLeavesNothingInTheTemporaryFolder(t *testing.T) {
 	}
 	for _, interrupted := range []bool{false, true} {
 		t.Run(fmt.Sprintf("interrupted=%v", interrupted), func(t *testing.T) {
-			// Short: Chromium's socket path must fit in a socket address.
-			tmp, err := os.MkdirTemp("", "acb")
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer os.RemoveAll(tmp)
-			t.Setenv("TMPDIR", tmp)
-			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-			defer cancel()
-			bctx, stop, err := Start(ctx, chromium, 800, 600)
-			if err != nil {
-				t.Fatal(err)
-			}
+			tmp, bctx, stop := startWithOwnTMPDIR(t, chromium)
 			if err := chromedp.Do(bctx, chromedp.Navigate("about:blank")); err != nil {
 				t.Error(err)
 			}
@@ -140,6 +128,26 @@ func TestStart_StopLeavesNothingInTheTemporaryFolder(t *testing.T) {
 	}
 }
 
+// startWithOwnTMPDIR starts the browser with a TMPDIR of the test's own,
+// which it returns, to see what Chromium leaves there.
+func startWithOwnTMPDIR(t *testing.T, chromium string) (string, context.Context, context.CancelFunc) {
+	t.Helper()
+	// Short: Chromium's socket path must fit in a socket address.
+	tmp, err := os.MkdirTemp("", "acb")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(tmp) })
+	t.Setenv("TMPDIR", tmp)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	t.Cleanup(cancel)
+	bctx, stop, err := Start(ctx, chromium, 800, 600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tmp, bctx, stop
+}
+
 // processesWith lists the live processes whose command line mentions s.
 func processesWith(s string) []string {
 	var out []string
@@ -165,19 +173,7 @@ func TestStart_ExitCleanupStopsItAndLeavesNothing(t *testing.T) {
 	if err != nil {
 		t.Skipf("skipping the browser test: %v (APPCERT_CHROMIUM names the binary)", err)
 	}
-	// Short: Chromium's socket path must fit in a socket address.
-	tmp, err := os.MkdirTemp("", "acb")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer os.RemoveAll(tmp)
-	t.Setenv("TMPDIR", tmp)
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	bctx, stop, err := Start(ctx, chromium, 800, 600)
-	if err != nil {
-		t.Fatal(err)
-	}
+	tmp, bctx, stop := startWithOwnTMPDIR(t, chromium)
 	defer stop()
 	if err := chromedp.Do(bctx, chromedp.Navigate("about:blank")); err != nil {
 		t.Error(err)
